@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+from . import __version__
+
+
+class MemberAuditConfig(AppConfig):
+    name = "memberaudit"
+    label = "memberaudit"
+    verbose_name = f"Member Audit v{__version__}"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -1,0 +1,35 @@
+"""Alliance Auth hooks: the sidebar entry and the app's URLs."""
+
+from django.utils.translation import gettext_lazy as _
+
+from allianceauth import hooks
+from allianceauth.services.hooks import MenuItemHook, UrlHook
+
+from . import app_settings, urls
+
+
+class MemberAuditMenuItem(MenuItemHook):
+    """Sidebar entry, shown only to users with ``basic_access``."""
+
+    def __init__(self):
+        super().__init__(
+            _(app_settings.MEMBERAUDIT_APP_NAME),
+            "fas fa-id-card fa-fw",
+            "memberaudit:index",
+            navactive=["memberaudit:"],
+        )
+
+    def render(self, request):
+        if request.user.has_perm("memberaudit.basic_access"):
+            return super().render(request)
+        return ""
+
+
+@hooks.register("menu_item_hook")
+def register_menu():
+    return MemberAuditMenuItem()
+
+
+@hooks.register("url_hook")
+def register_urls():
+    return UrlHook(urls, "memberaudit", r"^member-audit/")

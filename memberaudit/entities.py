@@ -1,0 +1,70 @@
+"""Names of characters, corporations, alliances, factions: eveuniverse ``EveEntity`` rows.
+
+Resolved in bulk through the gateway (never through django-esi's response cache, which
+answers every POST to the same route with the first answer). Only entity ids may be passed:
+mailing list ids or title ids make ESI reject the whole call.
+"""
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from eveuniverse.models import EveEntity
+
+from .esi_gateway import EsiGateway, EsiNotFound
+
+NAMES_PER_CALL = 1000
+VALID_CATEGORIES = {choice[0] for choice in EveEntity.CATEGORY_CHOICES}
+
+
+def resolve_entities(ids: Iterable[int | None], gateway: EsiGateway) -> dict[int, EveEntity]:
+    """Return ``EveEntity`` rows for all ids, creating the missing ones with their names.
+
+    Ids that ESI does not know are skipped (and missing from the result).
+    """
+    wanted = {int(entity_id) for entity_id in ids if entity_id}
+    if not wanted:
+        return {}
+    known = EveEntity.objects.in_bulk(wanted)
+    unknown = sorted(
+        entity_id for entity_id in wanted if entity_id not in known or not known[entity_id].name
+    )
+    for start in range(0, len(unknown), NAMES_PER_CALL):
+        _resolve_chunk(unknown[start : start + NAMES_PER_CALL], gateway)
+    if unknown:
+        known = EveEntity.objects.in_bulk(wanted)
+    return known
+
+
+def _resolve_chunk(ids: list[int], gateway: EsiGateway) -> None:
+    try:
+        answers = gateway.post("PostUniverseNames", body=ids, public=True)
+    except EsiNotFound:
+        # ESI rejects the whole call when one id is unknown: split to find the good ones.
+        if len(ids) == 1:
+            return
+        middle = len(ids) // 2
+        _resolve_chunk(ids[:middle], gateway)
+        _resolve_chunk(ids[middle:], gateway)
+        return
+    now = timezone.now()
+    entities = [
+        EveEntity(
+            id=answer["id"],
+            name=answer.get("name") or "",
+            category=_category(answer.get("category")),
+            last_updated=now,
+        )
+        for answer in answers
+    ]
+    EveEntity.objects.bulk_create(
+        entities,
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["name", "category", "last_updated"],
+    )
+
+
+def _category(value) -> str | None:
+    value = getattr(value, "value", value)
+    return value if value in VALID_CATEGORIES else None

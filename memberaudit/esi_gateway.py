@@ -1,0 +1,348 @@
+"""The one place where Member Audit talks to ESI.
+
+Section code asks the gateway for data by operation id and gets plain Python data back.
+The gateway takes care of:
+
+- the client: one django-esi provider, pinned compatibility date, operation allow-list;
+- pagination (``X-Pages``) and "not modified" (ETag / 304) as :class:`NotModified`;
+- the global error limit: once ``X-ESI-Error-Limit-Remain`` falls to
+  ``MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD`` no call is made until ``X-ESI-Error-Limit-Reset``;
+- rate limits: 429 with ``Retry-After`` and django-esi's route buckets raise
+  :class:`EsiRateLimited`;
+- bounded retries with backoff for 502, 503 and 504 only;
+- counters of requests, 304s and errors for the section being updated.
+"""
+
+import contextvars
+import json
+import logging
+import time
+from dataclasses import dataclass
+from functools import cache as memoize
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pydantic
+from aiopenapi3 import errors as openapi_errors
+
+from django.core.cache import cache
+from django.dispatch import receiver
+
+from esi import exceptions as esi_exceptions
+from esi.errors import TokenError
+from esi.openapi_clients import ESIClientProvider
+from esi.signals import esi_request_statistics
+
+from . import __version__, app_settings
+
+logger = logging.getLogger(__name__)
+
+COMPATIBILITY_DATE = "2025-12-16"
+SPEC_FILE = Path(__import__("eveuniverse").__file__).parent / f"openapi_{COMPATIBILITY_DATE}.json"
+ERROR_LIMIT_CACHE_KEY = "memberaudit_esi_error_limit_reset_at"
+RETRY_STATUS_CODES = frozenset({502, 503, 504})
+MAX_ATTEMPTS = 3
+BACKOFF_SECONDS = 0.5  # doubled after every failed attempt
+
+# Operations used outside of sections (name resolution, locations, registration).
+COMMON_OPERATIONS = (
+    "GetCharactersCharacterId",
+    "GetUniverseStationsStationId",
+    "GetUniverseStructuresStructureId",
+    "GetUniverseSystemsSystemId",
+    "PostCharactersAffiliation",
+    "PostUniverseNames",
+)
+
+
+class EsiError(Exception):
+    """ESI could not deliver the data; the message is meant for humans."""
+
+    def __init__(self, message: str, status_code: int | None = None):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class NotModified(Exception):  # noqa: N818
+    """ESI says the data did not change since the last successful fetch."""
+
+
+class EsiErrorLimitReached(EsiError):
+    """Too few errors remain in ESI's error window: wait for the reset."""
+
+    def __init__(self, reset_in: float):
+        super().__init__(f"ESI error limit reached, calls paused for {reset_in:.0f} s")
+        self.reset_in = reset_in
+
+
+class EsiRateLimited(EsiError):
+    """A rate limit was hit; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float, message: str = ""):
+        super().__init__(message or f"ESI rate limit reached, retry after {retry_after:.0f} s", 429)
+        self.retry_after = retry_after
+
+
+class EsiUnavailable(EsiError):
+    """ESI answered with a server error or did not answer in time."""
+
+
+class EsiBadResponse(EsiError):
+    """ESI answered with a body that cannot be used."""
+
+
+class EsiForbidden(EsiError):
+    """ESI refused access (401/403), e.g. a structure without docking rights."""
+
+
+class EsiNotFound(EsiError):
+    """ESI answered 404."""
+
+
+class EsiTokenError(EsiError):
+    """The token could not be used (revoked, expired beyond refresh, missing scopes)."""
+
+
+@dataclass
+class RequestCounter:
+    requests: int = 0
+    not_modified: int = 0
+    errors: int = 0
+
+
+_active_counter: contextvars.ContextVar[RequestCounter | None] = contextvars.ContextVar(
+    "memberaudit_esi_counter", default=None
+)
+
+
+@receiver(esi_request_statistics)
+def _count_request(sender, status_code=0, **kwargs):
+    counter = _active_counter.get()
+    if counter is None or status_code == 0:  # 0 is an answer from django-esi's cache
+        return
+    counter.requests += 1
+    if status_code == 304:
+        counter.not_modified += 1
+    elif status_code >= 400:
+        counter.errors += 1
+
+
+@memoize
+def _operation_tags() -> dict[str, str]:
+    """Map each operation id of the pinned spec to its tag."""
+    spec = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
+    return {
+        operation["operationId"]: operation["tags"][0]
+        for path in spec["paths"].values()
+        for method, operation in path.items()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+
+
+@memoize
+def provider() -> ESIClientProvider:
+    """The app's django-esi client provider, limited to the operations we use."""
+    from .sections import registry
+
+    operations = sorted(set(registry.all_operations()) | set(COMMON_OPERATIONS))
+    return ESIClientProvider(
+        compatibility_date=COMPATIBILITY_DATE,
+        ua_appname="aa-memberaudit",
+        ua_version=__version__,
+        spec_file=str(SPEC_FILE),
+        operations=operations,
+    )
+
+
+def error_limit_reset_in() -> float:
+    """Seconds until calls may resume after the error limit was reached, else 0."""
+    reset_at = cache.get(ERROR_LIMIT_CACHE_KEY)
+    return max(0.0, reset_at - time.time()) if reset_at else 0.0
+
+
+def _header(headers: Any, name: str) -> str | None:
+    if not headers:
+        return None
+    for key, value in dict(headers).items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _to_plain(data: Any) -> Any:
+    if isinstance(data, pydantic.BaseModel):
+        return data.model_dump(mode="python")
+    if isinstance(data, list):
+        return [_to_plain(item) for item in data]
+    if isinstance(data, pydantic.RootModel):
+        return data.root
+    return data
+
+
+class EsiGateway:
+    """Calls ESI on behalf of one character and section.
+
+    ``use_etag`` should be true only when the section's last update succeeded: a 304 then means
+    the stored data is current. After a failed run every call fetches full data again.
+    """
+
+    def __init__(self, token=None, section: str = "", use_etag: bool = True):
+        self.token = token
+        self.section = section
+        self.use_etag = use_etag
+        self.counter = RequestCounter()
+
+    def get(self, operation_id: str, *, paged: bool = False, public: bool = False, **params):
+        """Return the data of a GET operation; raise :class:`NotModified` on 304."""
+        return self._call(operation_id, params, paged=paged, public=public, is_post=False)
+
+    def post(self, operation_id: str, body: Any, *, public: bool = False, **params):
+        """Return the data of a POST operation (never cached: see django-esi's cache key)."""
+        params["body"] = body
+        return self._call(operation_id, params, paged=False, public=public, is_post=True)
+
+    def get_unchanged_together(self, calls: dict[str, tuple[str, dict]]) -> dict[str, Any]:
+        """Fetch several operations that together make one section's data.
+
+        Raises :class:`NotModified` only when all of them are unchanged; when some changed,
+        those that answered 304 are fetched again in full so the caller always gets everything.
+        """
+        results: dict[str, Any] = {}
+        unchanged: list[str] = []
+        for key, (operation_id, params) in calls.items():
+            try:
+                results[key] = self._call(
+                    operation_id,
+                    params,
+                    paged=bool(params.get("paged")),
+                    public=bool(params.get("public")),
+                    is_post=False,
+                )
+            except NotModified:
+                unchanged.append(key)
+        if unchanged and len(unchanged) == len(calls):
+            raise NotModified()
+        for key in unchanged:
+            operation_id, params = calls[key]
+            results[key] = self._call(
+                operation_id,
+                params,
+                paged=bool(params.get("paged")),
+                public=bool(params.get("public")),
+                is_post=False,
+                use_etag=False,
+            )
+        return results
+
+    def _call(self, operation_id, params, *, paged, public, is_post, use_etag=None):
+        reset_in = error_limit_reset_in()
+        if reset_in:
+            raise EsiErrorLimitReached(reset_in)
+        params = {k: v for k, v in params.items() if k not in ("paged", "public")}
+        if self.token is not None and not public:
+            params["token"] = self.token
+        use_etag = self.use_etag if use_etag is None else use_etag
+        token = _active_counter.set(self.counter)
+        try:
+            return self._call_with_retries(operation_id, params, paged, is_post, use_etag)
+        finally:
+            _active_counter.reset(token)
+
+    def _call_with_retries(self, operation_id, params, paged, is_post, use_etag):
+        tag = _operation_tags().get(operation_id)
+        if tag is None:
+            raise ValueError(f"Unknown ESI operation: {operation_id}")
+        options = {"use_etag": use_etag and not is_post, "return_response": True}
+        if is_post or not use_etag:
+            options.update(use_cache=False, store_cache=False)
+        delay = BACKOFF_SECONDS
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            operation = getattr(getattr(provider().client, tag), operation_id)(**params)
+            try:
+                if paged:
+                    data, response = operation.results(**options)
+                else:
+                    data, response = operation.result(**options)
+            except esi_exceptions.HTTPNotModified as exc:
+                self._watch_error_limit(exc.headers)
+                raise NotModified() from exc
+            except (esi_exceptions.HTTPServerError, esi_exceptions.HTTPClientError) as exc:
+                self._watch_error_limit(exc.headers)
+                if exc.status_code in RETRY_STATUS_CODES and attempt < MAX_ATTEMPTS:
+                    logger.info("%s: ESI %s on %s, retrying", self.section, exc.status_code,
+                                operation_id)
+                    time.sleep(delay)
+                    delay *= 2
+                    continue
+                raise self._translate_http_error(operation_id, exc) from exc
+            except esi_exceptions.ESIErrorLimitException as exc:
+                self._pause_for(float(exc.reset or 60))
+                raise EsiErrorLimitReached(float(exc.reset or 60)) from exc
+            except esi_exceptions.ESIBucketLimitException as exc:
+                raise EsiRateLimited(float(exc.reset), str(exc)) from exc
+            except TokenError as exc:
+                raise EsiTokenError(
+                    f"The token of this character could not be used: {type(exc).__name__}"
+                ) from exc
+            except (httpx2.TimeoutException, httpx2.TransportError) as exc:
+                raise EsiUnavailable(f"ESI did not answer {operation_id}: {exc!r}") from exc
+            except (
+                openapi_errors.ResponseDecodingError,
+                openapi_errors.ResponseSchemaError,
+                openapi_errors.ContentTypeError,
+                pydantic.ValidationError,
+                json.JSONDecodeError,
+            ) as exc:
+                raise EsiBadResponse(
+                    f"ESI sent an unusable answer for {operation_id}: {type(exc).__name__}"
+                ) from exc
+            self._watch_error_limit(getattr(response, "headers", None))
+            return _to_plain(data)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _translate_http_error(self, operation_id, exc) -> EsiError:
+        status = exc.status_code
+        detail = _error_text(exc)
+        message = f"ESI answered {status} for {operation_id}{': ' + detail if detail else ''}"
+        if status == 429:
+            retry_after = float(_header(exc.headers, "Retry-After") or 60)
+            return EsiRateLimited(retry_after, message)
+        if status == 420:
+            reset = float(_header(exc.headers, "X-ESI-Error-Limit-Reset") or 60)
+            self._pause_for(reset)
+            return EsiErrorLimitReached(reset)
+        if status in (401, 403):
+            return EsiForbidden(message, status)
+        if status == 404:
+            return EsiNotFound(message, status)
+        if status >= 500:
+            return EsiUnavailable(message, status)
+        return EsiError(message, status)
+
+    def _watch_error_limit(self, headers) -> None:
+        remain = _header(headers, "X-ESI-Error-Limit-Remain")
+        if remain is None:
+            return
+        try:
+            remain_value = int(remain)
+            reset = float(_header(headers, "X-ESI-Error-Limit-Reset") or 60)
+        except ValueError:
+            return
+        if remain_value <= app_settings.MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD:
+            logger.warning("ESI error limit low (%s left): pausing for %s s", remain_value, reset)
+            self._pause_for(reset)
+
+    @staticmethod
+    def _pause_for(seconds: float) -> None:
+        seconds = max(1.0, seconds)
+        cache.set(ERROR_LIMIT_CACHE_KEY, time.time() + seconds, timeout=int(seconds) + 1)
+
+
+def _error_text(exc) -> str:
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        return str(data.get("error") or "")
+    if isinstance(data, pydantic.BaseModel):
+        return str(getattr(data, "error", "") or "")
+    return ""

@@ -1,0 +1,116 @@
+"""Registered characters and the update status of their sections."""
+
+from django.contrib.auth.models import User
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from allianceauth.eveonline.models import EveCharacter
+
+from ..managers import CharacterManager, SectionUpdateStatusManager
+
+__all__ = ["Character", "SectionUpdateStatus"]
+
+
+class Character(models.Model):
+    """A character registered with Member Audit: one per Alliance Auth ``EveCharacter``."""
+
+    eve_character = models.OneToOneField(
+        EveCharacter, on_delete=models.CASCADE, related_name="memberaudit_character"
+    )
+    is_shared = models.BooleanField(
+        default=False, help_text=_("Shared characters can be viewed by recruiters")
+    )
+    is_disabled = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text=_("Disabled characters keep their data but are no longer updated"),
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    token_error_notified_at = models.DateTimeField(null=True, default=None, editable=False)
+
+    objects = CharacterManager()
+
+    class Meta:
+        verbose_name = _("character")
+        verbose_name_plural = _("characters")
+
+    def __str__(self) -> str:
+        return f"{self.eve_character.character_name} ({self.pk})"
+
+    @property
+    def character_id(self) -> int:
+        return self.eve_character.character_id
+
+    @property
+    def name(self) -> str:
+        return self.eve_character.character_name
+
+    @cached_property
+    def owner(self) -> User | None:
+        """The user who owns this character in Auth right now, if any."""
+        ownership = getattr(self.eve_character, "character_ownership", None)
+        return ownership.user if ownership else None
+
+    @property
+    def is_orphan(self) -> bool:
+        return self.owner is None
+
+
+class SectionUpdateStatus(models.Model):
+    """How the last update of one section of one character went."""
+
+    class ErrorKind(models.TextChoices):
+        NONE = "", _("none")
+        ESI = "esi", _("ESI error")
+        TOKEN_LIMITED = "token_limited", _("token misses scopes")
+        TOKEN_INVALID = "token_invalid", _("token invalid")
+        DATA = "data", _("unusable data")
+        INTERNAL = "internal", _("internal error")
+
+    character = models.ForeignKey(
+        Character, on_delete=models.CASCADE, related_name="update_status_set"
+    )
+    section = models.CharField(max_length=32, db_index=True)
+    is_success = models.BooleanField(null=True, default=None, db_index=True)
+    error_kind = models.CharField(
+        max_length=16, choices=ErrorKind.choices, default=ErrorKind.NONE, blank=True
+    )
+    error_message = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(null=True, default=None)
+    finished_at = models.DateTimeField(null=True, default=None, db_index=True)
+    last_success_at = models.DateTimeField(null=True, default=None)
+    content_hash = models.CharField(max_length=32, blank=True, default="")
+    esi_requests = models.PositiveIntegerField(default=0)
+    esi_not_modified = models.PositiveIntegerField(default=0)
+    esi_errors = models.PositiveIntegerField(default=0)
+    changed = models.BooleanField(
+        default=False, help_text=_("Whether the last successful run wrote new data")
+    )
+
+    objects = SectionUpdateStatusManager()
+
+    class Meta:
+        verbose_name = _("section update status")
+        verbose_name_plural = _("section update statuses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["character", "section"], name="memberaudit_unique_section_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.character_id}-{self.section}"
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.started_at is not None and (
+            self.finished_at is None or self.finished_at < self.started_at
+        )
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at and self.finished_at and self.finished_at >= self.started_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

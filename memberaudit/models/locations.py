@@ -1,0 +1,82 @@
+"""Places where characters, clones, assets and contracts are: stations, structures, systems."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from eveuniverse.models import EveEntity, EveSolarSystem, EveType
+
+__all__ = ["Location"]
+
+STATION_IDS = range(60_000_000, 64_000_000)
+SOLAR_SYSTEM_IDS = range(30_000_000, 33_000_000)
+ASSET_SAFETY_ID = 2004
+STRUCTURE_MIN_ID = 1_000_000_000_000
+
+
+class Location(models.Model):
+    """A station, a player structure or a solar system, by its EVE id (64 bit)."""
+
+    class Kind(models.TextChoices):
+        STATION = "station", _("station")
+        STRUCTURE = "structure", _("structure")
+        SOLAR_SYSTEM = "solar_system", _("solar system")
+        ASSET_SAFETY = "asset_safety", _("asset safety")
+        UNKNOWN = "unknown", _("unknown")
+
+    id = models.BigIntegerField(primary_key=True)
+    name = models.CharField(max_length=200, blank=True, default="")
+    eve_solar_system = models.ForeignKey(
+        EveSolarSystem, on_delete=models.SET_NULL, null=True, default=None, related_name="+"
+    )
+    eve_type = models.ForeignKey(
+        EveType, on_delete=models.SET_NULL, null=True, default=None, related_name="+"
+    )
+    owner = models.ForeignKey(
+        EveEntity, on_delete=models.SET_NULL, null=True, default=None, related_name="+"
+    )
+    updated_at = models.DateTimeField(
+        null=True, default=None, help_text=_("When the details were last fetched from ESI")
+    )
+    retry_after = models.DateTimeField(
+        null=True,
+        default=None,
+        help_text=_("No new lookup before this time (e.g. no docking rights)"),
+    )
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def kind(self) -> str:
+        return kind_of_location_id(self.id)
+
+    @property
+    def is_placeholder(self) -> bool:
+        """True while nothing is known about the place but its id."""
+        return not self.name and self.eve_solar_system_id is None
+
+    @property
+    def display_name(self) -> str:
+        if self.name:
+            return self.name
+        if self.kind == self.Kind.ASSET_SAFETY:
+            return str(_("Asset Safety"))
+        return str(_("Unknown location #%(id)s") % {"id": self.id})
+
+
+def kind_of_location_id(location_id: int) -> str:
+    """Tell from an id alone which kind of place it is."""
+    if location_id in STATION_IDS:
+        return Location.Kind.STATION
+    if location_id in SOLAR_SYSTEM_IDS:
+        return Location.Kind.SOLAR_SYSTEM
+    if location_id == ASSET_SAFETY_ID:
+        return Location.Kind.ASSET_SAFETY
+    if location_id >= STRUCTURE_MIN_ID:
+        return Location.Kind.STRUCTURE
+    return Location.Kind.UNKNOWN

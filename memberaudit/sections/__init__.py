@@ -1,0 +1,25 @@
+"""Every section of character data, each declared once in its own module.
+
+Importing this package registers all sections, in the order the viewer shows them.
+"""
+
+from .base import Section, SectionRegistry, registry
+
+# Each module registers its section(s) with ``registry`` on import.
+from . import (  # noqa: E402, F401  isort: skip
+    location,
+    online_status,
+    ship,
+    character_details,
+    corporation_history,
+    implants,
+    jump_clones,
+    loyalty,
+    skill_queue,
+    skills,
+    wallet_balance,
+    wallet_journal,
+    contacts,
+)
+
+__all__ = ["Section", "SectionRegistry", "registry"]

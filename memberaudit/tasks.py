@@ -1,0 +1,91 @@
+"""Celery tasks: the periodic run, one task per character and one task for any section."""
+
+import logging
+
+from celery import shared_task
+
+from allianceauth.services.tasks import QueueOnce
+
+from . import app_settings, statistics, updater
+from .models import Character
+from .sections import registry
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TASK_PRIORITY = 6
+USER_TASK_PRIORITY = 3
+TIME_LIMIT = app_settings.MEMBERAUDIT_TASKS_TIME_LIMIT
+
+
+@shared_task(time_limit=TIME_LIMIT)
+def run_regular_updates() -> int:
+    """Queue an update of every enabled character with a stale section (the hourly run)."""
+    if app_settings.MEMBERAUDIT_LOG_UPDATE_STATS:
+        statistics.log_update_statistics()
+    character_pks = list(Character.objects.needing_update().values_list("pk", flat=True))
+    for character_pk in character_pks:
+        update_character.apply_async(
+            kwargs={"character_pk": character_pk}, priority=DEFAULT_TASK_PRIORITY
+        )
+    logger.info("Queued updates for %d characters", len(character_pks))
+    return len(character_pks)
+
+
+@shared_task(
+    base=QueueOnce,
+    once={"keys": ["character_pk"], "graceful": True},
+    time_limit=TIME_LIMIT,
+)
+def update_character(
+    character_pk: int,
+    force: bool = False,
+    sections: list[str] | None = None,
+    priority: int = DEFAULT_TASK_PRIORITY,
+) -> list[str]:
+    """Queue the section updates one character needs: the stale ones, or all when forced."""
+    character = Character.objects.filter(pk=character_pk).first()
+    if character is None:
+        return []
+    if character.is_orphan:
+        if not character.is_disabled:
+            Character.objects.filter(pk=character.pk).update(is_disabled=True)
+            logger.info("%s has no owner anymore: disabled", character)
+        return []
+    if character.is_disabled and not force:
+        return []
+    names = sections or registry.names()
+    if not force and not sections:
+        fresh = set(character.update_status_set.fresh().values_list("section", flat=True))
+        names = [name for name in names if name not in fresh]
+    for name in names:
+        update_section.apply_async(
+            kwargs={"character_pk": character.pk, "section": name, "force": force},
+            priority=priority,
+        )
+    return names
+
+
+@shared_task(
+    base=QueueOnce,
+    once={"keys": ["character_pk", "section"], "graceful": True},
+    time_limit=TIME_LIMIT,
+)
+def update_section(character_pk: int, section: str, force: bool = False) -> bool:
+    """Update one section of one character: the one task behind every section."""
+    character = Character.objects.filter(pk=character_pk).first()
+    if character is None:
+        return False
+    return updater.update_section(character, section, force=force).is_success
+
+
+def update_character_now(character: Character, sections: list[str] | None = None) -> None:
+    """Queue a forced update at user priority, e.g. after registration or from the admin."""
+    update_character.apply_async(
+        kwargs={
+            "character_pk": character.pk,
+            "force": True,
+            "sections": sections,
+            "priority": USER_TASK_PRIORITY,
+        },
+        priority=USER_TASK_PRIORITY,
+    )

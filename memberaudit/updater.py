@@ -1,0 +1,170 @@
+"""Update one section of one character: fetch, compare, store, record the outcome.
+
+Every section goes through :func:`update_section`; a failure at any step leaves the stored
+data as it was and records a readable message on the section's status row.
+"""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allianceauth.notifications import notify
+from esi.models import Token
+
+from .esi_gateway import EsiError, EsiGateway, EsiTokenError, NotModified
+from .models import Character, SectionUpdateStatus
+from .sections import registry
+from .sections.base import Section
+
+logger = logging.getLogger(__name__)
+
+ErrorKind = SectionUpdateStatus.ErrorKind
+
+
+class SectionDataError(Exception):
+    """The data from ESI cannot be stored as it is; the message is meant for humans."""
+
+
+class TokenProblem(Exception):
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class UpdateOutcome:
+    section: str
+    is_success: bool
+    changed: bool = False
+    message: str = ""
+
+
+def content_hash(data) -> str:
+    """A stable digest of fetched data, to skip writes when nothing changed."""
+    encoded = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.md5(encoded.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def find_token(character: Character, section: Section) -> Token | None:
+    """The owner's newest token of this character that has all scopes of the section."""
+    if not section.needs_token:
+        return None
+    owner = character.owner
+    if owner is None:
+        raise TokenProblem(
+            _("This character has no owner in Auth anymore."), ErrorKind.TOKEN_INVALID
+        )
+    tokens = Token.objects.filter(user=owner, character_id=character.character_id)
+    token = tokens.require_scopes(list(section.scopes)).order_by("-created").first()
+    if token is not None:
+        return token
+    if tokens.exists():
+        granted = set(tokens.values_list("scopes__name", flat=True))
+        missing = sorted(set(section.scopes) - granted)
+        raise TokenProblem(
+            _("The token lacks scopes: %(scopes)s") % {"scopes": ", ".join(missing)},
+            ErrorKind.TOKEN_LIMITED,
+        )
+    raise TokenProblem(_("No token found for this character."), ErrorKind.TOKEN_INVALID)
+
+
+def update_section(character: Character, section_name: str, force: bool = False) -> UpdateOutcome:
+    """Update one section of a character from ESI and record how it went."""
+    section = registry.get(section_name)
+    status, _created = SectionUpdateStatus.objects.get_or_create(
+        character=character, section=section.name
+    )
+    started_at = timezone.now()
+    SectionUpdateStatus.objects.filter(pk=status.pk).update(started_at=started_at)
+    gateway = EsiGateway(
+        section=section.name, use_etag=bool(status.is_success) and not force
+    )
+    try:
+        gateway.token = find_token(character, section)
+        try:
+            data = section.fetch(character, gateway)
+        except NotModified:
+            changed = False
+        else:
+            digest = content_hash(data)
+            changed = force or digest != status.content_hash
+            if changed:
+                with transaction.atomic():
+                    section.store(character, data)
+                status.content_hash = digest
+        if section.after_store:
+            section.after_store(character, changed)
+    except TokenProblem as exc:
+        return _record_failure(status, gateway, started_at, exc.kind, str(exc))
+    except EsiTokenError as exc:
+        _notify_token_error(character)
+        return _record_failure(status, gateway, started_at, ErrorKind.TOKEN_INVALID, str(exc))
+    except EsiError as exc:
+        return _record_failure(status, gateway, started_at, ErrorKind.ESI, str(exc))
+    except SectionDataError as exc:
+        return _record_failure(status, gateway, started_at, ErrorKind.DATA, str(exc))
+    except Exception as exc:  # the status row must tell, whatever went wrong
+        logger.exception("%s: unexpected error updating %s", character, section.name)
+        message = f"{type(exc).__name__}: {exc}"
+        return _record_failure(status, gateway, started_at, ErrorKind.INTERNAL, message)
+    now = timezone.now()
+    SectionUpdateStatus.objects.filter(pk=status.pk).update(
+        is_success=True,
+        error_kind=ErrorKind.NONE,
+        error_message="",
+        finished_at=now,
+        last_success_at=now,
+        content_hash=status.content_hash,
+        changed=changed,
+        **_counts(gateway),
+    )
+    if character.token_error_notified_at and section.needs_token:
+        Character.objects.filter(pk=character.pk).update(token_error_notified_at=None)
+    return UpdateOutcome(section.name, True, changed)
+
+
+def _counts(gateway: EsiGateway) -> dict:
+    return {
+        "esi_requests": gateway.counter.requests,
+        "esi_not_modified": gateway.counter.not_modified,
+        "esi_errors": gateway.counter.errors,
+    }
+
+
+def _record_failure(status, gateway, started_at, kind, message) -> UpdateOutcome:
+    logger.info("%s: section %s failed: %s", status.character_id, status.section, message)
+    SectionUpdateStatus.objects.filter(pk=status.pk).update(
+        is_success=False,
+        error_kind=kind,
+        error_message=message[:2000],
+        finished_at=max(timezone.now(), started_at),
+        changed=False,
+        **_counts(gateway),
+    )
+    return UpdateOutcome(status.section, False, False, message)
+
+
+def _notify_token_error(character: Character) -> None:
+    """Tell the owner once that this character's token stopped working."""
+    owner = character.owner
+    updated = Character.objects.filter(
+        pk=character.pk, token_error_notified_at__isnull=True
+    ).update(token_error_notified_at=timezone.now())
+    if owner and updated:
+        notify(
+            owner,
+            _("%(name)s: token no longer valid") % {"name": character.name},
+            _(
+                "Member Audit can no longer update %(name)s because its token was revoked "
+                "or has expired. Please register the character again."
+            )
+            % {"name": character.name},
+            level="danger",
+        )
+
+

@@ -1,0 +1,139 @@
+"""Settings of the Auth project used to develop, test and demo Member Audit.
+
+Defaults need no services: SQLite and an in-process fake Redis. Environment
+variables switch to the parts of a production Auth:
+
+- ``TESTAUTH_DATABASE=mysql`` uses MariaDB on ``TESTAUTH_MYSQL_HOST`` (127.0.0.1:3306,
+  user root, empty password unless ``TESTAUTH_MYSQL_USER`` / ``TESTAUTH_MYSQL_PASSWORD``);
+- ``TESTAUTH_REDIS_URL=redis://127.0.0.1:6379`` uses a real Redis for cache and broker;
+- ``FAKE_EVE_URL`` points ESI and EVE SSO at a fake EVE server.
+"""
+
+import os
+from pathlib import Path
+
+from celery.schedules import crontab
+
+from allianceauth.project_template.project_name.settings.base import *  # noqa: F401,F403
+from allianceauth.project_template.project_name.settings.base import (
+    CELERYBEAT_SCHEDULE,
+    INSTALLED_APPS,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = PROJECT_DIR.parent
+RUN_DIR = Path(os.environ.get("TESTAUTH_RUN_DIR", BASE_DIR / "run"))
+
+ROOT_URLCONF = "testauth.urls"
+WSGI_APPLICATION = "testauth.wsgi.application"
+SECRET_KEY = "testauth-only-secret-key-never-use-in-production"
+SITE_NAME = "Member Audit Demo"
+SITE_URL = os.environ.get("TESTAUTH_SITE_URL", "http://127.0.0.1:8000")
+ALLOWED_HOSTS = ["*"]
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+DEBUG = os.environ.get("TESTAUTH_DEBUG", "1") == "1"
+STATIC_ROOT = str(RUN_DIR / "static")
+STATICFILES_DIRS = []
+LOCALE_PATHS = ()
+TEMPLATES[0]["DIRS"] = []  # noqa: F405
+
+INSTALLED_APPS = [
+    *INSTALLED_APPS,
+    "eveuniverse",
+    "memberaudit",
+    "fake_eve",
+]
+
+# --- database ---
+if os.environ.get("TESTAUTH_DATABASE", "sqlite") == "mysql":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.mysql",
+            "NAME": os.environ.get("TESTAUTH_MYSQL_NAME", "memberaudit_testauth"),
+            "USER": os.environ.get("TESTAUTH_MYSQL_USER", "root"),
+            "PASSWORD": os.environ.get("TESTAUTH_MYSQL_PASSWORD", ""),
+            "HOST": os.environ.get("TESTAUTH_MYSQL_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("TESTAUTH_MYSQL_PORT", "3306"),
+            "OPTIONS": {"charset": "utf8mb4"},
+            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("TESTAUTH_SQLITE_PATH", str(RUN_DIR / "testauth.sqlite3")),
+            "OPTIONS": {"timeout": 30},
+        }
+    }
+
+# --- cache and broker: Redis, real or fake ---
+REDIS_URL = os.environ.get("TESTAUTH_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"{REDIS_URL.rstrip('/')}/1",
+        }
+    }
+    BROKER_URL = f"{REDIS_URL.rstrip('/')}/0"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/1",
+            "OPTIONS": {
+                "CONNECTION_POOL_KWARGS": {
+                    "connection_class": __import__("fakeredis").FakeRedisConnection
+                }
+            },
+        }
+    }
+    BROKER_URL = "memory://"
+    CELERY_ALWAYS_EAGER = True
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_EAGER_PROPAGATES_EXCEPTIONS = True
+
+CELERYBEAT_SCHEDULE = {
+    **CELERYBEAT_SCHEDULE,
+    "memberaudit_run_regular_updates": {
+        "task": "memberaudit.tasks.run_regular_updates",
+        "schedule": crontab(minute=0, hour="*/1"),
+    },
+}
+
+SILENCED_SYSTEM_CHECKS = ["allianceauth.checks.A002", "allianceauth.checks.A018"]
+
+# --- EVE SSO and ESI: the fake EVE server on loopback ---
+FAKE_EVE_URL = os.environ.get("FAKE_EVE_URL", "")
+ESI_SSO_CLIENT_ID = "testauth-client-id"
+ESI_SSO_CLIENT_SECRET = "testauth-client-secret"
+ESI_SSO_CALLBACK_URL = f"{SITE_URL}/sso/callback"
+ESI_USER_CONTACT_EMAIL = "admin@example.com"
+if FAKE_EVE_URL:
+    ESI_API_URL = f"{FAKE_EVE_URL.rstrip('/')}/"
+    ESI_SSO_BASE_URL = f"{FAKE_EVE_URL.rstrip('/')}/v2/oauth"
+    ESI_SSO_LOGIN_URL = f"{ESI_SSO_BASE_URL}/authorize/"
+    ESI_CODE_EXCHANGE_URL = f"{ESI_SSO_BASE_URL}/token"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = "auth@example.com"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "verbose": {"format": "[%(asctime)s] %(levelname)s [%(name)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "level": os.environ.get("TESTAUTH_LOG_LEVEL", "WARNING"),
+            "class": "logging.StreamHandler",
+            "formatter": "verbose",
+        },
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+}
+
+RUN_DIR.mkdir(parents=True, exist_ok=True)
