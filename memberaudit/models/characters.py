@@ -33,6 +33,7 @@ class Character(models.Model):
     objects = CharacterManager()
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("character")
         verbose_name_plural = _("characters")
 
@@ -92,6 +93,7 @@ class SectionUpdateStatus(models.Model):
     objects = SectionUpdateStatusManager()
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("section update status")
         verbose_name_plural = _("section update statuses")
         constraints = [

@@ -45,6 +45,7 @@ class Location(models.Model):
     failed_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("location")
         verbose_name_plural = _("locations")
 

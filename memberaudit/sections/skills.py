@@ -1,1 +1,116 @@
-"""Not built yet."""
+"""Skills: every skill of a character with its levels and skill points, plus SP totals."""
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from eveuniverse.models import EveType
+
+from .. import app_settings
+from ..esi_gateway import EsiError
+from ..models import CharacterSkill, CharacterSkillpoints
+from .base import Section, registry
+
+SKILL_FIELDS = ("active_skill_level", "trained_skill_level", "skillpoints_in_skill")
+
+
+def ensure_skill_types(type_ids: Iterable[int]) -> None:
+    """Make sure every skill type exists in eveuniverse, loading missing ones from ESI.
+
+    Costs one query when all types are known already.
+    """
+    type_ids = set(type_ids)
+    if not type_ids:
+        return
+    try:
+        EveType.objects.bulk_get_or_create_esi(ids=type_ids)
+    except Exception as exc:  # eveuniverse raises whatever its ESI client raises
+        raise EsiError(f"Could not load skill types from ESI: {type(exc).__name__}: {exc}") from exc
+
+
+def _as_int(value, default: int | None = 0) -> int | None:
+    return default if value is None else int(value)
+
+
+def fetch(character, gateway) -> dict:
+    data = gateway.get("GetCharactersCharacterIdSkills", character_id=character.character_id)
+    skills_by_id = {}
+    for skill in data.get("skills") or []:
+        if skill.get("skill_id") is None:
+            continue
+        skills_by_id[int(skill["skill_id"])] = {
+            "skill_id": int(skill["skill_id"]),
+            **{name: _as_int(skill.get(name)) for name in SKILL_FIELDS},
+        }
+    skills = [skills_by_id[skill_id] for skill_id in sorted(skills_by_id)]
+    total_sp = data.get("total_sp")
+    if total_sp is None:
+        total_sp = sum(skill["skillpoints_in_skill"] for skill in skills)
+    ensure_skill_types(skills_by_id.keys())
+    return {
+        "skills": skills,
+        "total_sp": int(total_sp),
+        "unallocated_sp": _as_int(data.get("unallocated_sp"), None),
+    }
+
+
+def store(character, data) -> bool:
+    """Write only the skills that changed, and the SP totals if they changed."""
+    incoming = {int(skill["skill_id"]): skill for skill in data["skills"]}
+    ensure_skill_types(incoming.keys())
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    existing = {
+        skill.eve_type_id: skill
+        for skill in CharacterSkill.objects.filter(character=character).only(
+            "pk", "eve_type_id", *SKILL_FIELDS
+        )
+    }
+    to_create, to_update = [], []
+    for skill_id, skill in incoming.items():
+        values = {name: int(skill[name]) for name in SKILL_FIELDS}
+        obj = existing.get(skill_id)
+        if obj is None:
+            to_create.append(CharacterSkill(character=character, eve_type_id=skill_id, **values))
+        elif any(getattr(obj, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(obj, name, value)
+            to_update.append(obj)
+    removed_pks = [obj.pk for skill_id, obj in existing.items() if skill_id not in incoming]
+    for start in range(0, len(removed_pks), batch_size):
+        CharacterSkill.objects.filter(pk__in=removed_pks[start : start + batch_size]).delete()
+    if to_update:
+        CharacterSkill.objects.bulk_update(to_update, SKILL_FIELDS, batch_size=batch_size)
+    if to_create:
+        CharacterSkill.objects.bulk_create(to_create, batch_size=batch_size)
+    points_changed = _store_skillpoints(character, data["total_sp"], data.get("unallocated_sp"))
+    return bool(to_create or to_update or removed_pks or points_changed)
+
+
+def _store_skillpoints(character, total, unallocated) -> bool:
+    total = int(total)
+    unallocated = None if unallocated is None else int(unallocated)
+    current = CharacterSkillpoints.objects.filter(character=character).first()
+    if current is None:
+        CharacterSkillpoints.objects.create(
+            character=character, total=total, unallocated=unallocated
+        )
+        return True
+    if (current.total, current.unallocated) == (total, unallocated):
+        return False
+    CharacterSkillpoints.objects.filter(character=character).update(
+        total=total, unallocated=unallocated
+    )
+    return True
+
+
+registry.register(
+    Section(
+        name="skills",
+        title=_("skills"),
+        ring=2,
+        scopes=("esi-skills.read_skills.v1",),
+        operations=("GetCharactersCharacterIdSkills",),
+        fetch=fetch,
+        store=store,
+    )
+)

@@ -1,0 +1,55 @@
+# Two commands do all set-up on a fresh machine:
+#   make demo   - the Auth site with Member Audit, the fake EVE server and seeded data
+#   make test   - ruff, the package build, and the whole suite on SQLite and on MariaDB + Redis
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN = $(VENV)/bin
+APT_PACKAGES = libmariadb-dev pkg-config chromium
+REDIS_URL ?= redis://127.0.0.1:6379
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint build-check test-sqlite test-mysql system-packages venv clean
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Please install these Debian packages first (as root):$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q -U pip wheel
+
+$(VENV)/.installed: $(BIN)/python setup.py
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+venv: system-packages $(VENV)/.installed
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+build-check: venv
+	$(BIN)/python -m build --wheel --outdir $(VENV)/dist . >/dev/null
+	$(BIN)/python .ci/check_wheel.py $(VENV)/dist
+
+test-sqlite: venv
+	TESTAUTH_DATABASE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-mysql: venv
+	TESTAUTH_DATABASE=mysql TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint build-check test-sqlite test-mysql
+
+demo: venv
+	$(BIN)/python testauth/demo.py
+
+clean:
+	rm -rf $(VENV) testauth/run build dist *.egg-info

@@ -1,0 +1,83 @@
+import pytest
+
+from memberaudit import app_settings
+from memberaudit.checks import check_beat_schedule, check_settings
+
+DOCUMENTED_DEFAULTS = {
+    "MEMBERAUDIT_APP_NAME": "Member Audit",
+    "MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD": 25,
+    "MEMBERAUDIT_BULK_METHODS_BATCH_SIZE": 500,
+    "MEMBERAUDIT_LOCATION_STALE_HOURS": 24,
+    "MEMBERAUDIT_LOG_UPDATE_STATS": False,
+    "MEMBERAUDIT_MAX_MAILS": 250,
+    "MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS": 2500,
+    "MEMBERAUDIT_TASKS_TIME_LIMIT": 7200,
+    "MEMBERAUDIT_UPDATE_STALE_RING_1": 55,
+    "MEMBERAUDIT_UPDATE_STALE_RING_2": 235,
+    "MEMBERAUDIT_UPDATE_STALE_RING_3": 475,
+}
+
+
+@pytest.mark.parametrize(("name", "default"), DOCUMENTED_DEFAULTS.items())
+def test_should_use_documented_default_when_not_set(settings, name, default):
+    if hasattr(settings, name):
+        delattr(settings, name)
+    assert getattr(app_settings, name) == default
+
+
+def test_should_know_exactly_the_documented_settings():
+    assert {spec.name for spec in app_settings.SPECS} == set(DOCUMENTED_DEFAULTS)
+
+
+def test_should_use_configured_value(settings):
+    settings.MEMBERAUDIT_MAX_MAILS = 1000
+    assert app_settings.MEMBERAUDIT_MAX_MAILS == 1000
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("MEMBERAUDIT_MAX_MAILS", "many", "must be a whole number"),
+        ("MEMBERAUDIT_MAX_MAILS", 0, "must be at least 1"),
+        ("MEMBERAUDIT_TASKS_TIME_LIMIT", 5, "must be at least 60"),
+        ("MEMBERAUDIT_LOG_UPDATE_STATS", "yes", "must be True or False"),
+        ("MEMBERAUDIT_APP_NAME", "", "must be a non-empty text"),
+        ("MEMBERAUDIT_BULK_METHODS_BATCH_SIZE", True, "must be a whole number"),
+    ],
+)
+def test_should_report_invalid_setting_as_system_check_error(settings, name, value, reason):
+    setattr(settings, name, value)
+    errors = check_settings(None)
+    assert len(errors) == 1
+    assert errors[0].id == "memberaudit.E001"
+    assert name in errors[0].msg
+    assert reason in errors[0].msg
+
+
+def test_should_fall_back_to_default_for_invalid_value(settings):
+    settings.MEMBERAUDIT_MAX_MAILS = "many"
+    assert app_settings.MEMBERAUDIT_MAX_MAILS == 250
+
+
+def test_should_report_decreasing_stale_rings(settings):
+    settings.MEMBERAUDIT_UPDATE_STALE_RING_1 = 300
+    errors = check_settings(None)
+    assert [error.id for error in errors] == ["memberaudit.E001"]
+    assert "should not decrease" in errors[0].msg
+
+
+def test_should_accept_valid_settings(settings):
+    settings.MEMBERAUDIT_LOG_UPDATE_STATS = True
+    settings.MEMBERAUDIT_UPDATE_STALE_RING_3 = 600
+    assert check_settings(None) == []
+
+
+def test_should_warn_when_beat_schedule_lacks_regular_updates(settings):
+    settings.CELERYBEAT_SCHEDULE = {"other": {"task": "other.task", "schedule": 60}}
+    warnings = check_beat_schedule(None)
+    assert [warning.id for warning in warnings] == ["memberaudit.W001"]
+    assert "memberaudit.tasks.run_regular_updates" in warnings[0].msg
+
+
+def test_should_not_warn_when_beat_schedule_has_regular_updates():
+    assert check_beat_schedule(None) == []
