@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "eveuniverse",
     "memberaudit",
     "fake_eve",
+    "demo_data",
 ]
 
 # --- database ---

@@ -1,0 +1,69 @@
+"""Test data built directly in the database, for tests that need no ESI."""
+
+import itertools
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from allianceauth.authentication.models import CharacterOwnership
+from allianceauth.eveonline.models import EveCharacter
+from allianceauth.tests.auth_utils import AuthUtils
+
+from memberaudit.models import Character, SectionUpdateStatus
+from memberaudit.sections import registry
+
+_ids = itertools.count(95_000_001)
+
+
+def create_user(username: str | None = None, permissions=("memberaudit.basic_access",)) -> User:
+    user = AuthUtils.create_user(username or f"user_{next(_ids)}")
+    if permissions:
+        AuthUtils.add_permissions_to_user_by_name(list(permissions), user)
+    return User.objects.get(pk=user.pk)
+
+
+def create_eve_character(**kwargs) -> EveCharacter:
+    character_id = kwargs.pop("character_id", next(_ids))
+    defaults = {
+        "character_name": f"Pilot {character_id}",
+        "corporation_id": 98_000_001,
+        "corporation_name": "Demo Corp",
+        "corporation_ticker": "DEMO",
+    }
+    return EveCharacter.objects.create(character_id=character_id, **{**defaults, **kwargs})
+
+
+def create_character(user: User | None = None, is_main: bool = False, **kwargs) -> Character:
+    """A registered character owned by ``user`` (a new user when not given)."""
+    user = user or create_user()
+    eve_character = create_eve_character(**kwargs)
+    CharacterOwnership.objects.create(
+        character=eve_character, user=user, owner_hash=f"hash-{eve_character.character_id}"
+    )
+    if is_main or user.profile.main_character is None:
+        user.profile.main_character = eve_character
+        user.profile.save()
+    return Character.objects.create(eve_character=eve_character)
+
+
+def create_orphan_character(**kwargs) -> Character:
+    return Character.objects.create(eve_character=create_eve_character(**kwargs))
+
+
+def mark_sections(character: Character, *, minutes_ago: int = 0, is_success=True, **fields):
+    """Give every section of the registry a finished status row."""
+    finished = timezone.now() - timezone.timedelta(minutes=minutes_ago)
+    SectionUpdateStatus.objects.bulk_create(
+        [
+            SectionUpdateStatus(
+                character=character,
+                section=section.name,
+                is_success=is_success,
+                started_at=finished - timezone.timedelta(seconds=2),
+                finished_at=finished,
+                last_success_at=finished if is_success else None,
+                **fields,
+            )
+            for section in registry
+        ]
+    )
