@@ -33,7 +33,7 @@ def run_regular_updates() -> int:
 
 @shared_task(
     base=QueueOnce,
-    once={"keys": ["character_pk"], "graceful": True},
+    once={"keys": ["character_pk"], "graceful": True, "timeout": TIME_LIMIT},
     time_limit=TIME_LIMIT,
 )
 def update_character(
@@ -67,7 +67,7 @@ def update_character(
 
 @shared_task(
     base=QueueOnce,
-    once={"keys": ["character_pk", "section"], "graceful": True},
+    once={"keys": ["character_pk", "section"], "graceful": True, "timeout": TIME_LIMIT},
     time_limit=TIME_LIMIT,
 )
 def update_section(character_pk: int, section: str, force: bool = False) -> bool:
