@@ -119,7 +119,10 @@ _active_counter: contextvars.ContextVar[RequestCounter | None] = contextvars.Con
 @receiver(esi_request_statistics)
 def _count_request(sender, status_code=0, **kwargs):
     counter = _active_counter.get()
-    if counter is None or status_code == 0:  # 0 is an answer from django-esi's cache
+    if counter is None:
+        return
+    if status_code == 0:  # answered from django-esi's cache, no request sent
+        counter.not_modified += 1
         return
     counter.requests += 1
     if status_code == 304:
@@ -253,9 +256,13 @@ class EsiGateway:
         tag = _operation_tags().get(operation_id)
         if tag is None:
             raise ValueError(f"Unknown ESI operation: {operation_id}")
-        options = {"use_etag": use_etag and not is_post, "return_response": True}
-        if is_post or not use_etag:
-            options.update(use_cache=False, store_cache=False)
+        if is_post:  # django-esi's cache key ignores the body: never cache POST answers
+            options = {"use_etag": False, "use_cache": False, "store_cache": False}
+        elif use_etag:
+            options = {"use_etag": True}
+        else:  # after a failed run a 304 would hide data we never stored: fetch in full
+            options = {"use_etag": True, "force_refresh": True}
+        options["return_response"] = True
         delay = BACKOFF_SECONDS
         for attempt in range(1, MAX_ATTEMPTS + 1):
             operation = getattr(getattr(provider().client, tag), operation_id)(**params)
@@ -285,7 +292,11 @@ class EsiGateway:
                 raise EsiTokenError(
                     f"The token of this character could not be used: {type(exc).__name__}"
                 ) from exc
-            except (httpx2.TimeoutException, httpx2.TransportError) as exc:
+            except (
+                httpx2.TimeoutException,
+                httpx2.TransportError,
+                openapi_errors.RequestError,
+            ) as exc:
                 raise EsiUnavailable(f"ESI did not answer {operation_id}: {exc!r}") from exc
             except (
                 openapi_errors.ResponseDecodingError,

@@ -89,3 +89,26 @@ def update_character_now(character: Character, sections: list[str] | None = None
         },
         priority=USER_TASK_PRIORITY,
     )
+
+
+@shared_task(
+    base=QueueOnce,
+    once={"keys": ["character_pk"], "graceful": True, "timeout": TIME_LIMIT},
+    time_limit=TIME_LIMIT,
+)
+def delete_character(character_pk: int) -> bool:
+    """Delete a character: its data in batches first, so no single statement runs for long.
+
+    The character is disabled at once, so no new update starts while its data is deleted.
+    """
+    from .character_data import delete_character_data
+
+    character = Character.objects.filter(pk=character_pk).first()
+    if character is None:
+        return False
+    Character.objects.filter(pk=character_pk).update(is_disabled=True)
+    deleted = delete_character_data(character)
+    name = str(character)
+    character.delete()
+    logger.info("Deleted %s and %d rows of its data", name, sum(deleted.values()))
+    return True

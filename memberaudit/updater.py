@@ -60,7 +60,9 @@ def find_token(character: Character, section: Section) -> Token | None:
             _("This character has no owner in Auth anymore."), ErrorKind.TOKEN_INVALID
         )
     tokens = Token.objects.filter(user=owner, character_id=character.character_id)
-    token = tokens.require_scopes(list(section.scopes)).order_by("-created").first()
+    # require_scopes([]) would only match tokens without any scope
+    scoped = tokens.require_scopes(list(section.scopes)) if section.scopes else tokens
+    token = scoped.order_by("-created").first()
     if token is not None:
         return token
     if tokens.exists():
@@ -92,7 +94,8 @@ def update_section(character: Character, section_name: str, force: bool = False)
             changed = False
         else:
             digest = content_hash(data)
-            changed = force or digest != status.content_hash
+            # After a failed run the stored data may not match the last digest: store again.
+            changed = force or not status.is_success or digest != status.content_hash
             if changed:
                 with transaction.atomic():
                     section.store(character, data)

@@ -33,6 +33,11 @@ ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 DEBUG = os.environ.get("TESTAUTH_DEBUG", "1") == "1"
 STATIC_ROOT = str(RUN_DIR / "static")
+# Plain static files storage: pages render without running collectstatic first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 STATICFILES_DIRS = []
 LOCALE_PATHS = ()
 TEMPLATES[0]["DIRS"] = []  # noqa: F405

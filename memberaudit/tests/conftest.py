@@ -1,0 +1,45 @@
+"""Fixtures shared by Member Audit's tests."""
+
+import pytest
+
+from django.core.cache import cache
+
+from allianceauth.authentication.models import CharacterOwnership
+from allianceauth.eveonline.models import EveCharacter
+from fake_eve.tokens import create_token
+
+from memberaudit.models import Character
+from memberaudit.scopes import REGISTRATION_SCOPES
+
+from .factories import create_user
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Start every test with an empty cache: no ESI answers, ETags or locks of other tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_character(fake_eve, db):
+    """Register a scenario character the way a pilot does: a real token from the fake SSO.
+
+    ``make_character(character_id, user=None, scopes=None)`` returns the ``Character``; the
+    owner is ``user`` (a new user with ``basic_access`` when not given), whose main it
+    becomes if the user has none.
+    """
+
+    def factory(character_id: int, user=None, scopes=None) -> Character:
+        user = user or create_user()
+        create_token(fake_eve, character_id, user, list(scopes or REGISTRATION_SCOPES))
+        eve_character = EveCharacter.objects.get(character_id=character_id)
+        assert CharacterOwnership.objects.filter(character=eve_character, user=user).exists()
+        if user.profile.main_character is None:
+            user.profile.main_character = eve_character
+            user.profile.save()
+        character, _ = Character.objects.get_or_create(eve_character=eve_character)
+        return character
+
+    return factory

@@ -1,0 +1,96 @@
+"""The ESI gateway against the fake EVE server over HTTP."""
+
+import pytest
+
+from esi.models import Token
+
+from memberaudit import esi_gateway
+from memberaudit.esi_gateway import EsiBadResponse, EsiGateway, EsiNotFound, NotModified
+
+pytestmark = pytest.mark.django_db
+
+ARIA = 90000001  # 250 wallet journal entries
+JOURNAL = "GetCharactersCharacterIdWalletJournal"
+ONLINE = "GetCharactersCharacterIdOnline"
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch):
+    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0.01)
+
+
+@pytest.fixture
+def gateway(make_character):
+    make_character(ARIA)
+    return EsiGateway(token=Token.objects.get(character_id=ARIA), section="test")
+
+
+def test_should_follow_all_pages(gateway, fake_eve):
+    fake_eve.set_page_size(JOURNAL, 100)
+
+    entries = gateway.get(JOURNAL, character_id=ARIA, paged=True)
+
+    assert len(entries) == 250
+    assert len({entry["id"] for entry in entries}) == 250
+    assert fake_eve.log.count(route=JOURNAL) == 3
+    assert gateway.counter.requests == 3
+
+
+def test_should_fail_whole_fetch_when_a_page_fails(gateway, fake_eve):
+    fake_eve.set_page_size(JOURNAL, 100)
+    fake_eve.faults.add(route=JOURNAL, character_id=ARIA, page=2, status=500)
+
+    with pytest.raises(esi_gateway.EsiUnavailable):
+        gateway.get(JOURNAL, character_id=ARIA, paged=True)
+    assert gateway.counter.errors == 1
+
+
+def test_should_report_malformed_body_as_bad_response(gateway, fake_eve):
+    fake_eve.faults.add(route=ONLINE, character_id=ARIA, malformed=True)
+
+    with pytest.raises(EsiBadResponse, match="unusable answer"):
+        gateway.get(ONLINE, character_id=ARIA)
+
+
+def test_should_raise_not_modified_for_unchanged_pages(gateway, fake_eve):
+    fake_eve.set_page_size(JOURNAL, 100)
+    gateway.get(JOURNAL, character_id=ARIA, paged=True)
+    from django.core.cache import cache
+
+    cache.delete_pattern("esi_*")
+
+    with pytest.raises(NotModified):
+        gateway.get(JOURNAL, character_id=ARIA, paged=True)
+    assert fake_eve.log.count(route=JOURNAL, status=304) == 3
+
+
+def test_should_resolve_different_name_bodies_correctly(gateway):
+    """django-esi's response cache ignores POST bodies; the gateway must never use it."""
+    first = gateway.post("PostUniverseNames", body=[ARIA], public=True)
+    second = gateway.post("PostUniverseNames", body=[98000001], public=True)
+
+    assert [item["id"] for item in first] == [ARIA]
+    assert [item["id"] for item in second] == [98000001]
+
+
+def test_should_translate_404(gateway):
+    with pytest.raises(EsiNotFound):
+        gateway.post("PostUniverseNames", body=[1], public=True)
+
+
+def test_should_send_pinned_compatibility_date(gateway, fake_eve):
+    gateway.get(ONLINE, character_id=ARIA)
+    entry = fake_eve.log.entries(route=ONLINE)[-1]
+    assert entry.compatibility_date == esi_gateway.COMPATIBILITY_DATE
+
+
+def test_should_only_allow_operations_the_app_uses():
+    operations = set(esi_gateway.provider()._operations)
+    assert "GetCharactersCharacterIdWallet" in operations
+    assert "PostCharactersCharacterIdMail" not in operations  # never sends mail
+    assert all(op.startswith(("Get", "Post")) for op in operations)
+
+
+def test_should_refuse_unknown_operation(gateway):
+    with pytest.raises(ValueError, match="Unknown ESI operation"):
+        gateway.get("GetNothing")

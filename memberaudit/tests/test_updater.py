@@ -1,0 +1,243 @@
+"""The generic update path, shown with the wallet balance section against the fake EVE server."""
+
+from decimal import Decimal
+
+import pytest
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from allianceauth.notifications.models import Notification
+
+from memberaudit import esi_gateway, updater
+from memberaudit.models import CharacterWalletBalance, SectionUpdateStatus
+
+pytestmark = pytest.mark.django_db
+
+ARIA = 90000001
+ELIN = 90000005  # her token lacks the wallet and contacts scopes
+WALLET = "GetCharactersCharacterIdWallet"
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch):
+    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0.01)
+
+
+def status(character, section="wallet_balance") -> SectionUpdateStatus:
+    return SectionUpdateStatus.objects.get(character=character, section=section)
+
+
+def test_should_store_section_and_record_success(make_character, fake_eve):
+    character = make_character(ARIA)
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert outcome.is_success and outcome.changed
+    expected = Decimal(str(fake_eve.scenario.character(ARIA)["wallet_balance"])).quantize(
+        Decimal("0.01")
+    )
+    assert CharacterWalletBalance.objects.get(character=character).total == expected
+    row = status(character)
+    assert row.is_success and row.error_message == ""
+    assert row.finished_at >= row.started_at
+    assert row.esi_requests == 1
+
+
+def wallet_writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if "memberaudit_characterwalletbalance" in q["sql"].lower()
+        and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+
+
+def test_should_treat_cached_answer_as_unchanged_and_write_nothing(make_character, fake_eve):
+    character = make_character(ARIA)
+    updater.update_section(character, "wallet_balance")
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = updater.update_section(character, "wallet_balance")
+
+    assert outcome.is_success and not outcome.changed
+    assert wallet_writes(queries) == []
+    assert fake_eve.log.count(route=WALLET) == 1  # the answer was still fresh: no request
+    assert status(character).esi_not_modified == 1
+
+
+def test_should_treat_304_as_unchanged_and_write_nothing(make_character, fake_eve):
+    character = make_character(ARIA)
+    updater.update_section(character, "wallet_balance")
+    cache.delete_pattern("esi_*")  # the cached answer expired, the ETag is still known
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = updater.update_section(character, "wallet_balance")
+
+    assert outcome.is_success and not outcome.changed
+    assert wallet_writes(queries) == []
+    assert fake_eve.log.count(route=WALLET, status=304) == 1
+    row = status(character)
+    assert (row.esi_requests, row.esi_not_modified) == (1, 1)
+
+
+def test_should_fetch_in_full_after_a_failed_run_even_if_etag_matches(make_character, fake_eve):
+    character = make_character(ARIA)
+    updater.update_section(character, "wallet_balance")
+    CharacterWalletBalance.objects.all().delete()
+    SectionUpdateStatus.objects.filter(character=character).update(is_success=False)
+    cache.delete_pattern("esi_*")
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert outcome.is_success
+    assert CharacterWalletBalance.objects.filter(character=character).exists()
+    assert fake_eve.log.count(route=WALLET, status=200) == 2
+
+
+def test_should_update_changed_data(make_character, fake_eve):
+    character = make_character(ARIA)
+    updater.update_section(character, "wallet_balance")
+    fake_eve.scenario.update_character(ARIA, {"wallet_balance": 123.45})
+    cache.delete_pattern("esi_*")  # the cached answer expired
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert outcome.changed
+    assert CharacterWalletBalance.objects.get(character=character).total == Decimal("123.45")
+
+
+@pytest.mark.parametrize(
+    ("fault", "message_part"),
+    [
+        ({"status": 500}, "500"),
+        ({"status": 502, "times": 5}, "502"),
+        ({"status": 404}, "404"),
+    ],
+)
+def test_should_keep_stored_data_and_record_failure_when_esi_fails(
+    make_character, fake_eve, fault, message_part
+):
+    character = make_character(ARIA)
+    updater.update_section(character, "wallet_balance")
+    stored = CharacterWalletBalance.objects.get(character=character).total
+    fake_eve.scenario.update_character(ARIA, {"wallet_balance": 1.0})
+    fake_eve.faults.add(route=WALLET, character_id=ARIA, **fault)
+
+    outcome = updater.update_section(character, "wallet_balance", force=True)
+
+    assert not outcome.is_success
+    assert CharacterWalletBalance.objects.get(character=character).total == stored
+    row = status(character)
+    assert row.is_success is False
+    assert message_part in row.error_message
+
+
+def test_should_retry_server_errors_502_503_504_and_succeed(make_character, fake_eve):
+    character = make_character(ARIA)
+    fake_eve.faults.add(route=WALLET, character_id=ARIA, status=503, times=2)
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert outcome.is_success
+    assert fake_eve.log.count(route=WALLET, status=503) == 2
+    assert status(character).esi_requests == 3
+
+
+def test_should_not_retry_client_errors(make_character, fake_eve):
+    character = make_character(ARIA)
+    fake_eve.faults.add(route=WALLET, character_id=ARIA, status=400, times=3)
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert not outcome.is_success
+    assert fake_eve.log.count(route=WALLET) == 1
+
+
+def test_should_not_retry_500(make_character, fake_eve):
+    character = make_character(ARIA)
+    fake_eve.faults.add(route=WALLET, character_id=ARIA, status=500, times=3)
+
+    updater.update_section(character, "wallet_balance")
+
+    assert fake_eve.log.count(route=WALLET) == 1
+
+
+def test_should_record_timeout_as_failure(make_character, fake_eve, settings, monkeypatch):
+    from esi import app_settings as esi_settings
+
+    monkeypatch.setattr(esi_settings, "ESI_REQUESTS_READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(esi_settings, "ESI_SERVER_ERROR_MAX_RETRIES", 1)
+    esi_gateway.provider()._client = None  # rebuild the client with the short timeout
+    character = make_character(ARIA)
+    fake_eve.faults.add(route=WALLET, character_id=ARIA, latency=2.0)
+    try:
+        outcome = updater.update_section(character, "wallet_balance")
+    finally:
+        esi_gateway.provider()._client = None
+    assert not outcome.is_success
+    assert "did not answer" in status(character).error_message
+
+
+def test_should_suspend_only_sections_whose_scopes_are_missing(make_character):
+    character = make_character(ELIN)
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert not outcome.is_success
+    row = status(character)
+    assert row.error_kind == SectionUpdateStatus.ErrorKind.TOKEN_LIMITED
+    assert "esi-wallet.read_character_wallet.v1" in row.error_message
+
+
+def test_should_mark_token_error_and_notify_owner_once_when_refresh_is_refused(
+    make_character, fake_eve
+):
+    from esi.models import Token
+
+    character = make_character(ARIA)
+    token = Token.objects.get(character_id=ARIA)
+    Token.objects.filter(pk=token.pk).update(created=token.created.replace(year=2000))
+    fake_eve.sso.revoke_character(ARIA)
+
+    first = updater.update_section(character, "wallet_balance")
+    second = updater.update_section(character, "wallet_balance")
+
+    assert not first.is_success and not second.is_success
+    assert status(character).error_kind == SectionUpdateStatus.ErrorKind.TOKEN_INVALID
+    assert Notification.objects.filter(user=character.owner).count() == 1
+
+
+def test_should_stop_calling_esi_when_error_limit_is_low(make_character, fake_eve, settings):
+    character = make_character(ARIA)
+    fake_eve.error_limiter.configure(limit=30, window=60)
+    settings.MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD = 29
+    fake_eve.faults.add(route=WALLET, character_id=ARIA, status=400, times=1)
+
+    updater.update_section(character, "wallet_balance")  # leaves 29 errors: pause
+    requests_before = fake_eve.log.count(route=WALLET)
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert not outcome.is_success
+    assert "error limit" in status(character).error_message
+    assert fake_eve.log.count(route=WALLET) == requests_before
+    assert esi_gateway.error_limit_reset_in() > 0
+
+
+def test_should_resume_after_error_limit_reset(make_character, fake_eve, monkeypatch):
+    character = make_character(ARIA)
+    esi_gateway.EsiGateway._pause_for(1)
+    monkeypatch.setattr(esi_gateway.time, "time", lambda: 10**10)  # long after the reset
+
+    assert updater.update_section(character, "wallet_balance").is_success
+
+
+def test_should_report_rate_limit_with_retry_after(make_character, fake_eve):
+    character = make_character(ARIA)
+    fake_eve.faults.add(route=WALLET, character_id=ARIA, status=429, retry_after=42)
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert not outcome.is_success
+    assert "429" in status(character).error_message

@@ -1,0 +1,90 @@
+"""End to end: django-esi (SSO, JWKS, ESI clients from a spec file) against the fake server."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("django")
+
+from django.utils import timezone  # noqa: E402
+
+from esi.managers import TokenManager  # noqa: E402
+from esi.openapi_clients import ESIClientProvider  # noqa: E402
+
+from fake_eve.tokens import create_token  # noqa: E402
+
+pytestmark = pytest.mark.django_db
+
+SPEC = next((Path(__import__("eveuniverse").__file__).parent).glob("openapi_*.json"))
+SCOPES = ["esi-wallet.read_character_wallet.v1", "esi-skills.read_skills.v1"]
+
+
+@pytest.fixture
+def esi():
+    provider = ESIClientProvider(
+        compatibility_date="2025-12-16", ua_appname="FakeEveTests", ua_version="1.0",
+        spec_file=str(SPEC),
+        operations=["GetCharactersCharacterId", "GetCharactersCharacterIdWallet",
+                    "GetCharactersCharacterIdWalletJournal", "GetCharactersCharacterIdSkills"])
+    return provider.client
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("pilot")
+
+
+def test_public_operation(fake_eve, esi):
+    data = esi.Character.GetCharactersCharacterId(character_id=90000001).result(
+        use_cache=False, store_cache=False, use_etag=False)
+    assert data.name == "Aria Jaxon"
+    entry = fake_eve.log.entries(route="GetCharactersCharacterId")[-1]
+    assert entry.compatibility_date == "2025-12-16"
+
+
+def test_token_via_code_exchange_and_scoped_calls(fake_eve, esi, user):
+    token = create_token(fake_eve, 90000001, user, SCOPES)
+    assert token.character_name == "Aria Jaxon"
+    assert set(token.scopes.values_list("name", flat=True)) == set(SCOPES)
+    assert TokenManager.validate_access_token(token.access_token)["character_id"] == 90000001
+    balance = esi.Wallet.GetCharactersCharacterIdWallet(character_id=90000001, token=token)\
+        .result(use_cache=False, store_cache=False, use_etag=False)
+    assert balance == 1254321987.55
+    journal = esi.Wallet.GetCharactersCharacterIdWalletJournal(
+        character_id=90000001, token=token).results(use_cache=False, store_cache=False,
+                                                      use_etag=False)
+    assert len(journal) == 250
+    assert fake_eve.log.count(route="GetCharactersCharacterIdWalletJournal") == 3
+
+
+def test_valid_access_token_refreshes(fake_eve, user):
+    token = create_token(fake_eve, 90000002, user, SCOPES)
+    old = token.access_token
+    token.created = timezone.now() - timedelta(hours=1)
+    token.save()
+    assert token.valid_access_token() != old
+    assert fake_eve.log.count(route="sso_token") == 2
+
+
+def test_revoked_refresh_token_fails(fake_eve, user):
+    from esi.errors import TokenError
+
+    token = create_token(fake_eve, 90000003, user, SCOPES)
+    fake_eve.sso.revoke_character(90000003)
+    token.created = timezone.now() - timedelta(hours=1)
+    token.save()
+    with pytest.raises(TokenError):
+        token.valid_access_token()
+
+
+def test_eveuniverse_loads_from_fake_esi(fake_eve):
+    from eveuniverse.models import EveEntity, EveSolarSystem, EveType
+
+    rifter, _ = EveType.objects.get_or_create_esi(id=587, enabled_sections=[EveType.Section.DOGMAS])
+    assert rifter.name == "Rifter" and rifter.eve_group.eve_category.name == "Ship"
+    assert rifter.dogma_attributes.filter(eve_dogma_attribute_id=182).exists()
+    jita, _ = EveSolarSystem.objects.get_or_create_esi(id=30000142)
+    assert jita.eve_constellation.eve_region.name == "The Forge"
+    EveEntity.objects.bulk_resolve_names([90000001, 98000001])
+    assert EveEntity.objects.get(id=98000001).name == "Eclipse Shipyards"
