@@ -122,6 +122,7 @@ if FAKE_EVE_URL:
     ESI_SSO_LOGIN_URL = f"{ESI_SSO_BASE_URL}/authorize/"
     ESI_CODE_EXCHANGE_URL = f"{ESI_SSO_BASE_URL}/token"
 
+REGISTRATION_VERIFY_EMAIL = False  # new users give an e-mail address once, no mail is sent
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = "auth@example.com"
