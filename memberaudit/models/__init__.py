@@ -9,3 +9,6 @@ from .finances import *  # noqa: F401,F403
 from .locations import *  # noqa: F401,F403
 from .skills import *  # noqa: F401,F403
 from .whereabouts import *  # noqa: F401,F403
+from .contracts import *  # noqa: F401,F403
+from .mails import *  # noqa: F401,F403
+from .assets import *  # noqa: F401,F403

@@ -20,6 +20,9 @@ from . import (  # noqa: E402, F401  isort: skip
     wallet_balance,
     wallet_journal,
     contacts,
+    contracts,
+    mails,
+    assets,
 )
 
 __all__ = ["Section", "SectionRegistry", "registry"]

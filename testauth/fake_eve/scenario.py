@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import scenario_schema as schema
+from .esi import expand_character as expand_domain_data
+from .esi import extra_character_fields
 from .validation import check, check_fields, list_of, obj, opt, resolve_relative_times
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
@@ -187,7 +189,7 @@ class Scenario:
         """Append items to a list section of a character, e.g. ``wallet_journal``."""
         with self._lock:
             current = self._character_or_error(character_id)
-            spec = schema.CHARACTER_SECTIONS.get(section)
+            spec = {**schema.CHARACTER_SECTIONS, **extra_character_fields()}.get(section)
             if spec is None or spec.type != "list":
                 raise ScenarioError([("<runtime>", f"characters[id={character_id}].{section}",
                                       "not a list section of a character")])
@@ -207,7 +209,7 @@ class Scenario:
     def _validate_character(self, character: dict) -> None:
         errors: list[tuple[str, str]] = []
         path = f"characters[id={character['character_id']}]"
-        check(character, obj(schema.CHARACTER), path, errors)
+        check(character, obj(schema.character_schema()), path, errors)
         if errors:
             raise ScenarioError([("<runtime>", p, r) for p, r in errors])
 
@@ -225,6 +227,7 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
 
 def _expand_character(character: dict) -> None:
     """Fill derived fields: generated journal entries and total skill points."""
+    expand_domain_data(character)
     generator = character.pop("wallet_journal_generate", None)
     if generator:
         character["wallet_journal"] = character.get("wallet_journal", []) + generate_journal(

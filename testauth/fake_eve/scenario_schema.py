@@ -133,6 +133,13 @@ CHARACTER = {
     **CHARACTER_SECTIONS,
 }
 
+
+def character_schema() -> dict:
+    """The character fields, with those that ESI domain modules add for their routes."""
+    from .esi import extra_character_fields
+
+    return {**CHARACTER, **extra_character_fields()}
+
 # section name -> (item fields, id field)
 UNIVERSE_SECTIONS = {
     "regions": (REGION, "region_id"),
@@ -170,3 +177,6 @@ FAULT = obj({
     "latency": opt("number"), "malformed": opt("bool"), "drop_fields": list_of(opt("str")),
     "page": opt("int"), "retry_after": opt("int"), "body": opt("any"),
 })
+
+# Characters may carry the fields that ESI domain modules declare for their own routes.
+TOP_SECTIONS["characters"] = (character_schema(), "character_id")
