@@ -41,7 +41,7 @@ build-check: venv
 	$(BIN)/python .ci/check_wheel.py $(VENV)/dist
 
 test-sqlite: venv
-	TESTAUTH_DATABASE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	TESTAUTH_DATABASE=sqlite $(BIN)/pytest -m "not worker" $(PYTEST_ARGS)
 
 test-mysql: venv
 	TESTAUTH_DATABASE=mysql TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)

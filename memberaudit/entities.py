@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from eveuniverse.models import EveEntity
 
+from .bulk import bulk_upsert
 from .esi_gateway import EsiGateway, EsiNotFound
 
 NAMES_PER_CALL = 1000
@@ -57,9 +58,9 @@ def _resolve_chunk(ids: list[int], gateway: EsiGateway) -> None:
         )
         for answer in answers
     ]
-    EveEntity.objects.bulk_create(
+    bulk_upsert(
+        EveEntity,
         entities,
-        update_conflicts=True,
         unique_fields=["id"],
         update_fields=["name", "category", "last_updated"],
     )

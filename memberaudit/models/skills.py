@@ -86,9 +86,7 @@ class CharacterSkillqueueEntryQuerySet(models.QuerySet):
 class CharacterSkillqueueEntry(models.Model):
     """One entry of a character's skill queue."""
 
-    character = models.ForeignKey(
-        Character, on_delete=models.CASCADE, related_name="skillqueue"
-    )
+    character = models.ForeignKey(Character, on_delete=models.CASCADE, related_name="skillqueue")
     queue_position = models.PositiveIntegerField(_("queue position"), db_index=True)
     eve_type = models.ForeignKey(
         EveType,
@@ -119,7 +117,9 @@ class CharacterSkillqueueEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.character_id}-{self.queue_position}: {self.eve_type_id} {self.finished_level}"
+        return (
+            f"{self.character_id}-{self.queue_position}: {self.eve_type_id} {self.finished_level}"
+        )
 
     def is_active(self, now: dt.datetime | None = None) -> bool:
         """Whether this entry is in training at ``now`` (never in a paused queue)."""

@@ -22,6 +22,18 @@ def create_user(username: str | None = None, permissions=("memberaudit.basic_acc
     return User.objects.get(pk=user.pk)
 
 
+def create_user_with_main(username: str | None = None, **character_fields) -> User:
+    """A user with ``basic_access`` whose main character exists in Auth (not registered)."""
+    user = create_user(username)
+    eve_character = create_eve_character(**character_fields)
+    CharacterOwnership.objects.create(
+        character=eve_character, user=user, owner_hash=f"hash-{eve_character.character_id}"
+    )
+    user.profile.main_character = eve_character
+    user.profile.save()
+    return user
+
+
 def create_eve_character(**kwargs) -> EveCharacter:
     character_id = kwargs.pop("character_id", next(_ids))
     defaults = {
