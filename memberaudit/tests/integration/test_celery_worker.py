@@ -1,7 +1,7 @@
 """A real Celery worker registers and updates a character from the fake EVE server.
 
-Needs the production-like parts: a real Redis (``TESTAUTH_REDIS_URL``) as broker and a
-database the worker process can open (MariaDB, or an SQLite file).
+Needs the production-like parts: a real Redis (``TESTAUTH_REDIS_URL``) as broker and MariaDB,
+whose test database the worker process opens too (run by the MariaDB half of ``make test``).
 """
 
 import os
@@ -17,7 +17,6 @@ from django.db import connection
 from django.urls import reverse
 
 from fake_eve.sso_flow import follow_sso
-
 from memberaudit.models import Character, CharacterWalletBalance, SectionUpdateStatus
 from memberaudit.sections import registry
 from memberaudit.tests.factories import create_user_with_main
@@ -30,17 +29,17 @@ TESTAUTH_DIR = Path(settings.BASE_DIR)
 
 def worker_environment(fake_eve) -> dict:
     if not os.environ.get("TESTAUTH_REDIS_URL"):
-        pytest.fail("This test needs a real Redis: set TESTAUTH_REDIS_URL (see docs/development.md)")
+        pytest.fail(
+            "This test needs a real Redis: set TESTAUTH_REDIS_URL (see docs/development.md)"
+        )
     env = {
         **os.environ,
         "FAKE_EVE_URL": fake_eve.base_url,
         "PYTHONPATH": os.pathsep.join([str(TESTAUTH_DIR.parent), str(TESTAUTH_DIR)]),
     }
-    database = connection.settings_dict
-    if connection.vendor == "mysql":
-        env["TESTAUTH_MYSQL_NAME"] = database["NAME"]
-    else:
-        env["TESTAUTH_SQLITE_PATH"] = str(database["NAME"])
+    if connection.vendor != "mysql":
+        pytest.fail("This test needs MariaDB: set TESTAUTH_DATABASE=mysql")
+    env["TESTAUTH_MYSQL_NAME"] = connection.settings_dict["NAME"]
     return env
 
 
@@ -51,9 +50,18 @@ def celery_worker_process(fake_eve):
     app.control.purge()
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "testauth", "worker",
-            "--pool=threads", "--concurrency=4", "--loglevel=INFO", "--without-heartbeat",
-            "--without-gossip", "--without-mingle",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "testauth",
+            "worker",
+            "--pool=threads",
+            "--concurrency=4",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
         ],
         cwd=TESTAUTH_DIR,
         env=worker_environment(fake_eve),

@@ -70,8 +70,6 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("TESTAUTH_SQLITE_PATH", str(RUN_DIR / "testauth.sqlite3")),
             "OPTIONS": {"timeout": 30},
-            # A file, so that a Celery worker process can share the test database.
-            "TEST": {"NAME": str(RUN_DIR / "test-testauth.sqlite3")},
         }
     }
 
