@@ -16,6 +16,8 @@ The gateway takes care of:
 import contextvars
 import json
 import logging
+import os
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -25,12 +27,14 @@ from typing import Any
 import httpx2
 import pydantic
 from aiopenapi3 import errors as openapi_errors
+from aiopenapi3.plugin import Document
 
 from django.core.cache import cache
 from django.dispatch import receiver
 
 from esi import exceptions as esi_exceptions
 from esi.errors import TokenError
+from esi import openapi_clients
 from esi.openapi_clients import ESIClientProvider
 from esi.signals import esi_request_statistics
 
@@ -38,6 +42,7 @@ from . import __version__, app_settings
 
 logger = logging.getLogger(__name__)
 
+UA_APP_NAME = "aa-memberaudit"
 COMPATIBILITY_DATE = "2025-12-16"
 SPEC_FILE = Path(__import__("eveuniverse").__file__).parent / f"openapi_{COMPATIBILITY_DATE}.json"
 ERROR_LIMIT_CACHE_KEY = "memberaudit_esi_error_limit_reset_at"
@@ -143,19 +148,87 @@ def _operation_tags() -> dict[str, str]:
     }
 
 
+class TolerateNewEnumValues(Document):
+    """aiopenapi3 plugin: accept enum values that ESI added after the pinned spec.
+
+    With the spec's enums a new contract type or journal ref type would make the client reject
+    the whole answer; we store such values as they come instead.
+    """
+
+    def parsed(self, ctx: Document.Context) -> Document.Context:
+        _drop_enums(ctx.document)
+        return ctx
+
+
+def _drop_enums(node) -> None:
+    if isinstance(node, dict):
+        node.pop("enum", None)
+        for value in node.values():
+            _drop_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_enums(value)
+
+
+def _install_client_plugins() -> None:
+    """Add our plugins to the clients that django-esi builds for this app (and no other)."""
+    original = openapi_clients._load_plugins
+    if getattr(original, "adds_memberaudit_plugins", False):
+        return
+
+    def load_plugins(app_name, *args, **kwargs):
+        plugins = original(app_name, *args, **kwargs)
+        if app_name == UA_APP_NAME:
+            plugins.append(TolerateNewEnumValues())
+        return plugins
+
+    load_plugins.adds_memberaudit_plugins = True
+    openapi_clients._load_plugins = load_plugins
+
+
 @memoize
 def provider() -> ESIClientProvider:
     """The app's django-esi client provider, limited to the operations we use."""
     from .sections import registry
 
+    _install_client_plugins()
     operations = sorted(set(registry.all_operations()) | set(COMMON_OPERATIONS))
     return ESIClientProvider(
         compatibility_date=COMPATIBILITY_DATE,
-        ua_appname="aa-memberaudit",
+        ua_appname=UA_APP_NAME,
         ua_version=__version__,
-        spec_file=str(SPEC_FILE),
+        spec_file=str(_tolerant_spec_file()),
         operations=operations,
     )
+
+
+def _tolerant_spec_file() -> Path:
+    """A copy of the pinned spec whose answers accept enum values the spec does not list.
+
+    ESI adds values (contract types, journal ref types, ...) without a new compatibility date;
+    with the spec's enums one new value would make a whole answer unusable. Sections map
+    values they do not know to "unknown" themselves.
+    """
+    spec = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
+    _drop_enums(spec)
+    path = Path(tempfile.gettempdir()) / f"memberaudit-openapi-{COMPATIBILITY_DATE}.json"
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        json.dump(spec, file)
+    os.replace(temp_name, path)  # atomic: other processes never read a partial file
+    return path
+
+
+def _drop_enums(node: Any) -> None:
+    """Remove ``enum`` from all schemas except those of request parameters."""
+    if isinstance(node, dict):
+        node.pop("enum", None)
+        for key, value in node.items():
+            if key != "parameters":
+                _drop_enums(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_enums(value)
 
 
 def error_limit_reset_in() -> float:

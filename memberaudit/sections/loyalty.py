@@ -43,8 +43,8 @@ def store(character, data: list[dict]) -> bool:
             entry.loyalty_points = points
             changed.append(entry)
     gone = [entry.pk for corporation_id, entry in stored.items() if corporation_id not in wanted]
-    if gone:
-        CharacterLoyaltyEntry.objects.filter(pk__in=gone).delete()
+    for start in range(0, len(gone), batch_size):
+        CharacterLoyaltyEntry.objects.filter(pk__in=gone[start : start + batch_size]).delete()
     if changed:
         CharacterLoyaltyEntry.objects.bulk_update(
             changed, fields=["loyalty_points"], batch_size=batch_size
