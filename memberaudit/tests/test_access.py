@@ -1,0 +1,392 @@
+"""Who may open which character, what the finder lists, which users a report covers.
+
+The world: alliances A1 (corporations C1, C2) and A2 (C3), an alliance-less corporation C4 where
+applicants sit, owners with mains and alts, shared and unshared characters, an orphan, and one
+viewer per example role of the product description.
+"""
+
+import pytest
+
+from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from allianceauth.authentication.models import State
+
+from memberaudit import access
+from memberaudit.models import Character
+
+from .factories import create_character, create_orphan_character, create_user
+
+A1, A2 = 99_000_001, 99_000_002
+C1, C2, C3, C4, C5 = 98_000_101, 98_000_102, 98_000_103, 98_000_104, 98_000_105
+ALLIANCE_OF = {C1: A1, C2: A1, C3: A2, C4: None, C5: None}
+
+BASIC = "memberaudit.basic_access"
+SHARE = "memberaudit.share_characters"
+FINDER = "memberaudit.finder_access"
+REPORTS = "memberaudit.reports_access"
+CHARACTERS = "memberaudit.characters_access"
+SHARED = "memberaudit.view_shared_characters"
+SAME_CORP = "memberaudit.view_same_corporation"
+SAME_ALLIANCE = "memberaudit.view_same_alliance"
+EVERYTHING = "memberaudit.view_everything"
+
+
+class World:
+    """Users and characters by name."""
+
+    def __init__(self):
+        self.users: dict[str, User] = {}
+        self.characters: dict[str, Character] = {}
+
+    def add_user(self, name, permissions=(BASIC,), *, superuser=False) -> User:
+        user = create_user(name, permissions=permissions)
+        if superuser:
+            user.is_superuser = True
+            user.save()
+        self.users[name] = user
+        return user
+
+    def add_character(self, name, user, corporation, *, is_main=False, is_shared=False):
+        character = create_character(
+            user,
+            is_main=is_main,
+            character_name=name,
+            corporation_id=corporation,
+            alliance_id=ALLIANCE_OF[corporation],
+        )
+        if is_shared:
+            character.is_shared = True
+            character.save()
+        self.characters[name] = character
+        return character
+
+    def add_member(self, name, permissions, corporation, **kwargs) -> User:
+        """A user with one registered character, their main, named like the user."""
+        user = self.add_user(name, permissions, **kwargs)
+        self.add_character(name, user, corporation, is_main=True)
+        return user
+
+    def names(self, characters) -> set[str]:
+        return {character.name for character in characters}
+
+
+@pytest.fixture
+def world(db) -> World:
+    world = World()
+    # owners
+    ann = world.add_member("ann", [BASIC], C1)
+    world.add_character("ann_alt", ann, C3)  # affiliation is judged by the main, not the alt
+    world.add_member("bob", [BASIC], C2)
+    world.add_member("cid", [BASIC], C3)
+    dee = world.add_user("dee", [BASIC, SHARE])
+    world.add_character("dee", dee, C4, is_main=True, is_shared=True)
+    world.add_character("dee_alt", dee, C4)
+    eve = world.add_user("eve", [BASIC])  # shared while she could; lost share_characters since
+    world.add_character("eve", eve, C4, is_main=True, is_shared=True)
+    fay = world.add_member("fay", [BASIC], C1)
+    fay.profile.main_character = None  # owner without a main
+    fay.profile.save()
+    world.add_member("gus", [], C1)  # registered once, lost basic_access since
+    orphan = create_orphan_character(character_name="orphan", corporation_id=C1, alliance_id=A1)
+    orphan.is_shared = True
+    orphan.save()
+    world.characters["orphan"] = orphan
+    # viewers, one per role
+    world.add_member("normal", [BASIC], C1)
+    world.add_member("recruiter", [BASIC, FINDER, SHARED], C1)
+    world.add_member("leader", [BASIC, REPORTS, SAME_CORP], C1)
+    world.add_member("leader_recruiter", [BASIC, FINDER, SHARED, REPORTS, SAME_CORP], C1)
+    world.add_member("auditor", [BASIC, FINDER, CHARACTERS, SAME_ALLIANCE], C2)
+    world.add_member("corp_auditor", [BASIC, FINDER, CHARACTERS, SAME_CORP], C3)
+    world.add_member("omni", [BASIC, FINDER, REPORTS, CHARACTERS, EVERYTHING], C3)
+    world.add_member("omni_reporter", [BASIC, REPORTS, EVERYTHING], C2)
+    world.add_member("admin", [], C2, superuser=True)
+    return world
+
+
+def as_viewer(user: User) -> User:
+    """The user as a view sees it: fresh from the database, permissions and main loaded."""
+    user = User.objects.get(pk=user.pk)
+    user.get_all_permissions()
+    _ = user.profile.main_character
+    return user
+
+
+def grant_via_group(user: User, *perms: str, group_name: str) -> None:
+    group, _ = Group.objects.get_or_create(name=group_name)
+    group.permissions.add(*[permission(perm) for perm in perms])
+    user.groups.add(group)
+
+
+def permission(perm: str) -> Permission:
+    app_label, codename = perm.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+ALL_CHARACTERS = {
+    "ann", "ann_alt", "bob", "cid", "dee", "dee_alt", "eve", "fay", "gus", "orphan",
+    "normal", "recruiter", "leader", "leader_recruiter", "auditor", "corp_auditor", "omni",
+    "omni_reporter", "admin",
+}  # fmt: skip
+A1_MAINS = {
+    "ann", "bob", "gus", "normal", "recruiter", "leader", "leader_recruiter", "auditor",
+    "omni_reporter", "admin",
+}  # fmt: skip
+C1_MAINS = {"ann", "gus", "normal", "recruiter", "leader", "leader_recruiter"}
+C3_MAINS = {"cid", "corp_auditor", "omni"}
+BASIC_ACCESS_USERS = {
+    "ann", "bob", "cid", "dee", "eve", "fay", "normal", "recruiter", "leader",
+    "leader_recruiter", "auditor", "corp_auditor", "omni", "omni_reporter", "admin",
+}  # fmt: skip
+
+# role: (characters it may open, characters the finder lists, users its reports cover)
+MATRIX = {
+    "normal": ({"normal"}, set(), {"normal"}),
+    "recruiter": ({"recruiter", "dee"}, {"recruiter", "dee"}, {"recruiter"}),
+    "leader": ({"leader"}, set(), C1_MAINS),
+    "leader_recruiter": (
+        {"leader_recruiter", "dee"},
+        {"leader_recruiter", "dee"},
+        C1_MAINS,
+    ),
+    "auditor": (A1_MAINS | {"ann_alt"}, A1_MAINS | {"ann_alt"}, A1_MAINS),
+    "corp_auditor": (C3_MAINS, C3_MAINS, C3_MAINS),
+    "omni": (ALL_CHARACTERS, ALL_CHARACTERS, BASIC_ACCESS_USERS),
+    "omni_reporter": ({"omni_reporter"}, set(), BASIC_ACCESS_USERS),
+    "admin": (ALL_CHARACTERS, ALL_CHARACTERS, BASIC_ACCESS_USERS),
+}
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_should_open_exactly_the_characters_of_the_role(world, role):
+    viewer = as_viewer(world.users[role])
+    assert world.names(access.accessible_characters(viewer)) == MATRIX[role][0]
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_should_list_exactly_the_characters_of_the_role_in_the_finder(world, role):
+    viewer = as_viewer(world.users[role])
+    assert world.names(access.finder_characters(viewer)) == MATRIX[role][1]
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_should_cover_exactly_the_users_of_the_role_in_reports(world, role):
+    viewer = as_viewer(world.users[role])
+    assert {user.username for user in access.report_users(viewer)} == MATRIX[role][2]
+
+
+def test_should_agree_on_every_viewer_and_character(world):
+    characters = list(Character.objects.all())
+    for user in world.users.values():
+        viewer = as_viewer(user)
+        accessible = set(access.accessible_characters(viewer).values_list("pk", flat=True))
+        for character in characters:
+            assert access.can_view_character(viewer, character) == (character.pk in accessible), (
+                viewer.username,
+                character.name,
+            )
+
+
+def test_should_not_list_characters_the_viewer_cannot_open(world):
+    for user in world.users.values():
+        viewer = as_viewer(user)
+        for character in access.finder_characters(viewer):
+            assert access.get_character_or_404_403(viewer, character.pk) == character
+
+
+def test_should_show_orphans_only_with_view_everything_or_as_superuser(world):
+    orphan = world.characters["orphan"]
+    for name, user in world.users.items():
+        assert access.can_view_character(as_viewer(user), orphan) == (name in {"omni", "admin"})
+
+
+def test_should_always_let_owners_open_their_characters(world):
+    for character in Character.objects.exclude(pk=world.characters["orphan"].pk):
+        assert access.can_view_character(as_viewer(character.owner), character)
+
+
+def test_should_hide_shared_character_once_owner_loses_share_permission(world):
+    dee = world.users["dee"]
+    dee.user_permissions.remove(permission(SHARE))
+    grant_via_group(dee, SHARE, group_name="Applicants")
+    recruiter = as_viewer(world.users["recruiter"])
+    assert "dee" in world.names(access.accessible_characters(recruiter))
+
+    dee.user_permissions.clear()
+    dee.groups.clear()
+
+    assert "dee" not in world.names(access.accessible_characters(recruiter))
+
+
+def test_should_show_shared_character_of_superuser_owner(world):
+    world.characters["admin"].is_shared = True
+    world.characters["admin"].save()
+    recruiter = as_viewer(world.users["recruiter"])
+    assert world.names(access.accessible_characters(recruiter)) == {"recruiter", "dee", "admin"}
+
+
+def test_should_hide_shared_character_of_inactive_owner(world):
+    dee = world.users["dee"]
+    dee.is_active = False
+    dee.save()
+    recruiter = as_viewer(world.users["recruiter"])
+    assert world.names(access.accessible_characters(recruiter)) == {"recruiter"}
+
+
+def test_should_not_show_unshared_character_to_recruiter(world):
+    recruiter = as_viewer(world.users["recruiter"])
+    assert not access.can_view_character(recruiter, world.characters["dee_alt"])
+
+
+@pytest.mark.django_db
+def test_should_give_viewer_without_main_only_own_characters_and_report_only_self():
+    world = World()
+    viewer = world.add_member(
+        "viewer", [BASIC, FINDER, REPORTS, CHARACTERS, SAME_CORP, SAME_ALLIANCE], C1
+    )
+    viewer.profile.main_character = None
+    viewer.profile.save()
+    world.add_member("colleague", [BASIC], C1)
+    viewer = as_viewer(viewer)
+
+    assert world.names(access.accessible_characters(viewer)) == {"viewer"}
+    assert list(access.report_users(viewer)) == [viewer]
+
+
+@pytest.mark.django_db
+def test_should_give_alliance_scope_without_alliance_the_corporation_rule():
+    world = World()
+    viewer = world.add_member("viewer", [BASIC, REPORTS, CHARACTERS, SAME_ALLIANCE], C4)
+    world.add_member("same_corp", [BASIC], C4)
+    world.add_member("other_corp_no_alliance", [BASIC], C5)
+    world.add_member("in_alliance", [BASIC], C1)
+    viewer = as_viewer(viewer)
+
+    assert world.names(access.accessible_characters(viewer)) == {"viewer", "same_corp"}
+    assert {user.username for user in access.report_users(viewer)} == {"viewer", "same_corp"}
+
+
+@pytest.mark.django_db
+def test_should_not_match_owners_without_main_in_corporation_scope():
+    world = World()
+    viewer = world.add_member("viewer", [BASIC, CHARACTERS, SAME_CORP], C1)
+    stray = world.add_member("stray", [BASIC], C1)
+    stray.profile.main_character = None
+    stray.profile.save()
+    viewer = as_viewer(viewer)
+
+    assert world.names(access.accessible_characters(viewer)) == {"viewer"}
+    assert list(access.report_users(viewer)) == [viewer]
+
+
+@pytest.mark.django_db
+def test_should_combine_permissions_of_several_groups():
+    world = World()
+    viewer = world.add_member("viewer", [BASIC], C1)
+    grant_via_group(viewer, FINDER, group_name="Finder")
+    grant_via_group(viewer, CHARACTERS, group_name="Auditors")
+    grant_via_group(viewer, SAME_CORP, REPORTS, group_name="Leadership")
+    world.add_member("colleague", [BASIC], C1)
+    world.add_member("stranger", [BASIC], C2)
+    viewer = as_viewer(viewer)
+
+    assert world.names(access.finder_characters(viewer)) == {"viewer", "colleague"}
+    assert {user.username for user in access.report_users(viewer)} == {"viewer", "colleague"}
+
+
+@pytest.mark.django_db
+def test_should_apply_permissions_granted_via_state():
+    world = World()
+    recruiter = world.add_member("recruiter", [], C1)
+    applicant = world.add_user("applicant", [])
+    world.add_character("applicant", applicant, C4, is_main=True, is_shared=True)
+    world.add_member("outsider", [BASIC], C2)
+    member_state = State.objects.create(name="Member", priority=100)
+    member_state.permissions.add(*[permission(p).pk for p in (BASIC, FINDER, SHARED)])
+    member_state.member_characters.add(world.characters["recruiter"].eve_character)
+    applicant_state = State.objects.create(name="Applicant", priority=50)
+    applicant_state.permissions.add(*[permission(p).pk for p in (BASIC, SHARE)])
+    applicant_state.member_characters.add(world.characters["applicant"].eve_character)
+    omni = world.add_member("omni", [FINDER, CHARACTERS, EVERYTHING], C3)
+    recruiter = as_viewer(recruiter)
+    assert recruiter.profile.state == member_state
+
+    assert world.names(access.finder_characters(recruiter)) == {"recruiter", "applicant"}
+    # basic_access via a state counts for reports on everyone; omni lacks basic_access
+    assert {user.username for user in access.report_users(as_viewer(omni))} == {
+        "recruiter",
+        "applicant",
+        "outsider",
+        "omni",
+    }
+
+
+@pytest.mark.django_db
+def test_should_give_anonymous_users_nothing():
+    from django.contrib.auth.models import AnonymousUser
+
+    create_character()
+    assert not access.accessible_characters(AnonymousUser()).exists()
+    assert not access.finder_characters(AnonymousUser()).exists()
+    assert not access.report_users(AnonymousUser()).exists()
+
+
+class TestGetCharacterOr404403:
+    def test_should_return_character_viewer_may_open(self, world):
+        viewer = as_viewer(world.users["auditor"])
+        assert access.get_character_or_404_403(viewer, world.characters["bob"].pk).name == "bob"
+
+    def test_should_refuse_existing_character_with_403(self, world):
+        viewer = as_viewer(world.users["auditor"])
+        with pytest.raises(PermissionDenied):
+            access.get_character_or_404_403(viewer, world.characters["cid"].pk)
+
+    def test_should_report_missing_character_with_404(self, world):
+        viewer = as_viewer(world.users["admin"])
+        with pytest.raises(Http404):
+            access.get_character_or_404_403(viewer, 987_654_321)
+
+
+class TestShareRules:
+    def test_owner_with_share_permission_may_share_and_manage(self, world):
+        dee = as_viewer(world.users["dee"])
+        assert access.can_share(dee, world.characters["dee_alt"])
+        assert access.can_manage(dee, world.characters["dee_alt"])
+
+    def test_owner_without_share_permission_may_only_manage(self, world):
+        eve = as_viewer(world.users["eve"])
+        assert not access.can_share(eve, world.characters["eve"])
+        assert access.can_manage(eve, world.characters["eve"])
+
+    def test_others_may_neither_share_nor_manage(self, world):
+        admin = as_viewer(world.users["admin"])
+        for name in ("dee", "orphan"):
+            assert not access.can_share(admin, world.characters[name])
+            assert not access.can_manage(admin, world.characters[name])
+
+
+class TestQueryCount:
+    @pytest.mark.parametrize("role", ["recruiter", "auditor", "leader_recruiter", "admin"])
+    def test_should_decide_characters_in_one_query(self, world, role, django_assert_num_queries):
+        viewer = as_viewer(world.users[role])
+        with django_assert_num_queries(1):
+            list(access.accessible_characters(viewer))
+        with django_assert_num_queries(1):
+            list(access.finder_characters(viewer))
+
+    @pytest.mark.parametrize("role", ["leader", "auditor", "omni_reporter"])
+    def test_should_decide_report_users_in_one_query(self, world, role, django_assert_num_queries):
+        viewer = as_viewer(world.users[role])
+        with django_assert_num_queries(1):
+            list(access.report_users(viewer))
+
+    def test_should_check_one_character_in_one_query(self, world, django_assert_num_queries):
+        viewer = as_viewer(world.users["leader_recruiter"])
+        with django_assert_num_queries(1):
+            access.can_view_character(viewer, world.characters["dee"])
+        with django_assert_num_queries(1):
+            access.get_character_or_404_403(viewer, world.characters["dee"].pk)
+        with django_assert_num_queries(1), pytest.raises(PermissionDenied):
+            access.get_character_or_404_403(viewer, world.characters["cid"].pk)
