@@ -1,39 +1,21 @@
 """Character details: public facts about a character and its biography (EVE markup)."""
 
 import logging
-from collections.abc import Iterable
 
 import httpx2
 
 from django.utils.translation import gettext_lazy as _
 
 from esi import exceptions as esi_exceptions
-from eveuniverse.models import EveAncestry, EveBloodline, EveEntity, EveRace
+from eveuniverse.models import EveAncestry, EveBloodline, EveRace
 
-from ..entities import resolve_entities
+from ..entities import ensure_entity_rows, resolve_entities
 from ..models import CharacterDetails
 from .base import Section, registry
 
 logger = logging.getLogger(__name__)
 
 GENDERS = {CharacterDetails.Gender.MALE.value, CharacterDetails.Gender.FEMALE.value}
-
-
-def ensure_entity_rows(ids: Iterable[int | None]) -> None:
-    """Make sure an ``EveEntity`` row exists for every id, if only as a nameless placeholder.
-
-    ESI sometimes cannot name an id (e.g. some closed corporations); the row is still
-    needed as a foreign key and gets its name when a later resolution succeeds.
-    """
-    wanted = {int(entity_id) for entity_id in ids if entity_id}
-    if not wanted:
-        return
-    known = set(EveEntity.objects.filter(id__in=wanted).values_list("id", flat=True))
-    missing = wanted - known
-    if missing:
-        EveEntity.objects.bulk_create(
-            [EveEntity(id=entity_id) for entity_id in missing], ignore_conflicts=True
-        )
 
 
 def _load_universe_object(model, object_id) -> int | None:

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from eveuniverse.models import EveEntity
 
 from .. import app_settings
+from ..entities import resolve_entities
 from ..models import CharacterContact, CharacterContactLabel
 from .base import Section, registry
-from .loyalty import ensure_entities
 
 CONTACT_CATEGORIES = {
     "character": EveEntity.CATEGORY_CHARACTER,
@@ -44,7 +44,7 @@ def fetch(character, gateway) -> dict:
     for contact in contacts.values():
         by_category.setdefault(contact.pop("category"), []).append(contact["contact_id"])
     for category, ids in by_category.items():
-        ensure_entities(ids, category, gateway)
+        resolve_entities(ids, gateway, keep_unknown=True, category=category)
     return {
         "labels": [{"label_id": key, "name": labels[key]} for key in sorted(labels)],
         "contacts": [contacts[key] for key in sorted(contacts)],

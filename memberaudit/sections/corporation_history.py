@@ -3,10 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from .. import app_settings
-from ..entities import resolve_entities
+from ..entities import ensure_entity_rows, resolve_entities
 from ..models import CharacterCorporationHistory
 from .base import Section, registry
-from .character_details import ensure_entity_rows
 
 FIELDS = ("corporation_id", "start_date", "is_deleted")
 

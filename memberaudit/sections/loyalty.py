@@ -1,6 +1,5 @@
 """Loyalty points: how many points a character holds with each NPC corporation."""
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveEntity
@@ -18,7 +17,7 @@ def fetch(character, gateway) -> list[dict]:
         corporation_id = row.get("corporation_id")
         if corporation_id:
             points[int(corporation_id)] = int(row.get("loyalty_points") or 0)
-    ensure_entities(points, EveEntity.CATEGORY_CORPORATION, gateway)
+    resolve_entities(points, gateway, keep_unknown=True, category=EveEntity.CATEGORY_CORPORATION)
     return [
         {"corporation_id": corporation_id, "loyalty_points": value}
         for corporation_id, value in sorted(points.items())
@@ -52,22 +51,6 @@ def store(character, data: list[dict]) -> bool:
     if new:
         CharacterLoyaltyEntry.objects.bulk_create(new, batch_size=batch_size)
     return bool(new or changed or gone)
-
-
-def ensure_entities(ids, category: str, gateway) -> None:
-    """Resolve entity names; keep ids ESI cannot name as unnamed rows of a known category.
-
-    Unnamed rows are resolved again on a later update (see ``resolve_entities``).
-    """
-    known = resolve_entities(ids, gateway)
-    missing = [entity_id for entity_id in ids if entity_id not in known]
-    if missing:
-        now = timezone.now()
-        EveEntity.objects.bulk_create(
-            [EveEntity(id=entity_id, category=category, last_updated=now) for entity_id in missing],
-            batch_size=app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE,
-            ignore_conflicts=True,
-        )
 
 
 registry.register(
