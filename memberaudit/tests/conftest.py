@@ -6,8 +6,8 @@ from django.core.cache import cache
 
 from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.eveonline.models import EveCharacter
-from fake_eve.tokens import create_token
 
+from fake_eve.tokens import create_token
 from memberaudit.models import Character
 from memberaudit.scopes import REGISTRATION_SCOPES
 
@@ -20,6 +20,17 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch):
+    """Keep the retry logic but not its waiting: tests would spend most time asleep."""
+    from esi import app_settings as esi_settings
+
+    from memberaudit import esi_gateway
+
+    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(esi_settings, "ESI_SERVER_ERROR_WAIT_EXPONENT", 0.01)
 
 
 @pytest.fixture
