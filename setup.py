@@ -29,6 +29,7 @@ setup(
         "test": [
             "pytest>=8,<10",
             "pytest-django>=4.9,<5",
+            "pytest-xdist>=3.5,<4",
             "factory-boy>=3.3,<4",
             "fakeredis>=2.26,<3",
             "PyJWT>=2.8,<3",

@@ -17,7 +17,7 @@ import contextvars
 import json
 import logging
 import os
-import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache as memoize
@@ -33,8 +33,8 @@ from django.core.cache import cache
 from django.dispatch import receiver
 
 from esi import exceptions as esi_exceptions
-from esi.errors import TokenError
 from esi import openapi_clients
+from esi.errors import TokenError
 from esi.openapi_clients import ESIClientProvider
 from esi.signals import esi_request_statistics
 
@@ -186,6 +186,46 @@ def _install_client_plugins() -> None:
     openapi_clients._load_plugins = load_plugins
 
 
+class _ReusedSession:
+    """One HTTP client used for many requests: ``close()`` by the request code is ignored.
+
+    django-esi's client asks for a new HTTP client for every request, which sets up TLS and a
+    connection each time; reusing one per thread keeps connections alive.
+    """
+
+    def __init__(self, session):
+        self._session = session
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def close(self) -> None:
+        pass
+
+
+def _reusing_session_factory(factory):
+    local = threading.local()
+
+    def session_factory(**kwargs):
+        key = (os.getpid(), repr(sorted(kwargs.items(), key=lambda item: item[0])))
+        sessions = local.__dict__.setdefault("sessions", {})
+        if key not in sessions:
+            sessions[key] = _ReusedSession(factory(**kwargs))
+        return sessions[key]
+
+    return session_factory
+
+
+def esi_client():
+    """The ESI client of :func:`provider`, reusing HTTP connections between requests."""
+    client = provider().client
+    api = client.api
+    if not getattr(api, "memberaudit_reuses_sessions", False):
+        api._session_factory = _reusing_session_factory(api._session_factory)
+        api.memberaudit_reuses_sessions = True
+    return client
+
+
 @memoize
 def provider() -> ESIClientProvider:
     """The app's django-esi client provider, limited to the operations we use."""
@@ -197,38 +237,9 @@ def provider() -> ESIClientProvider:
         compatibility_date=COMPATIBILITY_DATE,
         ua_appname=UA_APP_NAME,
         ua_version=__version__,
-        spec_file=str(_tolerant_spec_file()),
+        spec_file=str(SPEC_FILE),
         operations=operations,
     )
-
-
-def _tolerant_spec_file() -> Path:
-    """A copy of the pinned spec whose answers accept enum values the spec does not list.
-
-    ESI adds values (contract types, journal ref types, ...) without a new compatibility date;
-    with the spec's enums one new value would make a whole answer unusable. Sections map
-    values they do not know to "unknown" themselves.
-    """
-    spec = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
-    _drop_enums(spec)
-    path = Path(tempfile.gettempdir()) / f"memberaudit-openapi-{COMPATIBILITY_DATE}.json"
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(spec, file)
-    os.replace(temp_name, path)  # atomic: other processes never read a partial file
-    return path
-
-
-def _drop_enums(node: Any) -> None:
-    """Remove ``enum`` from all schemas except those of request parameters."""
-    if isinstance(node, dict):
-        node.pop("enum", None)
-        for key, value in node.items():
-            if key != "parameters":
-                _drop_enums(value)
-    elif isinstance(node, list):
-        for value in node:
-            _drop_enums(value)
 
 
 def error_limit_reset_in() -> float:
@@ -338,7 +349,7 @@ class EsiGateway:
         options["return_response"] = True
         delay = BACKOFF_SECONDS
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            operation = getattr(getattr(provider().client, tag), operation_id)(**params)
+            operation = getattr(getattr(esi_client(), tag), operation_id)(**params)
             try:
                 if paged:
                     data, response = operation.results(**options)

@@ -23,6 +23,7 @@ from django.utils import timezone
 from eveuniverse.models import EveSolarSystem, EveType
 
 from . import app_settings
+from .bulk import bulk_upsert
 from .entities import resolve_entities
 from .esi_gateway import EsiError, EsiErrorLimitReached, EsiGateway, EsiRateLimited, EsiTokenError
 from .models import Location
@@ -45,7 +46,9 @@ _WRITTEN_FIELDS = (
 Kind = Location.Kind
 
 
-def resolve_locations(location_ids: Iterable[int | None], gateway: EsiGateway) -> dict[int, Location]:
+def resolve_locations(
+    location_ids: Iterable[int | None], gateway: EsiGateway
+) -> dict[int, Location]:
     """Return a ``Location`` for every id, fetching from ESI only what is missing or stale.
 
     Ids that cannot be resolved come back as placeholders (``Location.is_placeholder``).
@@ -53,24 +56,37 @@ def resolve_locations(location_ids: Iterable[int | None], gateway: EsiGateway) -
     wanted = {int(location_id) for location_id in location_ids if location_id}
     if not wanted:
         return {}
-    known = Location.objects.select_related("eve_solar_system", "eve_type", "owner").in_bulk(
-        wanted
-    )
+    known = Location.objects.select_related("eve_solar_system", "eve_type", "owner").in_bulk(wanted)
     now = timezone.now()
     due = sorted(location_id for location_id in wanted if _is_due(known.get(location_id), now))
     if not due:
         return known
-    resolver = _Resolver(gateway, known, now)
-    changed = resolver.resolve(due)
-    if changed:
-        Location.objects.bulk_create(
-            changed,
-            update_conflicts=True,
+    resolved, new_placeholders = _Resolver(gateway, known, now).resolve(due)
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    if resolved:
+        bulk_upsert(
+            Location,
+            resolved,
             unique_fields=["id"],
             update_fields=list(_WRITTEN_FIELDS),
-            batch_size=app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE,
+            batch_size=batch_size,
         )
-    return {**known, **{location.id: location for location in changed}}
+    if new_placeholders:
+        # Never overwrite details another worker may have stored meanwhile.
+        Location.objects.bulk_create(new_placeholders, ignore_conflicts=True, batch_size=batch_size)
+    return {**known, **{location.id: location for location in resolved + new_placeholders}}
+
+
+def ensure_location_rows(location_ids) -> None:
+    """Make sure a ``Location`` row exists for every id, if only as a placeholder."""
+    wanted = {int(location_id) for location_id in location_ids if location_id}
+    if not wanted:
+        return
+    known = set(Location.objects.filter(id__in=wanted).values_list("id", flat=True))
+    if missing := wanted - known:
+        Location.objects.bulk_create(
+            [Location(id=location_id) for location_id in missing], ignore_conflicts=True
+        )
 
 
 def retry_delay(failed_attempts: int) -> timedelta:
@@ -104,7 +120,8 @@ class _Resolver:
         self.now = now
         self.esi_paused = False
 
-    def resolve(self, due: list[int]) -> list[Location]:
+    def resolve(self, due: list[int]) -> tuple[list[Location], list[Location]]:
+        """Rows to write with their details, and placeholders for ids new to the table."""
         by_kind: dict[str, list[int]] = {}
         for location_id in due:
             by_kind.setdefault(Location(id=location_id).kind, []).append(location_id)
@@ -141,9 +158,7 @@ class _Resolver:
             failed.append(location_id)
 
     def _fetch_station(self, station_id: int) -> dict:
-        data = self.gateway.get(
-            "GetUniverseStationsStationId", public=True, station_id=station_id
-        )
+        data = self.gateway.get("GetUniverseStationsStationId", public=True, station_id=station_id)
         return {
             "name": data.get("name") or "",
             "system_id": data.get("system_id"),
@@ -166,16 +181,19 @@ class _Resolver:
             return False
         return token.scopes.filter(name=STRUCTURES_SCOPE).exists()
 
-    def _build_rows(self, details, failed, skipped) -> list[Location]:
+    def _build_rows(self, details, failed, skipped) -> tuple[list[Location], list[Location]]:
         systems = _load_by_id(EveSolarSystem, (d["system_id"] for d in details.values()))
-        types = _load_by_id(EveType, (d["type_id"] for d in details.values()))
+        types = _load_by_id(EveType, (d.get("type_id") for d in details.values()))
         owner_ids = {d["owner_id"] for d in details.values() if d.get("owner_id")}
         owners = resolve_entities(owner_ids, self.gateway) if owner_ids else {}
         rows = []
         for location_id, found in details.items():
             system = systems.get(found["system_id"])
             if system is None:  # a place must be in a known system to be useful
-                failed.append(location_id)
+                if location_id == found["system_id"]:
+                    skipped.append(location_id)  # eveuniverse failed, not the place: no backoff
+                else:
+                    failed.append(location_id)
                 continue
             rows.append(
                 Location(
@@ -194,10 +212,10 @@ class _Resolver:
             location.failed_attempts += 1
             location.retry_after = self.now + retry_delay(location.failed_attempts)
             rows.append(location)
-        rows.extend(
+        new_placeholders = [
             Location(id=location_id) for location_id in skipped if location_id not in self.known
-        )
-        return rows
+        ]
+        return rows, new_placeholders
 
     def _copy_of_known(self, location_id: int) -> Location:
         """The stored row to update (details kept), or a new placeholder."""

@@ -2,31 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import app_settings
-from ..locations import resolve_locations
+from .. import app_settings, selectors
+from ..locations import ensure_location_rows, resolve_locations
 from ..models import (
     CharacterCloneInfo,
     CharacterJumpClone,
     CharacterJumpCloneImplant,
-    Location,
 )
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 from .implants import implant_rows, load_implant_types
 
 CLONE_FIELDS = ("location_id", "name")
 IMPLANT_FIELDS = ("slot", "position")
-
-
-def ensure_location_rows(location_ids) -> None:
-    """Make sure a ``Location`` row exists for every id, if only as a placeholder."""
-    wanted = {int(location_id) for location_id in location_ids if location_id}
-    if not wanted:
-        return
-    known = set(Location.objects.filter(id__in=wanted).values_list("id", flat=True))
-    if missing := wanted - known:
-        Location.objects.bulk_create(
-            [Location(id=location_id) for location_id in missing], ignore_conflicts=True
-        )
 
 
 def fetch(character, gateway):
@@ -172,5 +159,8 @@ registry.register(
         operations=("GetCharactersCharacterIdClones",),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/jump_clones.html", context=selectors.jump_clones_tab
+        ),
     )
 )

@@ -50,6 +50,14 @@ INSTALLED_APPS = [
     "demo_data",
 ]
 
+# --- front-end libraries from local copies (``make vendor``), as no CDN is reachable here ---
+VENDOR_DIR = BASE_DIR / "run" / "vendor" / "node_modules"
+if (VENDOR_DIR / "bootstrap").is_dir():
+    STATICFILES_DIRS = [("vendor", str(VENDOR_DIR))]
+    TEMPLATES[0]["DIRS"] = [str(BASE_DIR / "templates")]  # noqa: F405
+    INSTALLED_APPS.append("offline_frontend")
+    DEFAULT_THEME = "offline_frontend.auth_hooks.OfflineBootstrapThemeHook"
+
 # --- database ---
 if os.environ.get("TESTAUTH_DATABASE", "sqlite") == "mysql":
     DATABASES = {
@@ -75,11 +83,14 @@ else:
 
 # --- cache and broker: Redis, real or fake ---
 REDIS_URL = os.environ.get("TESTAUTH_REDIS_URL", "")
+# Parallel test processes (pytest-xdist) each get their own Redis database for the cache.
+_TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_CACHE_DB = 2 + int(_TEST_WORKER[2:]) if _TEST_WORKER.startswith("gw") else 1
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": f"{REDIS_URL.rstrip('/')}/1",
+            "LOCATION": f"{REDIS_URL.rstrip('/')}/{_CACHE_DB}",
         }
     }
     BROKER_URL = f"{REDIS_URL.rstrip('/')}/0"
