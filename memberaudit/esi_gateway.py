@@ -216,13 +216,17 @@ def _reusing_session_factory(factory):
     return session_factory
 
 
-def esi_client():
-    """The ESI client of :func:`provider`, reusing HTTP connections between requests."""
-    client = provider().client
-    api = client.api
+def reuse_sessions(api) -> None:
+    """Make an aiopenapi3 client built by django-esi reuse its HTTP clients per thread."""
     if not getattr(api, "memberaudit_reuses_sessions", False):
         api._session_factory = _reusing_session_factory(api._session_factory)
         api.memberaudit_reuses_sessions = True
+
+
+def esi_client():
+    """The ESI client of :func:`provider`, reusing HTTP connections between requests."""
+    client = provider().client
+    reuse_sessions(client.api)
     return client
 
 

@@ -198,6 +198,9 @@ class FakeEveServer:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Send small answers at once instead of waiting for the client's delayed ACK (Nagle).
+    disable_nagle_algorithm = True
+
     def version_string(self) -> str:
         return "FakeEVE/1.0"
 

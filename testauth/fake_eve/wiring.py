@@ -45,6 +45,29 @@ def _patch_load_plugins() -> None:
     _state["patched"] = True
 
 
+def _patch_client_sessions() -> None:
+    """Let every ESI client reuse its HTTP connections (as Member Audit's own client does).
+
+    Otherwise each request of eveuniverse's client sets up a new HTTP client, which makes
+    tests that load EVE types and systems over HTTP slow.
+    """
+    from esi import openapi_clients
+
+    from memberaudit.esi_gateway import reuse_sessions
+
+    if _state.get("sessions_patched"):
+        return
+    original = openapi_clients._load_aiopenapi_client_sync
+
+    def load_client(*args, **kwargs):
+        api = original(*args, **kwargs)
+        reuse_sessions(api)
+        return api
+
+    openapi_clients._load_aiopenapi_client_sync = load_client
+    _state["sessions_patched"] = True
+
+
 def reset_esi_clients() -> int:
     """Drop already built clients of all ESIClientProvider instances; they rebuild lazily."""
     from esi.openapi_clients import ESIClientProvider
@@ -71,6 +94,7 @@ def point_esi_at(base_url: str) -> None:
     app_settings.ESI_TOKEN_JWK_SET_URL = f"{base_url}/oauth/jwks"
     _state["base_url"] = base_url
     _patch_load_plugins()
+    _patch_client_sessions()
     reset_esi_clients()
     try:  # keys of a previous fake server must not be used to validate new tokens
         from django.core.cache import cache
