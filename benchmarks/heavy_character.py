@@ -1,0 +1,222 @@
+"""Benchmark: first full update and no-change second update of the heavy scenario character.
+
+Runs the real update path against the fake EVE server (a separate process, over HTTP) on a
+fresh SQLite database and prints, per section, the wall time, ESI requests (and how many were
+answered 304), database queries and writes, and peak Python memory.
+
+    .venv/bin/python benchmarks/heavy_character.py [--character 2112000002] [--markdown]
+"""
+
+import argparse
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTAUTH = ROOT / "testauth"
+HEAVY_CHARACTER = 2112000002
+WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_fake_eve(port: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTAUTH)])}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fake_eve", "--port", str(port)],
+        cwd=TESTAUTH,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/health", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("the fake EVE server did not start")
+
+
+def esi_requests(base_url: str, character_id: int) -> list[dict]:
+    url = f"{base_url}/_fake/requests?character_id={character_id}&kind=esi"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)["entries"]
+
+
+def setup_django(base_url: str, database: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "testauth.settings.local"
+    os.environ["TESTAUTH_SQLITE_PATH"] = str(database)
+    os.environ["FAKE_EVE_URL"] = base_url
+    os.environ.setdefault("TESTAUTH_LOG_LEVEL", "ERROR")
+    sys.path[:0] = [str(ROOT), str(TESTAUTH)]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+
+
+def register_heavy_character(base_url: str, character_id: int):
+    from fake_eve.tokens import create_token
+    from memberaudit.models import Character
+    from memberaudit.scopes import REGISTRATION_SCOPES
+    from memberaudit.tests.factories import create_user_with_main
+
+    user = create_user_with_main("benchmark")
+    token = create_token(base_url, character_id, user, list(REGISTRATION_SCOPES))
+    from allianceauth.eveonline.models import EveCharacter
+
+    eve_character = EveCharacter.objects.get(character_id=token.character_id)
+    return Character.objects.create(eve_character=eve_character)
+
+
+def run_update(character, base_url: str, character_id: int, force_expiry: bool) -> list[dict]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from memberaudit import updater
+    from memberaudit.sections import registry
+
+    rows = []
+    for section in registry:
+        if force_expiry:
+            cache.delete_pattern("esi_*")  # ESI's cached answers expired: ask with ETags
+        before = len(esi_requests(base_url, character_id))
+        tracemalloc.start()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            outcome = updater.update_section(character, section.name)
+        elapsed = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        requests = esi_requests(base_url, character_id)[before:]
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(WRITE_PREFIXES)
+            and "memberaudit_sectionupdatestatus" not in q["sql"]
+        ]
+        rows.append(
+            {
+                "section": section.name,
+                "ok": outcome.is_success,
+                "message": outcome.message,
+                "seconds": elapsed,
+                "requests": len(requests),
+                "not_modified": sum(1 for r in requests if r["status"] == 304),
+                "endpoints": len({r["route"] for r in requests}),
+                "queries": len(queries.captured_queries),
+                "writes": len(writes),
+                "peak_mb": peak / 2**20,
+            }
+        )
+    return rows
+
+
+def print_table(title: str, rows: list[dict], markdown: bool) -> None:
+    header = [
+        "section",
+        "ok",
+        "seconds",
+        "ESI requests",
+        "304",
+        "DB queries",
+        "DB writes",
+        "peak MB",
+    ]
+    lines = [
+        [
+            r["section"],
+            "yes" if r["ok"] else "NO",
+            f"{r['seconds']:.2f}",
+            str(r["requests"]),
+            str(r["not_modified"]),
+            str(r["queries"]),
+            str(r["writes"]),
+            f"{r['peak_mb']:.1f}",
+        ]
+        for r in rows
+    ]
+    total = [
+        "total",
+        "",
+        f"{sum(r['seconds'] for r in rows):.2f}",
+        str(sum(r["requests"] for r in rows)),
+        str(sum(r["not_modified"] for r in rows)),
+        str(sum(r["queries"] for r in rows)),
+        str(sum(r["writes"] for r in rows)),
+        f"{max(r['peak_mb'] for r in rows):.1f}",
+    ]
+    print(f"\n{title}\n")
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in [*lines, total]:
+            print("| " + " | ".join(line) + " |")
+    else:
+        widths = [max(len(x) for x in column) for column in zip(header, *lines, total, strict=True)]
+        for line in [header, *lines, total]:
+            print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)))
+    for row in rows:
+        if not row["ok"]:
+            print(f"  {row['section']} failed: {row['message']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--character", type=int, default=HEAVY_CHARACTER)
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    args = parser.parse_args()
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = start_fake_eve(port)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            setup_django(base_url, Path(folder) / "benchmark.sqlite3")
+            character = register_heavy_character(base_url, args.character)
+            first = run_update(character, base_url, args.character, force_expiry=False)
+            second = run_update(character, base_url, args.character, force_expiry=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print_table("First update (empty database)", first, args.markdown)
+    print_table("Second update (nothing changed, cached answers expired)", second, args.markdown)
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    first_seconds = sum(r["seconds"] for r in first)
+    print(f"\nPeak resident memory of the process: {peak_rss:.0f} MB")
+    checks = {
+        "first update under 60 s": first_seconds < 60,
+        "peak memory under 500 MB": peak_rss < 500,
+        "second update: at most one request per endpoint": all(
+            r["requests"] <= r["endpoints"] for r in second
+        ),
+        "second update: every request answered 304": all(
+            r["requests"] == r["not_modified"] for r in second
+        ),
+        "second update writes nothing": sum(r["writes"] for r in second) == 0,
+        "every section succeeded": all(r["ok"] for r in first + second),
+    }
+    for name, passed in checks.items():
+        print(f"{'PASS' if passed else 'FAIL'}  {name}")
+    return 0 if all(checks.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
