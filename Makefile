@@ -9,7 +9,7 @@ APT_PACKAGES = libmariadb-dev pkg-config chromium
 REDIS_URL ?= redis://127.0.0.1:6379
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint build-check test-sqlite test-mysql system-packages venv clean
+.PHONY: demo test lint build-check test-sqlite test-mysql system-packages venv vendor clean
 
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -30,7 +30,21 @@ $(VENV)/.installed: $(BIN)/python setup.py
 	$(BIN)/pip install -q -e ".[test]"
 	touch $@
 
-venv: system-packages $(VENV)/.installed
+venv: system-packages $(VENV)/.installed vendor
+
+# jQuery, Bootstrap and Font Awesome for the test Auth project: Alliance Auth loads them from a
+# CDN, which is not reachable offline. Skipped (the CDN is used) when npm is missing.
+VENDOR_DIR = testauth/run/vendor
+VENDOR_PACKAGES = jquery@3.7.1 bootstrap@5.3.3 @fortawesome/fontawesome-free@6.6.0
+
+vendor: $(VENDOR_DIR)/.installed
+
+$(VENDOR_DIR)/.installed:
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(VENDOR_DIR) && \
+	  npm install --silent --no-audit --no-fund --no-save --prefix $(VENDOR_DIR) $(VENDOR_PACKAGES) && \
+	  touch $@; \
+	else echo "npm not found: the test Auth project will load jQuery and Bootstrap from the CDN"; fi
 
 lint: venv
 	$(BIN)/ruff check .

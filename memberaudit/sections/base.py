@@ -12,6 +12,25 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ViewerTab:
+    """How a section shows in the character viewer: one tab.
+
+    ``template`` renders the tab body with ``character``, ``status`` (the section's
+    :class:`~memberaudit.models.SectionUpdateStatus` or ``None``) and whatever
+    ``context(character)`` returns. ``context`` must cost a constant number of queries.
+    ``tables`` names the server-side tables the tab fetches as JSON from
+    ``character/<pk>/data/<name>/``: each maps to ``build(character) -> ServerSideTable``.
+    ``lazy`` tabs are fetched from ``character/<pk>/tab/<section>/`` when first opened.
+    """
+
+    template: str
+    context: Callable[["Character"], dict] | None = None
+    tables: dict[str, Callable[["Character"], Any]] = field(default_factory=dict)
+    title: str | Promise = ""
+    lazy: bool = False
+
+
+@dataclass(frozen=True)
 class Section:
     """One kind of character data kept in sync with ESI.
 
@@ -31,7 +50,7 @@ class Section:
     operations: tuple[str, ...] = ()
     after_store: Callable[["Character", bool], None] | None = None
     needs_token: bool = True
-    tab: str = ""
+    tab: ViewerTab | None = None  # None: no tab of its own in the character viewer
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -77,6 +96,10 @@ class SectionRegistry:
 
     def all_scopes(self) -> list[str]:
         return sorted({scope for section in self for scope in section.scopes})
+
+    def with_tabs(self) -> list[Section]:
+        """Sections that show as a tab in the character viewer, in viewer order."""
+        return [section for section in self._sections.values() if section.tab]
 
     def all_operations(self) -> list[str]:
         return sorted({op for section in self for op in section.operations})

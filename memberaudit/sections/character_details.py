@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from esi import exceptions as esi_exceptions
 from eveuniverse.models import EveAncestry, EveBloodline, EveRace
 
+from .. import selectors
 from ..entities import ensure_entity_rows, resolve_entities
 from ..models import CharacterDetails
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
 
@@ -90,5 +91,10 @@ registry.register(
         operations=("GetCharactersCharacterId",),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/bio.html",
+            context=selectors.character_details_tab,
+            title=_("bio"),
+        ),
     )
 )

@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveEntity
 
-from .. import app_settings
+from .. import app_settings, json_tables, selectors
 from ..entities import resolve_entities
 from ..models import CharacterContact, CharacterContactLabel
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 CONTACT_CATEGORIES = {
     "character": EveEntity.CATEGORY_CHARACTER,
@@ -176,5 +176,10 @@ registry.register(
         ),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/contacts.html",
+            context=selectors.contacts_tab,
+            tables={"contacts": json_tables.contacts},
+        ),
     )
 )

@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import app_settings
+from .. import app_settings, selectors
 from ..entities import ensure_entity_rows, resolve_entities
 from ..models import CharacterCorporationHistory
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 FIELDS = ("corporation_id", "start_date", "is_deleted")
 
@@ -71,5 +71,9 @@ registry.register(
         operations=("GetCharactersCharacterIdCorporationhistory",),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/corporation_history.html",
+            context=selectors.corporation_history_tab,
+        ),
     )
 )

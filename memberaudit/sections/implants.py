@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from esi import exceptions as esi_exceptions
 from eveuniverse.models import EveType, EveTypeDogmaAttribute
 
-from .. import app_settings
+from .. import app_settings, selectors
 from ..esi_gateway import EsiError, EsiErrorLimitReached, EsiUnavailable
 from ..models import CharacterImplant
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
 
@@ -112,5 +112,6 @@ registry.register(
         operations=("GetCharactersCharacterIdImplants",),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(template="memberaudit/tabs/implants.html", context=selectors.implants_tab),
     )
 )

@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveEntity
 
-from .. import app_settings
+from .. import app_settings, selectors
 from ..entities import resolve_entities
 from ..models import CharacterLoyaltyEntry
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 
 def fetch(character, gateway) -> list[dict]:
@@ -62,5 +62,6 @@ registry.register(
         operations=("GetCharactersCharacterIdLoyaltyPoints",),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(template="memberaudit/tabs/loyalty.html", context=selectors.loyalty_tab),
     )
 )

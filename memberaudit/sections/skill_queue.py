@@ -8,9 +8,9 @@ import datetime as dt
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from .. import app_settings
+from .. import app_settings, selectors
 from ..models import CharacterSkillqueueEntry
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 from .skills import ensure_skill_types
 
 ENTRY_FIELDS = (
@@ -98,5 +98,8 @@ registry.register(
         operations=("GetCharactersCharacterIdSkillqueue",),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/skill_queue.html", context=selectors.skill_queue_tab
+        ),
     )
 )

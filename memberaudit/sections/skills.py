@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveType
 
-from .. import app_settings
+from .. import app_settings, selectors
 from ..esi_gateway import EsiError
 from ..models import CharacterSkill, CharacterSkillpoints
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 SKILL_FIELDS = ("active_skill_level", "trained_skill_level", "skillpoints_in_skill")
 
@@ -103,6 +103,14 @@ def _store_skillpoints(character, total, unallocated) -> bool:
     return True
 
 
+def after_store(character, changed: bool) -> None:
+    """Recheck the character's skill sets at once when its skills changed."""
+    if changed:
+        from ..updater import update_section  # the engine imports every section
+
+        update_section(character, "skill_sets")
+
+
 registry.register(
     Section(
         name="skills",
@@ -112,5 +120,7 @@ registry.register(
         operations=("GetCharactersCharacterIdSkills",),
         fetch=fetch,
         store=store,
+        after_store=after_store,
+        tab=ViewerTab(template="memberaudit/tabs/skills.html", context=selectors.skills_tab),
     )
 )

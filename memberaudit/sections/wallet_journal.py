@@ -10,10 +10,10 @@ from decimal import Decimal, InvalidOperation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from .. import app_settings
+from .. import app_settings, json_tables
 from ..entities import resolve_entities
 from ..models import CharacterWalletJournalEntry
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 PARTY_FIELDS = ("first_party_id", "second_party_id", "tax_receiver_id")
 CENT = Decimal("0.01")
@@ -136,5 +136,9 @@ registry.register(
         operations=("GetCharactersCharacterIdWalletJournal",),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/wallet_journal.html",
+            tables={"wallet_journal": json_tables.wallet_journal},
+        ),
     )
 )

@@ -1,14 +1,16 @@
-"""The character launcher: a pilot's own characters, and registering more."""
+"""The character launcher: a pilot's own characters; registering, sharing and removing them."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from esi.decorators import token_required
 
-from .. import app_settings, selectors
+from .. import access, app_settings, selectors, services
 from ..registration import RegistrationError, register_character
 from ..scopes import REGISTRATION_SCOPES
 
@@ -22,11 +24,14 @@ def index(request):
 @login_required
 @permission_required("memberaudit.basic_access")
 def launcher(request):
+    characters = list(selectors.launcher_characters(request.user))
     context = {
         "app_name": app_settings.MEMBERAUDIT_APP_NAME,
         "page_title": _("My characters"),
-        "characters": selectors.launcher_characters(request.user),
+        "characters": characters,
+        "token_problems": [character for character in characters if character.token_problem],
         "unregistered": selectors.unregistered_characters(request.user),
+        "can_share": request.user.has_perm(access.SHARE_CHARACTERS),
     }
     return render(request, "memberaudit/launcher.html", context)
 
@@ -46,4 +51,48 @@ def register_character_view(request, token):
         else _("%(name)s has been registered again. Its data is being refreshed.")
     )
     messages.success(request, format_html("{}", text % {"name": character.name}))
+    return redirect("memberaudit:launcher")
+
+
+@login_required
+@permission_required("memberaudit.basic_access")
+@require_POST
+def share_character(request, character_pk: int):
+    character = access.get_character_or_404_403(request.user, character_pk)
+    if not access.can_share(request.user, character):
+        raise PermissionDenied
+    services.share_character(character)
+    messages.success(request, _("%(name)s is now shared.") % {"name": character.name})
+    return redirect("memberaudit:launcher")
+
+
+@login_required
+@permission_required("memberaudit.basic_access")
+@require_POST
+def unshare_character(request, character_pk: int):
+    character = access.get_character_or_404_403(request.user, character_pk)
+    if not access.can_manage(request.user, character):
+        raise PermissionDenied
+    services.unshare_character(character)
+    messages.success(request, _("%(name)s is no longer shared.") % {"name": character.name})
+    return redirect("memberaudit:launcher")
+
+
+@login_required
+@permission_required("memberaudit.basic_access")
+@require_POST
+def remove_character(request, character_pk: int):
+    """Remove a character after the pilot confirmed it (in the launcher's dialog, or on the
+    confirmation page shown to a request that was not confirmed yet)."""
+    character = access.get_character_or_404_403(request.user, character_pk)
+    if not access.can_manage(request.user, character):
+        raise PermissionDenied
+    if request.POST.get("confirmed") != "yes":
+        context = {"app_name": app_settings.MEMBERAUDIT_APP_NAME, "character": character}
+        return render(request, "memberaudit/remove_character.html", context)
+    services.remove_character(character)
+    messages.success(
+        request,
+        _("%(name)s is being removed together with all its data.") % {"name": character.name},
+    )
     return redirect("memberaudit:launcher")

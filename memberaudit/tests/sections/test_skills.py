@@ -61,7 +61,7 @@ def test_should_register_skills_section_in_ring_2_with_its_scope_and_operation()
     assert section.ring == 2
     assert section.scopes == ("esi-skills.read_skills.v1",)
     assert section.operations == ("GetCharactersCharacterIdSkills",)
-    assert section.after_store is None
+    assert section.after_store is skills_section.after_store
 
 
 def test_should_store_all_skills_with_levels_and_skillpoints(character, skill_ids):
