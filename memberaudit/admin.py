@@ -1,17 +1,29 @@
-"""Django admin of Member Audit: characters with their update status, and locations."""
+"""Django admin of Member Audit: characters with their update status, locations and skill sets."""
 
 from collections import Counter
 
-from django.contrib import admin
-from django.db.models import Max, Q
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Max, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import tasks
 from .managers import CharacterStatus
-from .models import Character, Location, SectionUpdateStatus
+from .models import (
+    Character,
+    Location,
+    SectionUpdateStatus,
+    SkillSet,
+    SkillSetGroup,
+    SkillSetSkill,
+)
 from .models.locations import ASSET_SAFETY_ID, SOLAR_SYSTEM_IDS, STATION_IDS, STRUCTURE_MIN_ID
 from .sections import registry
+from .skill_set_builder import SkillSetImportError, create_skill_set_from_eft
 
 
 class TotalStatusFilter(admin.SimpleListFilter):
@@ -270,3 +282,112 @@ class LocationAdmin(admin.ModelAdmin):
     @admin.display(description=_("kind"))
     def kind(self, obj: Location) -> str:
         return Location.Kind(obj.kind).label
+
+
+class SkillSetSkillInline(admin.TabularInline):
+    model = SkillSetSkill
+    fields = ("eve_type", "required_level", "recommended_level")
+    autocomplete_fields = ("eve_type",)  # limited to skills by the field's limit_choices_to
+    ordering = ("eve_type__name",)
+    extra = 3
+
+
+class EftImportForm(forms.Form):
+    fitting = forms.CharField(
+        label=_("fitting"),
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 80}),
+        help_text=_("A fitting in EFT format, as copied from the fitting window in EVE"),
+    )
+    name = forms.CharField(
+        label=_("name"),
+        max_length=150,
+        required=False,
+        help_text=_("Name of the new skill set; the fitting's name when empty"),
+    )
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+@admin.register(SkillSet)
+class SkillSetAdmin(admin.ModelAdmin):
+    list_display = ("name", "ship_type", "skill_count", "group_names", "is_active", "is_visible")
+    list_filter = ("is_active", "is_visible", "groups")
+    search_fields = ("name", "description", "ship_type__name")
+    ordering = ("name",)
+    autocomplete_fields = ("ship_type",)
+    inlines = (SkillSetSkillInline,)
+    change_list_template = "admin/memberaudit/skillset/change_list.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("ship_type")
+            .prefetch_related("groups")
+            .annotate(skill_count=Count("skills"))
+        )
+
+    @admin.display(description=_("skills"), ordering="skill_count")
+    def skill_count(self, obj: SkillSet) -> int:
+        return obj.skill_count
+
+    @admin.display(description=_("groups"))
+    def group_names(self, obj: SkillSet) -> str:
+        return ", ".join(group.name for group in obj.groups.all()) or "-"
+
+    def get_urls(self):
+        return [
+            path(
+                "import-eft/",
+                self.admin_site.admin_view(self.import_eft_view),
+                name="memberaudit_skillset_import_eft",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_eft_view(self, request):
+        """Create a skill set from a pasted EFT fitting: its ship and the skills it needs."""
+        if not self.has_add_permission(request):
+            return redirect("admin:memberaudit_skillset_changelist")
+        form = EftImportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                skill_set = create_skill_set_from_eft(
+                    form.cleaned_data["fitting"],
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                )
+            except SkillSetImportError as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(
+                    request,
+                    _("Created skill set %(name)s with %(count)d skills.")
+                    % {"name": skill_set.name, "count": skill_set.skills.count()},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:memberaudit_skillset_change", args=[skill_set.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import skill set from EFT fitting"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/memberaudit/skillset/import_eft.html", context)
+
+
+@admin.register(SkillSetGroup)
+class SkillSetGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_doctrine", "is_active", "skill_set_count")
+    list_filter = ("is_doctrine", "is_active")
+    search_fields = ("name", "description")
+    ordering = ("name",)
+    filter_horizontal = ("skill_sets",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(skill_set_count=Count("skill_sets"))
+
+    @admin.display(description=_("skill sets"), ordering="skill_set_count")
+    def skill_set_count(self, obj: SkillSetGroup) -> int:
+        return obj.skill_set_count

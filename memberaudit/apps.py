@@ -10,4 +10,5 @@ class MemberAuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks and connects the signal receivers.
+        from . import checks, signals  # noqa: F401

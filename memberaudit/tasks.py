@@ -112,3 +112,15 @@ def delete_character(character_pk: int) -> bool:
     character.delete()
     logger.info("Deleted %s and %d rows of its data", name, sum(deleted.values()))
     return True
+
+
+@shared_task(
+    base=QueueOnce,
+    once={"keys": ["skill_set_id"], "graceful": True, "timeout": TIME_LIMIT},
+    time_limit=TIME_LIMIT,
+)
+def update_skill_set_checks(skill_set_id: int) -> None:
+    """Recheck every character against one skill set, after the skill set changed."""
+    from .skill_set_checks import update_checks_for_skill_sets
+
+    update_checks_for_skill_sets([skill_set_id])

@@ -3,7 +3,7 @@
 Importing this package registers all sections, in the order the viewer shows them.
 """
 
-from .base import Section, SectionRegistry, registry
+from .base import Section, SectionRegistry, ViewerTab, registry
 
 # Each module registers its section(s) with ``registry`` on import.
 from . import (  # noqa: E402, F401  isort: skip
@@ -17,6 +17,7 @@ from . import (  # noqa: E402, F401  isort: skip
     loyalty,
     skill_queue,
     skills,
+    skill_sets,
     wallet_balance,
     wallet_journal,
     contacts,
@@ -25,4 +26,4 @@ from . import (  # noqa: E402, F401  isort: skip
     assets,
 )
 
-__all__ = ["Section", "SectionRegistry", "registry"]
+__all__ = ["Section", "SectionRegistry", "ViewerTab", "registry"]

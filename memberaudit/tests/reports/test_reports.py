@@ -1,0 +1,278 @@
+import csv
+import io
+import json
+
+import pytest
+
+from django.urls import reverse
+
+from memberaudit.models import SkillSet
+from memberaudit.reports import user_compliance_rows
+from memberaudit.skill_set_checks import update_checks_for_skill_sets
+
+from ..factories import create_user
+from ..skill_sets.helpers import create_skill_set, give_skills, skill_types
+from .scenario import build_scenario, grant
+
+pytestmark = pytest.mark.django_db
+
+REPORTS_ACCESS = "memberaudit.reports_access"
+SCOPES = {
+    "none": None,
+    "corporation": "memberaudit.view_same_corporation",
+    "alliance": "memberaudit.view_same_alliance",
+    "everything": "memberaudit.view_everything",
+}
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def scenario(db):
+    return build_scenario()
+
+
+def login_viewer(client, scenario, scope: str, index: int = 0):
+    """Log in pilot<index> (Corp One unless told) with reports access and a scope."""
+    permissions = [REPORTS_ACCESS] + ([SCOPES[scope]] if SCOPES[scope] else [])
+    viewer = grant(scenario.users[index], *permissions)
+    client.force_login(viewer)
+    return viewer
+
+
+def data(client, report: str, **params) -> dict:
+    response = client.get(
+        reverse("memberaudit:report_data", args=[report]), {"length": 500, **params}
+    )
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def csv_rows(client, report: str) -> list[dict]:
+    response = client.get(reverse("memberaudit:report_csv", args=[report]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+EXPECTED_SCOPE = {
+    "none": lambda scenario: {"pilot00"},
+    "corporation": lambda scenario: scenario.users_of("Corp One"),
+    "alliance": lambda scenario: scenario.users_of("Corp One", "Corp Two"),
+    "everything": lambda scenario: set(scenario.known),
+}
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_should_report_compliance_of_exactly_the_users_in_scope(client, scenario, scope):
+    login_viewer(client, scenario, scope)
+
+    rows = data(client, "user_compliance")["data"]
+
+    expected = EXPECTED_SCOPE[scope](scenario)
+    assert {row["user"] for row in rows} == expected
+    for row in rows:
+        assert row["known"] == scenario.known[row["user"]]
+        assert row["registered"] == scenario.registered[row["user"]]
+        assert row["is_compliant"] is scenario.is_compliant(row["user"])
+
+
+def test_should_count_registered_out_of_known_characters(client, scenario):
+    login_viewer(client, scenario, "everything")
+
+    rows = {row["user"]: row for row in data(client, "user_compliance")["data"]}
+
+    # pilot05: 3 characters in Auth, none registered; pilot04: 2 of 2; pilot03: 1 of 1
+    assert (rows["pilot05"]["registered"], rows["pilot05"]["known"]) == (0, 3)
+    assert (rows["pilot04"]["registered"], rows["pilot04"]["known"]) == (2, 2)
+    assert rows["pilot04"]["is_compliant"] and not rows["pilot05"]["is_compliant"]
+    assert rows["pilot03"]["main"] == "Main 03"
+    assert rows["pilot03"]["corporation"] == "Corp One"
+    assert rows["pilot03"]["alliance"] == "Alliance One"
+
+
+def test_should_report_corporation_compliance(client, scenario):
+    login_viewer(client, scenario, "everything")
+
+    rows = {row["corporation"]: row for row in data(client, "corporation_compliance")["data"]}
+
+    assert set(rows) == {"Corp One", "Corp Two", "Corp Three"}
+    for name, row in rows.items():
+        users = scenario.users_of(name)
+        compliant = [user for user in users if scenario.is_compliant(user)]
+        assert row["users"] == len(users)
+        assert row["compliant_users"] == len(compliant)
+        assert row["percentage"] == round(100 * len(compliant) / len(users), 1)
+    assert rows["Corp Three"]["alliance"] == "Alliance Two"
+
+
+def test_should_limit_corporation_compliance_to_the_scope(client, scenario):
+    login_viewer(client, scenario, "alliance")
+
+    rows = data(client, "corporation_compliance")["data"]
+
+    assert {row["corporation"] for row in rows} == {"Corp One", "Corp Two"}
+
+
+def test_should_sort_search_and_page_corporation_compliance(client, scenario):
+    login_viewer(client, scenario, "everything")
+    params = {"order[0][column]": "2", "order[0][dir]": "desc", "columns[2][data]": "users"}
+
+    result = data(client, "corporation_compliance", **params)
+    assert [row["corporation"] for row in result["data"]][0] == "Corp One"
+
+    result = data(client, "corporation_compliance", **{"search[value]": "two"})
+    assert {row["corporation"] for row in result["data"]} == {"Corp Two", "Corp Three"}
+    assert result["recordsTotal"] == 3 and result["recordsFiltered"] == 2
+
+    result = data(client, "corporation_compliance", start=1, length=1)
+    assert len(result["data"]) == 1
+
+
+def test_should_sort_and_search_user_compliance_on_the_server(client, scenario):
+    login_viewer(client, scenario, "everything")
+
+    result = data(client, "user_compliance", **{"search[value]": "Corp Three"})
+    assert {row["user"] for row in result["data"]} == scenario.users_of("Corp Three")
+
+    params = {"order[0][column]": "5", "order[0][dir]": "desc"}
+    result = data(client, "user_compliance", **params)
+    assert result["data"][0]["known"] == 3
+
+
+@pytest.mark.parametrize("scope", ["none", "corporation", "alliance"])
+def test_should_never_show_users_out_of_scope_in_html_json_or_csv(client, scenario, scope):
+    login_viewer(client, scenario, scope)
+    outside = set(scenario.known) - EXPECTED_SCOPE[scope](scenario)
+    skill = skill_types(1)[0]
+    create_skill_set("Frigate", {skill: (1, None)})
+    update_checks_for_skill_sets(SkillSet.objects.values_list("pk", flat=True))
+
+    html = client.get(reverse("memberaudit:reports")).content.decode()
+    texts = [html]
+    for report in ("user_compliance", "corporation_compliance", "skill_sets"):
+        texts.append(json.dumps(data(client, report)))
+        texts.append(json.dumps(csv_rows(client, report)))
+
+    for username in outside:
+        number = username[-2:]
+        for text in texts:
+            assert username not in text
+            assert f"Main {number}" not in text
+            assert f"Alt {number}" not in text
+    if scope != "alliance":
+        assert all("Corp Two" not in text for text in texts[1:])
+    assert all("Corp Three" not in text for text in texts[1:])
+
+
+def test_should_download_user_compliance_as_csv(client, scenario):
+    login_viewer(client, scenario, "corporation")
+
+    rows = csv_rows(client, "user_compliance")
+
+    assert {row["User"] for row in rows} == scenario.users_of("Corp One")
+    pilot05 = next(row for row in rows if row["User"] == "pilot05")
+    assert pilot05["Registered characters"] == "0"
+    assert pilot05["Characters in Auth"] == "3"
+    assert pilot05["Compliant"] == "no"
+    assert pilot05["Main character"] == "Main 05"
+
+
+def test_should_download_corporation_compliance_as_csv(client, scenario):
+    login_viewer(client, scenario, "everything")
+
+    rows = {row["Corporation"]: row for row in csv_rows(client, "corporation_compliance")}
+
+    assert rows["Corp Two"]["Users"] == "6"
+    compliant = [u for u in scenario.users_of("Corp Two") if scenario.is_compliant(u)]
+    assert rows["Corp Two"]["Compliant users"] == str(len(compliant))
+
+
+def test_should_report_which_skill_sets_each_character_meets(client, scenario):
+    viewer = login_viewer(client, scenario, "corporation")
+    first, second = skill_types(2)
+    frigate = create_skill_set("Frigate", {first: (1, 3)})
+    cruiser = create_skill_set("Cruiser", {first: (3, None), second: (2, None)})
+    inactive = create_skill_set("Old", {first: (1, None)}, is_active=False)
+    pilot00 = scenario.characters["pilot00"][0]
+    pilot02 = scenario.characters["pilot02"][0]
+    give_skills(pilot00, {first: 3, second: 2})
+    give_skills(pilot02, {first: 1})
+    update_checks_for_skill_sets([frigate.pk, cruiser.pk, inactive.pk])
+
+    rows = data(client, "skill_sets")["data"]
+
+    by_key = {(row["character"], row["skill_set"]): row for row in rows}
+    assert by_key[("Main 00", "Frigate")]["is_met"] is True
+    assert by_key[("Main 00", "Cruiser")]["can_fly"] is True
+    assert by_key[("Main 02", "Frigate")]["can_fly"] is True
+    assert by_key[("Main 02", "Frigate")]["is_met"] is False
+    assert by_key[("Main 02", "Cruiser")]["can_fly"] is False
+    assert by_key[("Main 02", "Cruiser")]["main"] == "Main 02"
+    assert "Old" not in {row["skill_set"] for row in rows}
+    registered = sum(len(scenario.characters[name]) for name in scenario.users_of("Corp One"))
+    assert len(rows) == registered * 2
+    assert viewer.username == "pilot00"
+
+    csv_data = csv_rows(client, "skill_sets")
+    assert len(csv_data) == registered * 2
+    row = next(r for r in csv_data if (r["Character"], r["Skill set"]) == ("Main 02", "Cruiser"))
+    assert row["Required skills met"] == "no"
+
+
+@pytest.mark.parametrize("report", ["user_compliance", "corporation_compliance", "skill_sets"])
+def test_should_need_reports_access(client, scenario, report):
+    client.force_login(scenario.users[0])  # basic_access only
+
+    assert client.get(reverse("memberaudit:reports")).status_code == 403
+    assert client.get(reverse("memberaudit:report_data", args=[report])).status_code == 403
+    assert client.get(reverse("memberaudit:report_csv", args=[report])).status_code == 403
+
+
+def test_should_404_for_an_unknown_report(client, scenario):
+    login_viewer(client, scenario, "everything")
+
+    assert client.get(reverse("memberaudit:report_data", args=["nope"])).status_code == 404
+
+
+def test_should_show_reports_page(client, scenario):
+    login_viewer(client, scenario, "everything")
+
+    response = client.get(reverse("memberaudit:reports"))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    for report in ("user_compliance", "corporation_compliance", "skill_sets"):
+        assert reverse("memberaudit:report_data", args=[report]) in content
+        assert reverse("memberaudit:report_csv", args=[report]) in content
+
+
+@pytest.mark.parametrize("report", ["user_compliance", "corporation_compliance", "skill_sets"])
+def test_should_serve_reports_in_bounded_queries(
+    client, scenario, report, django_assert_max_num_queries
+):
+    login_viewer(client, scenario, "everything")
+    skill = skill_types(1)[0]
+    skill_set = create_skill_set("Frigate", {skill: (1, None)})
+    update_checks_for_skill_sets([skill_set.pk])
+    client.get(reverse("memberaudit:report_data", args=[report]))  # warm the session
+
+    with django_assert_max_num_queries(12):
+        data(client, report)
+    with django_assert_max_num_queries(12):
+        csv_rows(client, report)
+
+
+def test_should_not_count_a_user_without_characters_as_compliant(db):
+    viewer = grant(create_user("lonely"), REPORTS_ACCESS)
+
+    rows = list(user_compliance_rows(viewer))
+
+    assert [(row.username, row.known, row.is_compliant) for row in rows] == [("lonely", 0, False)]
