@@ -21,7 +21,9 @@ def main(dist_dir: str) -> int:
     print(f"{wheels[-1].name}: {len(names)} files")
     for name in sorted(names):
         print(f"  {name}")
-    missing = [prefix for prefix in REQUIRED_PREFIXES if not any(n.startswith(prefix) for n in names)]
+    missing = [
+        prefix for prefix in REQUIRED_PREFIXES if not any(n.startswith(prefix) for n in names)
+    ]
     leaked = [n for n in names if n.startswith(("testauth/", "fake_eve/"))]
     if missing or leaked:
         print(f"missing from the wheel: {missing}; must not ship: {leaked}")

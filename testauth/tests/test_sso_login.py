@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from allianceauth.authentication.models import CharacterOwnership
 from esi.models import Token
+
 from fake_eve.sso_flow import follow_sso
 
 pytestmark = pytest.mark.django_db
