@@ -1,1 +1,400 @@
-"""Not built yet."""
+"""Contracts: headers, the items of each contract and the bids on outstanding auctions.
+
+- Headers come from one paged call and are stored row by row: only new or changed contracts
+  are written. Contracts that ESI no longer lists (it shows about 30 days) are kept as history.
+- Items never change, so each contract's items are fetched once: only for contracts whose
+  items were never fetched, newest first, at most ``MAX_ITEM_REQUESTS_PER_RUN`` per run (the
+  route's rate limit bucket is small); the rest follow in the next runs. Couriers have none.
+- Bids are fetched for outstanding auctions only, on every run, even when the headers did not
+  change: a new bid does not change the header.
+- Type, status and availability values that ESI adds after this was written are stored as
+  ``"unknown"``; a missing title is stored as an empty string.
+"""
+
+import logging
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from eveuniverse.models import EveType
+
+from .. import app_settings, updater
+from ..entities import resolve_entities
+from ..esi_gateway import EsiForbidden, EsiGateway, EsiNotFound, NotModified
+from ..locations import resolve_locations
+from ..models import CharacterContract, CharacterContractBid, CharacterContractItem
+from .base import Section, registry
+
+logger = logging.getLogger(__name__)
+
+CONTRACTS = "GetCharactersCharacterIdContracts"
+ITEMS = "GetCharactersCharacterIdContractsContractIdItems"
+BIDS = "GetCharactersCharacterIdContractsContractIdBids"
+MAX_ITEM_REQUESTS_PER_RUN = 200
+CENT = Decimal("0.01")
+
+Type = CharacterContract.ContractType
+Status = CharacterContract.Status
+Availability = CharacterContract.Availability
+
+PARTY_FIELDS = ("issuer_id", "issuer_corporation_id", "assignee_id", "acceptor_id")
+LOCATION_FIELDS = ("start_location_id", "end_location_id")
+HEADER_FIELDS = (
+    "contract_type",
+    "status",
+    "availability",
+    "title",
+    "for_corporation",
+    "date_issued",
+    "date_expired",
+    "date_accepted",
+    "date_completed",
+    "days_to_complete",
+    "price",
+    "reward",
+    "collateral",
+    "buyout",
+    "volume",
+)
+# Model fields written from a header; the FK fields hold ids of resolved rows.
+STORED_FIELDS = HEADER_FIELDS + PARTY_FIELDS + LOCATION_FIELDS
+
+
+# --- fetch --------------------------------------------------------------------------------
+
+
+def fetch(character, gateway) -> dict:
+    """Headers (None when unchanged), items of contracts without items, bids of auctions."""
+    stored = {
+        contract_id: {"contract_type": kind, "status": status, "items_fetched": fetched}
+        for contract_id, kind, status, fetched in character.contracts.values_list(
+            "contract_id", "contract_type", "status", "items_fetched"
+        )
+    }
+    try:
+        rows = gateway.get(CONTRACTS, paged=True, character_id=character.character_id)
+    except NotModified:
+        headers = None
+    else:
+        headers = _clean_headers(rows)
+    current = headers if headers is not None else stored
+    bids = _fetch_bids(character, gateway, current, stored)
+    items = _fetch_items(character, gateway, current, stored)
+    if headers is None and not bids and not items:
+        raise NotModified()
+    entity_ids = {bid["bidder_id"] for rows in bids.values() for bid in rows}
+    if headers is not None:
+        entity_ids |= {contract[field] for contract in headers.values() for field in PARTY_FIELDS}
+    known_entities = resolve_entities(entity_ids, gateway)
+    if headers is not None:
+        _resolve_places(headers, known_entities, gateway)
+    for rows in bids.values():
+        for bid in rows:
+            if bid["bidder_id"] not in known_entities:
+                bid["bidder_id"] = None
+    _load_types({item["type_id"] for rows in items.values() for item in rows})
+    return {
+        "contracts": [headers[key] for key in sorted(headers)] if headers is not None else None,
+        "items": items,
+        "bids": bids,
+    }
+
+
+def _clean_headers(rows) -> dict[int, dict]:
+    headers = {}
+    for row in rows or []:
+        header = _clean_header(row)
+        if header is not None:
+            headers[header["contract_id"]] = header
+    return headers
+
+
+def _clean_header(row: dict) -> dict | None:
+    if not row.get("contract_id"):
+        return None
+    days = row.get("days_to_complete")
+    volume = row.get("volume")
+    return {
+        "contract_id": int(row["contract_id"]),
+        "contract_type": _choice(row.get("type"), Type),
+        "status": _choice(row.get("status"), Status),
+        "availability": _choice(row.get("availability"), Availability),
+        "title": str(row.get("title") or "")[:200],
+        "for_corporation": bool(row.get("for_corporation")),
+        "date_issued": _as_datetime(row.get("date_issued")),
+        "date_expired": _as_datetime(row.get("date_expired")),
+        "date_accepted": _as_datetime(row.get("date_accepted")),
+        "date_completed": _as_datetime(row.get("date_completed")),
+        "days_to_complete": int(days) if days is not None and days >= 0 else None,
+        "price": _as_money(row.get("price")),
+        "reward": _as_money(row.get("reward")),
+        "collateral": _as_money(row.get("collateral")),
+        "buyout": _as_money(row.get("buyout")),
+        "volume": float(volume) if volume is not None else None,
+        **{field: _as_id(row.get(field)) for field in PARTY_FIELDS + LOCATION_FIELDS},
+    }
+
+
+def _choice(value, choices) -> str:
+    value = getattr(value, "value", value)
+    if value in choices.values:
+        return value
+    if value:
+        logger.info("Contract %s %r is not known: stored as unknown", choices.__name__, value)
+    return choices.UNKNOWN
+
+
+def _needs_items(contract: dict) -> bool:
+    return contract["contract_type"] != Type.COURIER
+
+
+def _fetch_items(character, gateway, current: dict, stored: dict) -> dict[int, list[dict]]:
+    """Items of contracts whose items were never fetched; a bounded number per run."""
+    missing = sorted(
+        (
+            contract_id
+            for contract_id, contract in current.items()
+            if _needs_items(contract) and not stored.get(contract_id, {}).get("items_fetched")
+        ),
+        reverse=True,
+    )[:MAX_ITEM_REQUESTS_PER_RUN]
+    items = {}
+    for contract_id in missing:
+        params = {"character_id": character.character_id, "contract_id": contract_id}
+        try:
+            try:
+                rows = gateway.get(ITEMS, **params)
+            except NotModified:  # answered before, but nothing is stored: ask again in full
+                rows = _without_etag(gateway).get(ITEMS, **params)
+        except (EsiNotFound, EsiForbidden) as exc:
+            # ESI no longer shows the items (e.g. a deleted contract): do not ask again
+            logger.info("%s: no items for contract %s: %s", character, contract_id, exc)
+            rows = []
+        items[contract_id] = _clean_items(rows)
+    return items
+
+
+def _clean_items(rows) -> list[dict]:
+    items = {}
+    for row in rows or []:
+        if not row.get("record_id") or not row.get("type_id"):
+            continue
+        raw_quantity = row.get("raw_quantity")
+        items[int(row["record_id"])] = {
+            "record_id": int(row["record_id"]),
+            "type_id": int(row["type_id"]),
+            "quantity": int(row.get("quantity") or 0),
+            "is_included": bool(row.get("is_included")),
+            "is_singleton": bool(row.get("is_singleton")),
+            "raw_quantity": int(raw_quantity) if raw_quantity is not None else None,
+        }
+    return [items[key] for key in sorted(items)]
+
+
+def _fetch_bids(character, gateway, current: dict, stored: dict) -> dict[int, list[dict]]:
+    """Bids of outstanding auctions; auctions whose bids did not change are left out."""
+    auctions = sorted(
+        contract_id
+        for contract_id, contract in current.items()
+        if contract["contract_type"] == Type.AUCTION and contract["status"] == Status.OUTSTANDING
+    )
+    bids = {}
+    for contract_id in auctions:
+        params = {"character_id": character.character_id, "contract_id": contract_id}
+        try:
+            try:
+                rows = gateway.get(BIDS, **params)
+            except NotModified:
+                if contract_id in stored:
+                    continue  # the stored bids are current
+                rows = _without_etag(gateway).get(BIDS, **params)
+        except EsiNotFound:
+            continue  # the auction just ended; its header will tell next time
+        bids[contract_id] = _clean_bids(rows)
+    return bids
+
+
+def _clean_bids(rows) -> list[dict]:
+    bids = {}
+    for row in rows or []:
+        date_bid = _as_datetime(row.get("date_bid"))
+        amount = _as_money(row.get("amount"))
+        if not row.get("bid_id") or date_bid is None or amount is None:
+            continue
+        bids[int(row["bid_id"])] = {
+            "bid_id": int(row["bid_id"]),
+            "bidder_id": _as_id(row.get("bidder_id")),
+            "amount": amount,
+            "date_bid": date_bid,
+        }
+    return [bids[key] for key in sorted(bids)]
+
+
+def _without_etag(gateway: EsiGateway) -> EsiGateway:
+    """A gateway for the same token that asks for full answers, counting into the same run."""
+    fresh = EsiGateway(token=gateway.token, section=gateway.section, use_etag=False)
+    fresh.counter = gateway.counter
+    return fresh
+
+
+def _resolve_places(headers: dict, known_entities: dict, gateway) -> None:
+    """Replace ids that did not resolve by None (parties) and make locations exist."""
+    location_ids = {contract[field] for contract in headers.values() for field in LOCATION_FIELDS}
+    locations = resolve_locations(location_ids, gateway)
+    for contract in headers.values():
+        for field in PARTY_FIELDS:
+            if contract[field] not in known_entities:
+                contract[field] = None
+        for field in LOCATION_FIELDS:
+            if contract[field] not in locations:
+                contract[field] = None
+
+
+def _load_types(type_ids: set[int]) -> None:
+    """Make sure eveuniverse knows the item types; fail the run when one cannot be loaded."""
+    if not type_ids:
+        return
+    try:
+        found = set(
+            EveType.objects.bulk_get_or_create_esi(ids=type_ids).values_list("id", flat=True)
+        )
+    except Exception as exc:  # eveuniverse raises its client's errors
+        raise updater.SectionDataError(f"Could not load item types of contracts: {exc!r}") from exc
+    missing = type_ids - found
+    if missing:
+        raise updater.SectionDataError(f"Unknown item types in contracts: {sorted(missing)}")
+
+
+def _as_datetime(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return parse_datetime(value)
+    return None
+
+
+def _as_money(value) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _as_id(value) -> int | None:
+    return int(value) if value else None
+
+
+# --- store --------------------------------------------------------------------------------
+
+
+def store(character, data: dict) -> bool:
+    changed = False
+    if data["contracts"] is not None:
+        changed = _store_headers(character, data["contracts"])
+    pks = dict(character.contracts.values_list("contract_id", "pk"))
+    items_changed = _store_items(pks, data["items"])
+    bids_changed = _store_bids(pks, data["bids"])
+    return changed or items_changed or bids_changed
+
+
+def _store_headers(character, headers: list[dict]) -> bool:
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    stored = {contract.contract_id: contract for contract in character.contracts.all()}
+    changed = []
+    changed_fields = set()
+    new = []
+    for header in headers:
+        values = {field: header[field] for field in STORED_FIELDS}
+        contract = stored.get(header["contract_id"])
+        if contract is None:
+            new.append(
+                CharacterContract(character=character, contract_id=header["contract_id"], **values)
+            )
+            continue
+        differing = [field for field, value in values.items() if getattr(contract, field) != value]
+        if differing:
+            for field in differing:
+                setattr(contract, field, values[field])
+            changed.append(contract)
+            changed_fields.update(differing)
+    if changed:
+        # only the columns that changed somewhere: a status change writes just the status
+        fields = [field for field in STORED_FIELDS if field in changed_fields]
+        CharacterContract.objects.bulk_update(changed, fields, batch_size=batch_size)
+    if new:
+        CharacterContract.objects.bulk_create(new, batch_size=batch_size)
+    return bool(changed or new)
+
+
+def _store_items(pks: dict[int, int], items: dict[int, list[dict]]) -> bool:
+    """Store the items of contracts fetched for the first time and mark them fetched."""
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    contract_pks = [pks[contract_id] for contract_id in sorted(items) if contract_id in pks]
+    if not contract_pks:
+        return False
+    rows = [
+        CharacterContractItem(
+            contract_id=pks[contract_id],
+            record_id=item["record_id"],
+            eve_type_id=item["type_id"],
+            quantity=item["quantity"],
+            is_included=item["is_included"],
+            is_singleton=item["is_singleton"],
+            raw_quantity=item["raw_quantity"],
+        )
+        for contract_id, contract_items in items.items()
+        if contract_id in pks
+        for item in contract_items
+    ]
+    for start in range(0, len(contract_pks), batch_size):
+        chunk = contract_pks[start : start + batch_size]
+        CharacterContractItem.objects.filter(contract_id__in=chunk).delete()
+        CharacterContract.objects.filter(pk__in=chunk).update(items_fetched=True)
+    CharacterContractItem.objects.bulk_create(rows, batch_size=batch_size)
+    return True
+
+
+def _store_bids(pks: dict[int, int], bids: dict[int, list[dict]]) -> bool:
+    """Add bids not seen before; a bid never changes."""
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    contract_pks = [pks[contract_id] for contract_id in bids if contract_id in pks]
+    stored = set()
+    for start in range(0, len(contract_pks), batch_size):
+        stored |= set(
+            CharacterContractBid.objects.filter(
+                contract_id__in=contract_pks[start : start + batch_size]
+            ).values_list("contract_id", "bid_id")
+        )
+    new = [
+        CharacterContractBid(
+            contract_id=pks[contract_id],
+            bid_id=bid["bid_id"],
+            bidder_id=bid["bidder_id"],
+            amount=bid["amount"],
+            date_bid=bid["date_bid"],
+        )
+        for contract_id, contract_bids in bids.items()
+        if contract_id in pks
+        for bid in contract_bids
+        if (pks[contract_id], bid["bid_id"]) not in stored
+    ]
+    if new:
+        CharacterContractBid.objects.bulk_create(new, batch_size=batch_size)
+    return bool(new)
+
+
+registry.register(
+    Section(
+        name="contracts",
+        title=_("contracts"),
+        ring=2,
+        scopes=("esi-contracts.read_character_contracts.v1",),
+        operations=(CONTRACTS, ITEMS, BIDS),
+        fetch=fetch,
+        store=store,
+    )
+)
