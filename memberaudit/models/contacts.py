@@ -20,6 +20,7 @@ class CharacterContactLabel(models.Model):
     name = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("contact label")
         verbose_name_plural = _("contact labels")
         constraints = [
@@ -45,6 +46,7 @@ class CharacterContact(models.Model):
     labels = models.ManyToManyField(CharacterContactLabel, blank=True, related_name="contacts")
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [

@@ -17,6 +17,7 @@ class CharacterWalletBalance(models.Model):
     total = models.DecimalField(max_digits=20, decimal_places=2)
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("wallet balance")
 
     def __str__(self) -> str:
@@ -71,6 +72,7 @@ class CharacterWalletJournalEntry(models.Model):
     context_id_type = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("wallet journal entry")
         verbose_name_plural = _("wallet journal entries")
         constraints = [
@@ -96,6 +98,7 @@ class CharacterLoyaltyEntry(models.Model):
     loyalty_points = models.BigIntegerField()
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("loyalty entry")
         verbose_name_plural = _("loyalty entries")
         constraints = [

@@ -24,6 +24,7 @@ class CharacterMailingList(models.Model):
     name = models.CharField(max_length=254, blank=True, default="")
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("mailing list")
         verbose_name_plural = _("mailing lists")
         constraints = [
@@ -46,6 +47,7 @@ class CharacterMailLabel(models.Model):
     unread_count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("mail label")
         verbose_name_plural = _("mail labels")
         constraints = [
@@ -95,6 +97,7 @@ class CharacterMail(models.Model):
     labels = models.ManyToManyField(CharacterMailLabel, blank=True, related_name="mails")
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("mail")
         verbose_name_plural = _("mails")
         constraints = [
@@ -148,6 +151,7 @@ class CharacterMailRecipient(models.Model):
     )
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("mail recipient")
         verbose_name_plural = _("mail recipients")
         constraints = [

@@ -31,6 +31,7 @@ class CharacterSkill(models.Model):
     skillpoints_in_skill = models.BigIntegerField(_("skill points in skill"))
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("skill")
         verbose_name_plural = _("skills")
         constraints = [
@@ -53,6 +54,7 @@ class CharacterSkillpoints(models.Model):
     unallocated = models.BigIntegerField(_("unallocated skill points"), null=True, default=None)
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("skill points")
         verbose_name_plural = _("skill points")
 
@@ -106,6 +108,7 @@ class CharacterSkillqueueEntry(models.Model):
     objects = CharacterSkillqueueEntryQuerySet.as_manager()
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("skill queue entry")
         verbose_name_plural = _("skill queue entries")
         ordering = ["character", "queue_position"]

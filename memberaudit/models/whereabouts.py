@@ -32,6 +32,7 @@ class CharacterLocation(models.Model):
     )
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("character location")
         verbose_name_plural = _("character locations")
 
@@ -56,6 +57,7 @@ class CharacterOnlineStatus(models.Model):
     logins = models.PositiveIntegerField(null=True, default=None, verbose_name=_("logins"))
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("character online status")
         verbose_name_plural = _("character online statuses")
 
@@ -77,6 +79,7 @@ class CharacterShip(models.Model):
     name = models.CharField(max_length=255, blank=True, default="", verbose_name=_("name"))
 
     class Meta:
+        default_permissions = ()
         verbose_name = _("character ship")
         verbose_name_plural = _("character ships")
 
