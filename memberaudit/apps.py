@@ -1,12 +1,11 @@
 from django.apps import AppConfig
 
-from . import __version__
-
 
 class MemberAuditConfig(AppConfig):
     name = "memberaudit"
     label = "memberaudit"
-    verbose_name = f"Member Audit v{__version__}"
+    # Permissions are listed as "memberaudit | general | ..." in Auth's group and state admin.
+    verbose_name = "memberaudit"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
