@@ -10,7 +10,17 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -357,3 +367,70 @@ def _existing_relations(paths) -> list[str]:
             continue
         valid.append(path)
     return valid
+
+
+# --- mails, contracts and assets: child objects are always read through the character ---
+
+
+def mails_tab(character: Character) -> dict:
+    """The mail folders: labels and mailing lists with their unread counts (two queries)."""
+    labels = character.mail_labels.annotate(
+        unread=Count("mails", filter=Q(mails__is_read=False), distinct=True)
+    ).order_by("label_id")
+    mailing_lists = character.mailing_lists.annotate(
+        unread_to=Count(
+            "received_mails__mail",
+            filter=Q(received_mails__mail__is_read=False),
+            distinct=True,
+        ),
+        unread_from=Count("sent_mails", filter=Q(sent_mails__is_read=False), distinct=True),
+    ).order_by("name", "list_id")
+    return {
+        "labels": labels,
+        "mailing_lists": mailing_lists,
+        "unread": character.mails.filter(is_read=False).count(),
+    }
+
+
+def character_mails(character: Character) -> QuerySet:
+    """The character's mails with what the mail reader shows."""
+    from .models import CharacterMailRecipient
+
+    recipients = CharacterMailRecipient.objects.select_related("eve_entity", "mailing_list")
+    return character.mails.select_related("sender", "sender_mailing_list").prefetch_related(
+        Prefetch("recipients", queryset=recipients.order_by("pk")), "labels"
+    )
+
+
+def character_contracts(character: Character) -> QuerySet:
+    """The character's contracts with what the contract detail shows."""
+    from .models import CharacterContractBid, CharacterContractItem
+
+    items = CharacterContractItem.objects.select_related("eve_type").order_by(
+        "-is_included", "eve_type__name", "record_id"
+    )
+    bids = CharacterContractBid.objects.select_related("bidder").order_by("-amount", "bid_id")
+    return character.contracts.select_related(
+        "issuer",
+        "issuer_corporation",
+        "assignee",
+        "acceptor",
+        "start_location__eve_solar_system",
+        "end_location__eve_solar_system",
+    ).prefetch_related(Prefetch("items", queryset=items), Prefetch("bids", queryset=bids))
+
+
+def contracts_tab(character: Character) -> dict:
+    return {"outstanding": character.contracts.filter(status="outstanding").count()}
+
+
+def assets_tab(character: Character) -> dict:
+    """Totals of the assets tab: items, and places with items (two counts on indexes)."""
+    assets = character.assets.all()
+    return {
+        "items": assets.count(),
+        "locations": assets.filter(parent__isnull=True, location__isnull=False)
+        .values("location_id")
+        .distinct()
+        .count(),
+    }

@@ -2,6 +2,8 @@
 
 A JSON endpoint describes its columns once and returns ``ServerSideTable(...).response(request)``.
 Each page costs a constant number of queries: the total count, the filtered count and the page.
+Named ``filters`` narrow the rows by extra request parameters (e.g. a mail label, a location):
+they are applied to the table's own queryset, so they can never reach rows outside it.
 """
 
 from collections.abc import Callable
@@ -26,10 +28,23 @@ class Column:
 
 
 class ServerSideTable:
-    def __init__(self, queryset: QuerySet, columns: list[Column], default_order: str = ""):
+    """One table: ``queryset`` (already limited to what the viewer may see), its columns,
+    ``filters`` (request parameter -> ``narrow(queryset, value)``, applied when the parameter
+    is not empty) and the last sort key that keeps pages stable (``tiebreaker``)."""
+
+    def __init__(
+        self,
+        queryset: QuerySet,
+        columns: list[Column],
+        default_order: str = "",
+        filters: dict[str, Callable[[QuerySet, str], QuerySet]] | None = None,
+        tiebreaker: str = "pk",
+    ):
         self.queryset = queryset
         self.columns = columns
         self.default_order = default_order
+        self.filters = filters or {}
+        self.tiebreaker = tiebreaker
 
     def response(self, request: HttpRequest) -> JsonResponse:
         return JsonResponse(self.page(request.GET))
@@ -40,6 +55,10 @@ class ServerSideTable:
         length = _int(params.get("length"), DEFAULT_PAGE_LENGTH)
         length = DEFAULT_PAGE_LENGTH if length <= 0 else min(length, MAX_PAGE_LENGTH)
         queryset = self.queryset
+        for name, narrow in self.filters.items():
+            value = (params.get(name) or "").strip()
+            if value:
+                queryset = narrow(queryset, value)
         total = queryset.count()
         search = (params.get("search[value]") or "").strip()
         if search:
@@ -71,7 +90,7 @@ class ServerSideTable:
             ordering.append(f"-{column.order_by}" if descending else column.order_by)
         if self.default_order:
             ordering.append(self.default_order)
-        ordering.append("pk")  # stable pages
+        ordering.append(self.tiebreaker)  # stable pages
         return ordering
 
 

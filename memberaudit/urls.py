@@ -37,6 +37,21 @@ urlpatterns = [
         character_viewer.character_data,
         name="character_data",
     ),
+    path(
+        "character/<int:character_pk>/mail/<int:mail_id>/",
+        character_viewer.character_mail,
+        name="character_mail",
+    ),
+    path(
+        "character/<int:character_pk>/contract/<int:contract_pk>/",
+        character_viewer.character_contract,
+        name="character_contract",
+    ),
+    path(
+        "character/<int:character_pk>/asset/<int:item_pk>/",
+        character_viewer.character_asset,
+        name="character_asset",
+    ),
     # finder
     path("finder/", finder.finder, name="finder"),
     path("finder/data/", finder.finder_data, name="finder_data"),

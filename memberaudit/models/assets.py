@@ -1,1 +1,90 @@
-__all__ = []
+"""A character's assets: items at places, and items inside other items (ships, containers)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from eveuniverse.models import EveType
+
+from .characters import Character
+from .locations import Location
+
+__all__ = ["CharacterAsset"]
+
+
+class CharacterAsset(models.Model):
+    """One item (or stack) a character owns.
+
+    A top-level item has a ``location`` (station, structure, solar system) and no parent;
+    an item inside a ship, container or office has a ``parent`` and no location.
+    """
+
+    character = models.ForeignKey(
+        Character, on_delete=models.CASCADE, related_name="assets", verbose_name=_("character")
+    )
+    item_id = models.BigIntegerField(verbose_name=_("item ID"))
+    eve_type = models.ForeignKey(
+        EveType, on_delete=models.CASCADE, related_name="+", verbose_name=_("type")
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        default=None,
+        blank=True,
+        related_name="+",
+        verbose_name=_("location"),
+        help_text=_("The place of a top-level item; empty for items inside other items"),
+    )
+    # No database constraint and no cascade: the update deletes whole subtrees itself, so a
+    # character's assets can be deleted with one statement (MySQL checks self-references row
+    # by row and would refuse).
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        default=None,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent item"),
+        help_text=_("The ship, container or office this item is in"),
+    )
+    location_flag = models.CharField(
+        max_length=100, blank=True, default="", verbose_name=_("location flag")
+    )
+    quantity = models.BigIntegerField(default=1, verbose_name=_("quantity"))
+    is_singleton = models.BooleanField(default=False, verbose_name=_("singleton"))
+    is_blueprint_copy = models.BooleanField(
+        null=True, default=None, blank=True, verbose_name=_("blueprint copy")
+    )
+    name = models.CharField(max_length=255, blank=True, default="", verbose_name=_("name"))
+    is_active_ship_in_space = models.BooleanField(
+        default=False,
+        verbose_name=_("active ship in space"),
+        help_text=_(
+            "The ship the character flies in space: ESI leaves it out of the asset list, "
+            "so it is added from the ship and location data"
+        ),
+    )
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("character asset")
+        verbose_name_plural = _("character assets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["character", "item_id"], name="memberaudit_asset_unique_item"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["character", "location"], name="memberaudit_asset_location"),
+            models.Index(fields=["character", "parent"], name="memberaudit_asset_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.character}: {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The item's own name if it has one, else its type's name."""
+        return self.name or (self.eve_type.name if self.eve_type_id else str(self.item_id))

@@ -1,1 +1,472 @@
-"""Not built yet."""
+"""Assets: every item a character owns, as a tree of places, ships, containers and contents.
+
+An ESI asset's ``location_id`` is either a place (station, structure, solar system) or another
+item (ship, container, office). Items whose location is another item of the list become its
+children; the others are top-level items at a place, resolved with :func:`resolve_locations`.
+An item id is never turned into a :class:`~memberaudit.models.Location`.
+
+The ship a character flies in space is not in ESI's list, although what is inside it is: it
+is added from the ship and location sections' data. Items that cannot be placed (their item is
+missing and their location is no place) fail the section instead of being dropped.
+
+The store is diff-based and works in passes of ``MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS``
+items, parents before children, with bulk operations in each pass.
+"""
+
+import logging
+from collections.abc import Iterable, Iterator
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from eveuniverse.models import EveType
+
+from .. import app_settings, json_tables, selectors, updater
+from ..esi_gateway import EsiUnavailable, NotModified
+from ..locations import resolve_locations
+from ..models import CharacterAsset, CharacterLocation, CharacterShip, Location
+from ..models.locations import kind_of_location_id
+from .base import Section, ViewerTab, registry
+
+logger = logging.getLogger(__name__)
+
+ASSETS_OPERATION = "GetCharactersCharacterIdAssets"
+NAMES_OPERATION = "PostCharactersCharacterIdAssetsNames"
+NAMES_PER_CALL = 1000  # ESI refuses more ids per call
+UNNAMED = "None"  # what ESI answers for an item without a name
+# Items of these categories can be named: containers (celestial), ships, deployables.
+NAMED_CATEGORY_IDS = frozenset({2, 6, 22})
+# Flags of items inside another item: such an item whose item is missing cannot be placed.
+INSIDE_ITEM_FLAG_PREFIXES = (
+    "Cargo",
+    "DroneBay",
+    "Fighter",
+    "FleetHangar",
+    "FrigateEscapeBay",
+    "HiSlot",
+    "MedSlot",
+    "LoSlot",
+    "RigSlot",
+    "SubSystem",
+    "Specialized",
+    "ShipHangar",
+    "Locked",
+    "Unlocked",
+    "BoosterBay",
+    "CorpseBay",
+    "QuafeBay",
+    "MobileDepotHold",
+    "ExpeditionHold",
+    "MoonMaterialBay",
+    "StructureDeedBay",
+    "InfrastructureHangar",
+)
+PLACE_KINDS = frozenset(
+    {
+        Location.Kind.STATION,
+        Location.Kind.STRUCTURE,
+        Location.Kind.SOLAR_SYSTEM,
+        Location.Kind.ASSET_SAFETY,
+    }
+)
+# Stored columns compared with fetched values, in this order (parent as its pk).
+STORED_FIELDS = (
+    "eve_type_id",
+    "location_id",
+    "parent_id",
+    "location_flag",
+    "quantity",
+    "is_singleton",
+    "is_blueprint_copy",
+    "name",
+    "is_active_ship_in_space",
+)
+
+
+# --- fetch ---------------------------------------------------------------------------------
+
+
+def fetch(character, gateway):
+    try:
+        rows = gateway.get(ASSETS_OPERATION, paged=True, character_id=character.character_id)
+    except NotModified:
+        return _refresh_names_of_stored_items(character, gateway)
+    items = _clean(rows)
+    ship = _ship_in_space(character, items)
+    if ship:
+        items[ship["item_id"]] = ship
+    place_ids = _place_items(items)
+    categories = _load_types({item["type_id"] for item in items.values()})
+    _fetch_names(character, gateway, items, categories)
+    _resolve_places(place_ids, gateway)
+    return sorted(items.values(), key=lambda item: item["item_id"])
+
+
+def _clean(rows: list[dict]) -> dict[int, dict]:
+    """The ESI rows as items by id (the later of duplicates), in the shape that is stored."""
+    items = {}
+    for row in rows:
+        item_id, type_id = row.get("item_id"), row.get("type_id")
+        if not item_id or not type_id or not row.get("location_id"):
+            raise updater.SectionDataError(
+                _("ESI sent an asset without item id, type or location: %(row)s") % {"row": row}
+            )
+        items[item_id] = {
+            "item_id": item_id,
+            "type_id": type_id,
+            "quantity": row.get("quantity") if row.get("quantity") is not None else 1,
+            "location_flag": str(_plain(row.get("location_flag")) or "")[:100],
+            "is_singleton": bool(row.get("is_singleton")),
+            "is_blueprint_copy": row.get("is_blueprint_copy"),
+            "name": "",
+            "is_active_ship_in_space": False,
+            # where ESI says it is; replaced by "parent_id" or "location_id" when placed
+            "esi_location_id": row["location_id"],
+            "esi_location_type": str(_plain(row.get("location_type")) or ""),
+        }
+    return items
+
+
+def _plain(value):
+    return getattr(value, "value", value)
+
+
+def _ship_in_space(character, items: dict[int, dict]) -> dict | None:
+    """The ship the character flies in space, from the ship and location sections."""
+    whereabouts = (
+        CharacterLocation.objects.filter(character=character)
+        .values("eve_solar_system_id", "location_id")
+        .first()
+    )
+    if not whereabouts or whereabouts["location_id"]:
+        return None  # unknown, or docked: then the ship is in the asset list
+    ship = (
+        CharacterShip.objects.filter(character=character)
+        .values("item_id", "eve_type_id", "name")
+        .first()
+    )
+    if not ship or not ship["item_id"] or ship["item_id"] in items:
+        return None
+    return {
+        "item_id": ship["item_id"],
+        "type_id": ship["eve_type_id"],
+        "quantity": 1,
+        "location_flag": "",
+        "is_singleton": True,
+        "is_blueprint_copy": None,
+        "name": ship["name"] or "",
+        "is_active_ship_in_space": True,
+        "esi_location_id": whereabouts["eve_solar_system_id"],
+        "esi_location_type": "solar_system",
+    }
+
+
+def _place_items(items: dict[int, dict]) -> set[int]:
+    """Give every item a parent item or a place; return the place ids.
+
+    Raises :class:`updater.SectionDataError` when an item can be placed nowhere.
+    """
+    unplaceable = []
+    for item_id, item in items.items():
+        location_id = item.pop("esi_location_id")
+        location_type = item.pop("esi_location_type")
+        item["parent_id"] = item["location_id"] = None
+        if location_id in items and location_id != item_id:
+            item["parent_id"] = location_id
+        elif _is_place(location_id, location_type, item["location_flag"]):
+            item["location_id"] = location_id
+        else:
+            unplaceable.append((item_id, location_id))
+    unplaceable.extend((item_id, items[item_id]["parent_id"]) for item_id in _in_cycles(items))
+    if unplaceable:
+        examples = ", ".join(f"{item_id} in {where}" for item_id, where in unplaceable[:5])
+        raise updater.SectionDataError(
+            _(
+                "%(count)s assets could not be placed: the item they are in is not in the "
+                "asset list and their location is no known place (%(examples)s)."
+            )
+            % {"count": len(unplaceable), "examples": examples}
+        )
+    return {item["location_id"] for item in items.values() if item["location_id"]}
+
+
+def _is_place(location_id: int, location_type: str, location_flag: str) -> bool:
+    if location_type in ("station", "solar_system", "other"):
+        return True
+    kind = kind_of_location_id(location_id)
+    if kind in (Location.Kind.STATION, Location.Kind.SOLAR_SYSTEM):
+        return True
+    # Structures and items share the id range: an item "in a structure" with a flag that only
+    # exists inside ships and containers is in an item we do not have.
+    return kind in PLACE_KINDS and not location_flag.startswith(INSIDE_ITEM_FLAG_PREFIXES)
+
+
+def _in_cycles(items: dict[int, dict]) -> list[int]:
+    """Items that never lead up to a place (ESI sent a loop of items inside each other)."""
+    return [item_id for item_id, depth in _depths(items).items() if depth is None]
+
+
+def _depths(items: dict[int, dict]) -> dict[int, int | None]:
+    """How deep each item is nested: 0 at a place; None for items in a loop."""
+    depths: dict[int, int | None] = {}
+    for start in items:
+        chain = []
+        item_id = start
+        while item_id not in depths:
+            parent_id = items[item_id]["parent_id"]
+            if parent_id is None:
+                depths[item_id] = 0
+                break
+            if item_id in chain:  # a loop: nothing on it can be placed
+                for looped in chain:
+                    depths[looped] = None
+                break
+            chain.append(item_id)
+            item_id = parent_id
+        for child_id in reversed(chain):
+            if child_id not in depths:
+                parent_depth = depths[items[child_id]["parent_id"]]
+                depths[child_id] = None if parent_depth is None else parent_depth + 1
+    return depths
+
+
+def _load_types(type_ids: set[int]) -> dict[int, int]:
+    """Load missing item types from ESI in bulk; return the category id of each type."""
+    try:
+        EveType.objects.bulk_get_or_create_esi(ids=type_ids)
+    except Exception:  # eveuniverse raises its client's errors; reported below
+        logger.info("Loading asset types failed", exc_info=True)
+    categories = dict(
+        EveType.objects.filter(id__in=type_ids).values_list("id", "eve_group__eve_category_id")
+    )
+    missing = sorted(type_ids - set(categories))
+    if missing:
+        raise EsiUnavailable(
+            f"{len(missing)} asset types could not be loaded from ESI: "
+            + ", ".join(map(str, missing[:10]))
+        )
+    return categories
+
+
+def _fetch_names(character, gateway, items: dict[int, dict], categories: dict[int, int]) -> None:
+    """Ask ESI for the names of named kinds of items, at most 1000 ids per call."""
+    item_ids = sorted(
+        item_id
+        for item_id, item in items.items()
+        if item["is_singleton"]
+        and not item["is_active_ship_in_space"]
+        and categories.get(item["type_id"]) in NAMED_CATEGORY_IDS
+    )
+    for names in _ask_names(character, gateway, item_ids):
+        for item_id, name in names.items():
+            if item_id in items:
+                items[item_id]["name"] = name
+
+
+def _ask_names(character, gateway, item_ids: list[int]) -> Iterator[dict[int, str]]:
+    for chunk in chunked(item_ids, NAMES_PER_CALL):
+        answer = gateway.post(NAMES_OPERATION, body=chunk, character_id=character.character_id)
+        yield {
+            row["item_id"]: _clean_name(row.get("name"))
+            for row in answer or []
+            if row.get("item_id")
+        }
+
+
+def _clean_name(name: str | None) -> str:
+    name = (name or "").strip()
+    return "" if name == UNNAMED else name[:255]
+
+
+def _resolve_places(place_ids: set[int], gateway) -> None:
+    """Make sure every place has a ``Location`` row (a placeholder when it is unknown)."""
+    if not place_ids:
+        return
+    found = resolve_locations(place_ids, gateway)
+    if missing := place_ids - set(found):
+        Location.objects.bulk_create(
+            [Location(id=location_id) for location_id in missing], ignore_conflicts=True
+        )
+
+
+def _refresh_names_of_stored_items(character, gateway) -> list[dict]:
+    """The asset list did not change, but names can: the stored items with current names.
+
+    When no name changed, this is exactly what the last fetch returned, so nothing is stored.
+    """
+    stored = list(
+        CharacterAsset.objects.filter(character=character).values(
+            "item_id",
+            "eve_type_id",
+            "quantity",
+            "location_flag",
+            "is_singleton",
+            "is_blueprint_copy",
+            "name",
+            "is_active_ship_in_space",
+            "parent__item_id",
+            "location_id",
+        )
+    )
+    if not stored:
+        raise NotModified()
+    items = {
+        row["item_id"]: {
+            "item_id": row["item_id"],
+            "type_id": row["eve_type_id"],
+            "quantity": row["quantity"],
+            "location_flag": row["location_flag"],
+            "is_singleton": row["is_singleton"],
+            "is_blueprint_copy": row["is_blueprint_copy"],
+            "name": row["name"],
+            "is_active_ship_in_space": row["is_active_ship_in_space"],
+            "parent_id": row["parent__item_id"],
+            "location_id": row["location_id"],
+        }
+        for row in stored
+    }
+    categories = dict(
+        EveType.objects.filter(id__in={item["type_id"] for item in items.values()}).values_list(
+            "id", "eve_group__eve_category_id"
+        )
+    )
+    _fetch_names(character, gateway, items, categories)
+    # places whose lookup failed are tried again once their backoff has passed
+    _resolve_places(
+        {item["location_id"] for item in items.values() if item["location_id"]}, gateway
+    )
+    return sorted(items.values(), key=lambda item: item["item_id"])
+
+
+# --- store ---------------------------------------------------------------------------------
+
+
+def store(character, data) -> bool:
+    """Write what changed, pass by pass, parents before children; delete what is gone."""
+    wanted = {item["item_id"]: item for item in data}
+    existing = {
+        row[1]: row
+        for row in CharacterAsset.objects.filter(character=character).values_list(
+            "pk", "item_id", *STORED_FIELDS
+        )
+    }
+    pks = {item_id: row[0] for item_id, row in existing.items()}
+    per_pass = app_settings.MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS
+    changed = False
+    for level in _levels(wanted):
+        for item_ids in chunked(level, per_pass):
+            changed |= _store_pass(character, item_ids, wanted, existing, pks)
+    gone = [row[0] for item_id, row in existing.items() if item_id not in wanted]
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    for batch in chunked(gone, batch_size):
+        CharacterAsset.objects.filter(pk__in=batch).delete()
+    return changed or bool(gone)
+
+
+def _levels(items: dict[int, dict]) -> list[list[int]]:
+    """Item ids by nesting depth: places first, then what is in them, and so on."""
+    depths = _depths(items)
+    if any(depth is None for depth in depths.values()):
+        raise updater.SectionDataError(_("Some assets are inside each other in a loop."))
+    levels: list[list[int]] = [[] for _ in range(max(depths.values(), default=-1) + 1)]
+    for item_id in sorted(items):
+        levels[depths[item_id]].append(item_id)
+    return levels
+
+
+def _store_pass(character, item_ids, wanted, existing, pks) -> bool:
+    """Create and update one pass of items whose parents are already stored."""
+    new, updated, fields = [], [], set()
+    for item_id in item_ids:
+        item = wanted[item_id]
+        values = _stored_values(item, pks)
+        row = existing.get(item_id)
+        if row is None:
+            new.append(_new_asset(character.pk, item_id, values))
+            continue
+        differing = [
+            name
+            for name, old, value in zip(STORED_FIELDS, row[2:], values, strict=True)
+            if old != value
+        ]
+        if differing:
+            asset = CharacterAsset(pk=row[0], character_id=character.pk, item_id=item_id)
+            for name in differing:
+                setattr(asset, name, values[STORED_FIELDS.index(name)])
+            updated.append(asset)
+            fields.update(differing)
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    if new:
+        CharacterAsset.objects.bulk_create(new, batch_size=batch_size)
+        _remember_new_pks(character, new, pks)
+    if updated:
+        CharacterAsset.objects.bulk_update(updated, sorted(fields), batch_size=batch_size)
+    return bool(new or updated)
+
+
+def _new_asset(character_pk: int, item_id: int, values: tuple) -> CharacterAsset:
+    # Positional arguments in field order: the fast way to build thousands of instances.
+    by_attname = dict(zip(STORED_FIELDS, values, strict=True))
+    by_attname.update(id=None, character_id=character_pk, item_id=item_id)
+    return CharacterAsset(*(by_attname[attname] for attname in _ATTNAMES))
+
+
+_ATTNAMES = tuple(field.attname for field in CharacterAsset._meta.concrete_fields)
+
+
+def _stored_values(item: dict, pks: dict[int, int]) -> tuple:
+    parent_id = item.get("parent_id")
+    return (
+        item["type_id"],
+        item.get("location_id"),
+        pks[parent_id] if parent_id else None,
+        item["location_flag"],
+        item["quantity"],
+        item["is_singleton"],
+        item["is_blueprint_copy"],
+        item["name"],
+        item["is_active_ship_in_space"],
+    )
+
+
+def _remember_new_pks(character, new: list[CharacterAsset], pks: dict[int, int]) -> None:
+    if connection.features.can_return_rows_from_bulk_insert:
+        pks.update((asset.item_id, asset.pk) for asset in new)
+        return
+    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    for batch in chunked([asset.item_id for asset in new], batch_size):
+        pks.update(
+            CharacterAsset.objects.filter(character=character, item_id__in=batch).values_list(
+                "item_id", "pk"
+            )
+        )
+
+
+def chunked(values: Iterable, size: int) -> Iterator[list]:
+    values = list(values)
+    for start in range(0, len(values), max(size, 1)):
+        yield values[start : start + size]
+
+
+registry.register(
+    Section(
+        name="assets",
+        title=_("assets"),
+        ring=3,
+        scopes=("esi-assets.read_assets.v1",),
+        operations=(
+            ASSETS_OPERATION,
+            NAMES_OPERATION,
+            "GetUniverseStationsStationId",
+            "GetUniverseStructuresStructureId",
+        ),
+        fetch=fetch,
+        store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/assets.html",
+            context=selectors.assets_tab,
+            tables={"asset_locations": json_tables.asset_locations, "assets": json_tables.assets},
+            lazy=True,
+        ),
+    )
+)

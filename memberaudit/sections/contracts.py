@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveType
 
-from .. import app_settings, updater
+from .. import app_settings, json_tables, selectors, updater
 from ..entities import resolve_entities
 from ..esi_gateway import EsiForbidden, EsiGateway, EsiNotFound, NotModified
 from ..locations import resolve_locations
 from ..models import CharacterContract, CharacterContractBid, CharacterContractItem
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
 
@@ -396,5 +396,10 @@ registry.register(
         operations=(CONTRACTS, ITEMS, BIDS),
         fetch=fetch,
         store=store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/contracts.html",
+            context=selectors.contracts_tab,
+            tables={"contracts": json_tables.contracts},
+        ),
     )
 )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveEntity
 
-from .. import app_settings
+from .. import app_settings, json_tables, selectors
 from ..entities import resolve_entities
 from ..esi_gateway import EsiError, EsiNotFound, EsiTokenError
 from ..models import (
@@ -25,7 +25,7 @@ from ..models import (
     CharacterMailLabel,
     CharacterMailRecipient,
 )
-from .base import Section, registry
+from .base import Section, ViewerTab, registry
 
 HEADERS_PER_CALL = 50
 RecipientKind = CharacterMailRecipient.Kind
@@ -462,5 +462,10 @@ registry.register(
         fetch=fetch,
         store=store,
         after_store=after_store,
+        tab=ViewerTab(
+            template="memberaudit/tabs/mails.html",
+            context=selectors.mails_tab,
+            tables={"mails": json_tables.mails},
+        ),
     )
 )

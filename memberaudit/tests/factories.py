@@ -79,3 +79,20 @@ def mark_sections(character: Character, *, minutes_ago: int = 0, is_success=True
             for section in registry
         ]
     )
+
+
+def create_item_type(type_id: int = 3467, name: str = "Small Secure Container"):
+    """An item type in eveuniverse (with its group and category), e.g. for assets."""
+    from eveuniverse.models import EveCategory, EveGroup, EveType
+
+    category, _ = EveCategory.objects.get_or_create(
+        id=2, defaults={"name": "Celestial", "published": True}
+    )
+    group, _ = EveGroup.objects.get_or_create(
+        id=340,
+        defaults={"name": "Secure Cargo Container", "eve_category": category, "published": True},
+    )
+    eve_type, _ = EveType.objects.get_or_create(
+        id=type_id, defaults={"name": name, "eve_group": group, "published": True}
+    )
+    return eve_type

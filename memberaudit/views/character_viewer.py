@@ -1,10 +1,15 @@
-"""The character viewer: one character's overview and a tab per section."""
+"""The character viewer: one character's overview, a tab per section, and the objects behind
+the tabs' rows (a mail, a contract, the contents of a ship or container).
+
+Child objects are always fetched through the checked character: an id of another character's
+mail, contract or item is 404, never that object.
+"""
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 
-from .. import access, app_settings, selectors
+from .. import access, app_settings, json_tables, selectors
 from ..sections import registry
 
 
@@ -39,6 +44,34 @@ def character_data(request, character_pk: int, table: str):
     character = access.get_character_or_404_403(request.user, character_pk)
     build = _table_builder(table)
     return build(character).response(request)
+
+
+@login_required
+@permission_required("memberaudit.basic_access")
+def character_mail(request, character_pk: int, mail_id: int):
+    """The mail reader: one mail with its sanitized body (an HTML partial)."""
+    character = access.get_character_or_404_403(request.user, character_pk)
+    mail = get_object_or_404(selectors.character_mails(character), mail_id=mail_id)
+    return render(request, "memberaudit/partials/mail.html", {"character": character, "mail": mail})
+
+
+@login_required
+@permission_required("memberaudit.basic_access")
+def character_contract(request, character_pk: int, contract_pk: int):
+    """One contract with its items and bids (an HTML partial)."""
+    character = access.get_character_or_404_403(request.user, character_pk)
+    contract = get_object_or_404(selectors.character_contracts(character), pk=contract_pk)
+    context = {"character": character, "contract": contract}
+    return render(request, "memberaudit/partials/contract.html", context)
+
+
+@login_required
+@permission_required("memberaudit.basic_access")
+def character_asset(request, character_pk: int, item_pk: int):
+    """The items inside one ship, container or office (a server-side table)."""
+    character = access.get_character_or_404_403(request.user, character_pk)
+    item = get_object_or_404(character.assets.only("pk"), pk=item_pk)
+    return json_tables.asset_children(character, item).response(request)
 
 
 def _section_with_tab(name: str):

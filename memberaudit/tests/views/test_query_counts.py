@@ -16,13 +16,22 @@ from eveuniverse.models import EveEntity
 
 from memberaudit.models import (
     Character,
+    CharacterAsset,
     CharacterContact,
+    CharacterContract,
+    CharacterContractBid,
+    CharacterContractItem,
+    CharacterMail,
+    CharacterMailingList,
+    CharacterMailLabel,
+    CharacterMailRecipient,
     CharacterSkillpoints,
     CharacterWalletBalance,
     CharacterWalletJournalEntry,
+    Location,
 )
 
-from ..factories import create_character, create_user_with_main, mark_sections
+from ..factories import create_character, create_item_type, create_user_with_main, mark_sections
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +90,147 @@ def add_rows(character, count, first_id=1):
     )
 
 
+def add_mails(character, count, first_id=1):
+    now = timezone.now()
+    sender, _ = EveEntity.objects.get_or_create(
+        id=3_100_000_001, defaults={"name": "Sender", "category": "character"}
+    )
+    labels = {
+        label_id: CharacterMailLabel.objects.get_or_create(
+            character=character, label_id=label_id, defaults={"name": f"Label {label_id}"}
+        )[0]
+        for label_id in (1, 2)
+    }
+    mailing_list, _ = CharacterMailingList.objects.get_or_create(
+        character=character, list_id=145_000_001, defaults={"name": "List"}
+    )
+    mails = CharacterMail.objects.bulk_create(
+        [
+            CharacterMail(
+                character=character,
+                mail_id=first_id + index,
+                sender=sender,
+                subject=f"Mail {index}",
+                body="<b>hello</b>",
+                timestamp=now - dt.timedelta(minutes=index),
+                is_read=index % 3 == 0,
+            )
+            for index in range(count)
+        ],
+        batch_size=2000,
+    )
+    mails = list(character.mails.filter(mail_id__gte=first_id, mail_id__lt=first_id + count))
+    CharacterMailRecipient.objects.bulk_create(
+        [
+            CharacterMailRecipient(
+                mail=mail,
+                recipient_id=mailing_list.list_id,
+                kind="mailing_list",
+                mailing_list=mailing_list,
+            )
+            for mail in mails
+        ],
+        batch_size=2000,
+    )
+    Link = CharacterMail.labels.through  # noqa: N806
+    Link.objects.bulk_create(
+        [
+            Link(charactermail_id=mail.pk, charactermaillabel_id=labels[1 + mail.pk % 2].pk)
+            for mail in mails
+        ],
+        batch_size=2000,
+    )
+
+
+def add_contracts(character, count, first_id=1):
+    now = timezone.now()
+    issuer, _ = EveEntity.objects.get_or_create(
+        id=3_100_000_002, defaults={"name": "Issuer", "category": "character"}
+    )
+    location, _ = Location.objects.get_or_create(id=60003760, defaults={"name": "Jita IV"})
+    CharacterContract.objects.bulk_create(
+        [
+            CharacterContract(
+                character=character,
+                contract_id=first_id + index,
+                contract_type="auction" if index % 2 else "item_exchange",
+                status="outstanding",
+                title=f"Contract {index}" if index % 5 else "",
+                issuer=issuer,
+                start_location=location,
+                end_location=location,
+                price=index,
+                date_issued=now - dt.timedelta(minutes=index),
+            )
+            for index in range(count)
+        ],
+        batch_size=2000,
+    )
+    contract = character.contracts.get(contract_id=first_id)
+    eve_type = create_item_type()
+    CharacterContractItem.objects.bulk_create(
+        [
+            CharacterContractItem(
+                contract=contract,
+                record_id=first_id + index,
+                eve_type=eve_type,
+                quantity=1,
+                is_included=True,
+                is_singleton=False,
+            )
+            for index in range(count // 100)
+        ]
+    )
+    CharacterContractBid.objects.bulk_create(
+        [
+            CharacterContractBid(
+                contract=contract,
+                bid_id=first_id + index,
+                bidder=issuer,
+                amount=index,
+                date_bid=now,
+            )
+            for index in range(count // 100)
+        ]
+    )
+
+
+def add_assets(character, count, first_id=1):
+    """Half the items at ten places, the other half inside the first of them."""
+    eve_type = create_item_type()
+    places = [
+        Location.objects.get_or_create(id=60_000_000 + n, defaults={"name": f"Station {n}"})[0]
+        for n in range(10)
+    ]
+    top = count // 2
+    CharacterAsset.objects.bulk_create(
+        [
+            CharacterAsset(
+                character=character,
+                item_id=10**12 + first_id + index,
+                eve_type=eve_type,
+                location=places[index % 10],
+                name=f"Box {index}",
+            )
+            for index in range(top)
+        ],
+        batch_size=2000,
+    )
+    container = character.assets.get(item_id=10**12 + first_id)
+    CharacterAsset.objects.bulk_create(
+        [
+            CharacterAsset(
+                character=character,
+                item_id=10**12 + first_id + top + index,
+                eve_type=eve_type,
+                parent=container,
+            )
+            for index in range(count - top)
+        ],
+        batch_size=2000,
+    )
+
+
 def count_queries(client, url, params=None) -> int:
     with CaptureQueriesContext(connection) as context:
         response = client.get(url, params or {})
@@ -120,6 +270,52 @@ def endpoints(character):
             reverse("memberaudit:character_data", args=[character.pk, "contacts"]),
             PAGE_PARAMS,
         ),
+        "mails": (reverse("memberaudit:character_data", args=[character.pk, "mails"]), PAGE_PARAMS),
+        "mails_in_label": (
+            reverse("memberaudit:character_data", args=[character.pk, "mails"]),
+            {**PAGE_PARAMS, "folder": "label:1"},
+        ),
+        "mails_in_list": (
+            reverse("memberaudit:character_data", args=[character.pk, "mails"]),
+            {**PAGE_PARAMS, "folder": "list:145000001"},
+        ),
+        "mail": (
+            reverse(
+                "memberaudit:character_mail", args=[character.pk, character.mails.first().mail_id]
+            ),
+            None,
+        ),
+        "contracts": (
+            reverse("memberaudit:character_data", args=[character.pk, "contracts"]),
+            PAGE_PARAMS,
+        ),
+        "contract": (
+            reverse(
+                "memberaudit:character_contract",
+                args=[character.pk, character.contracts.order_by("contract_id").first().pk],
+            ),
+            None,
+        ),
+        "assets_tab": (reverse("memberaudit:character_tab", args=[character.pk, "assets"]), None),
+        "asset_locations": (
+            reverse("memberaudit:character_data", args=[character.pk, "asset_locations"]),
+            PAGE_PARAMS,
+        ),
+        "assets": (
+            reverse("memberaudit:character_data", args=[character.pk, "assets"]),
+            PAGE_PARAMS,
+        ),
+        "assets_at_location": (
+            reverse("memberaudit:character_data", args=[character.pk, "assets"]),
+            {**PAGE_PARAMS, "location": "60000000", "search[value]": ""},
+        ),
+        "asset_children": (
+            reverse(
+                "memberaudit:character_asset",
+                args=[character.pk, character.assets.order_by("item_id").first().pk],
+            ),
+            PAGE_PARAMS,
+        ),
         "finder": (reverse("memberaudit:finder"), None),
         "finder_data": (reverse("memberaudit:finder_data"), PAGE_PARAMS),
     }
@@ -129,10 +325,21 @@ def endpoints(character):
 # per page) included; the bound holds for any number of characters and rows.
 MAX_QUERIES = {
     "launcher": 18,
-    "viewer": 33,
+    "viewer": 37,  # the mails tab: labels, lists, unread; contracts: outstanding
     "tab": 14,
     "journal": 14,
     "contacts": 15,
+    "mails": 15,
+    "mails_in_label": 15,
+    "mails_in_list": 15,
+    "mail": 14,
+    "contracts": 14,
+    "contract": 14,
+    "assets_tab": 14,
+    "asset_locations": 14,
+    "assets": 14,
+    "assets_at_location": 13,
+    "asset_children": 16,
     "finder": 20,
     "finder_data": 13,
 }
@@ -145,12 +352,18 @@ def test_should_cost_the_same_queries_for_few_and_many_characters_and_rows(
     client.force_login(pilot)
     first = add_characters(pilot, 1)[0]
     add_rows(first, 20)
+    add_mails(first, 20)
+    add_contracts(first, 20)
+    add_assets(first, 20)
     url, params = endpoints(first)[name]
     client.get(url, params or {})  # Alliance Auth builds its menu on the first page view
     few = count_queries(client, url, params)
 
     add_characters(pilot, MANY_CHARACTERS - 1)
     add_rows(first, MANY_ROWS - 20, first_id=100_000)
+    add_mails(first, MANY_ROWS - 20, first_id=100_000)
+    add_contracts(first, MANY_ROWS - 20, first_id=100_000)
+    add_assets(first, MANY_ROWS - 20, first_id=100_000)
     many = count_queries(client, url, params)
 
     print(f"{name}: {few} queries with one character, {many} with {MANY_CHARACTERS}")

@@ -3,7 +3,7 @@
  *
  * A table opts in with data-ma-server-table="<JSON URL>"; each <th> names its field in
  * data-data and may set data-render (text, datetime, isk, number, standing, bool, list,
- * character), data-orderable="false" and data-visible="false". data-order sets the initial
+ * character, asset), data-orderable="false" and data-visible="false". data-order sets the initial
  * order, data-filter-form the id of a form whose fields are sent with every request.
  * The JSON rows are plain data; every value is escaped here before it reaches the page.
  * Tables in hidden tabs are set up when their tab is first shown.
@@ -68,6 +68,10 @@
         `<a href="${escapeHtml(row.url)}">${escapeHtml(value)}</a>`
       );
     },
+    asset: (value, row) =>
+      row.children_url
+        ? `<i class="fa-solid fa-box-open me-1" aria-hidden="true"></i>${escapeHtml(value)}`
+        : escapeHtml(value),
   };
 
   function columnsOf(table) {
@@ -110,6 +114,7 @@
         },
       },
     });
+    table.maDataTable = dataTable;
     if (form) {
       form.addEventListener("change", () => dataTable.ajax.reload());
       form.addEventListener("submit", (event) => {
@@ -127,7 +132,11 @@
     });
   }
 
-  window.memberauditTables = { init: init, initVisible: initVisible };
+  window.memberauditTables = {
+    init: init,
+    initVisible: initVisible,
+    get: (table) => table.maDataTable,
+  };
 
   document.addEventListener("shown.bs.tab", (event) => {
     const pane = document.querySelector(event.target.dataset.bsTarget);

@@ -1,0 +1,257 @@
+"""No URL of the app shows another pilot's data: every pattern of ``memberaudit.urls`` is
+called with the id of a character the user may not open, and with child ids (mail, contract,
+asset item) that belong to that character.
+
+The test walks ``urlpatterns`` itself, so a new URL is checked without being listed here;
+a URL with a path parameter this file does not know how to fill fails the test loudly.
+"""
+
+import datetime as dt
+
+import pytest
+
+from django.contrib.auth.models import User
+from django.http import JsonResponse
+from django.test import override_settings
+from django.urls import include, path, reverse
+from django.utils import timezone
+
+from allianceauth.tests.auth_utils import AuthUtils
+from eveuniverse.models import EveEntity
+
+from memberaudit import urls as memberaudit_urls
+from memberaudit.models import (
+    Character,
+    CharacterAsset,
+    CharacterContract,
+    CharacterMail,
+    Location,
+)
+
+from ..factories import create_character, create_item_type, create_user_with_main
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = ("Secret Pilot", "SECRET-MAIL", "SECRET-CONTRACT", "SECRET-ASSET", "Secret Main")
+OTHER_CORPORATION = {"corporation_id": 98_000_777, "corporation_name": "Hidden Corp"}
+
+# How each path parameter is filled: from the forbidden character's objects. A URL with a
+# parameter not named here makes the test fail: say here how to fill it.
+FILL = {
+    "character_pk": lambda secret: secret["character"].pk,
+    "mail_id": lambda secret: secret["mail"].mail_id,
+    "contract_pk": lambda secret: secret["contract"].pk,
+    "item_pk": lambda secret: secret["container"].pk,
+    "section_name": lambda secret: "mails",
+    "table": lambda secret: "mails",
+    "report": lambda secret: "user_compliance",
+}
+CHILD_PARAMETERS = {"mail_id", "contract_pk", "item_pk"}
+
+VIEWERS = {
+    "basic": ("memberaudit.basic_access",),
+    "recruiter": (
+        "memberaudit.view_shared_characters",
+        "memberaudit.finder_access",
+        "memberaudit.reports_access",
+    ),
+    "corporation_auditor": (
+        "memberaudit.characters_access",
+        "memberaudit.view_same_corporation",
+        "memberaudit.finder_access",
+        "memberaudit.reports_access",
+    ),
+    "alliance_auditor_without_alliance": (
+        "memberaudit.characters_access",
+        "memberaudit.view_same_alliance",
+        "memberaudit.finder_access",
+        "memberaudit.reports_access",
+    ),
+}
+
+
+def user_with_main(*permissions):
+    user = create_user_with_main()
+    AuthUtils.add_permissions_to_user_by_name(list(permissions), user)
+    return User.objects.get(pk=user.pk)
+
+
+def create_secret_character(shared: bool, owner_may_share: bool) -> dict:
+    """A character in another corporation with a mail, a contract and a container with an
+    item inside, all with names that must never show up for the viewers of this test."""
+    owner = create_user_with_main(character_name="Secret Main", **OTHER_CORPORATION)
+    if owner_may_share:
+        AuthUtils.add_permissions_to_user_by_name(["memberaudit.share_characters"], owner)
+    character = create_character(user=owner, character_name="Secret Pilot", **OTHER_CORPORATION)
+    Character.objects.filter(pk=character.pk).update(is_shared=shared)
+    return {"character": character, **create_children(character, "SECRET")}
+
+
+def create_children(character: Character, prefix: str) -> dict:
+    entity, _ = EveEntity.objects.get_or_create(
+        id=3_900_000_001, defaults={"name": "Someone", "category": "character"}
+    )
+    eve_type = create_item_type()
+    location, _ = Location.objects.get_or_create(id=60003760, defaults={"name": "Jita IV"})
+    mail = CharacterMail.objects.create(
+        character=character,
+        mail_id=400_000_000 + character.pk,
+        sender=entity,
+        subject=f"{prefix}-MAIL",
+        body=f"{prefix}-MAIL body",
+        timestamp=timezone.now(),
+    )
+    contract = CharacterContract.objects.create(
+        character=character,
+        contract_id=500_000_000 + character.pk,
+        contract_type="item_exchange",
+        status="outstanding",
+        title=f"{prefix}-CONTRACT",
+        issuer=entity,
+        date_issued=timezone.now() - dt.timedelta(days=1),
+    )
+    container = CharacterAsset.objects.create(
+        character=character,
+        item_id=1_000_000_000_000 + character.pk * 10,
+        eve_type=eve_type,
+        location=location,
+        name=f"{prefix}-ASSET box",
+    )
+    CharacterAsset.objects.create(
+        character=character,
+        item_id=1_000_000_000_001 + character.pk * 10,
+        eve_type=eve_type,
+        parent=container,
+        name=f"{prefix}-ASSET inside",
+    )
+    return {"mail": mail, "contract": contract, "container": container}
+
+
+def app_patterns():
+    """Every URL pattern of the app, with the names of its path parameters."""
+    patterns = []
+    for pattern in memberaudit_urls.urlpatterns:
+        assert getattr(pattern, "name", None), f"URL pattern {pattern.pattern} has no name"
+        assert hasattr(pattern.pattern, "converters"), f"{pattern.pattern}: use path()"
+        patterns.append(pattern)
+    return patterns
+
+
+def url_for(pattern, values: dict) -> str:
+    names = set(pattern.pattern.converters)
+    unknown = names - FILL.keys()
+    if unknown:
+        pytest.fail(
+            f"URL {pattern.name!r} has path parameters {sorted(unknown)} that test_no_leaks "
+            "does not know how to fill: add them to FILL"
+        )
+    return reverse(f"memberaudit:{pattern.name}", kwargs={name: values[name] for name in names})
+
+
+def find_leaks(client, patterns, secret: dict) -> list[str]:
+    """Call each pattern with GET and POST and describe every answer that shows data of the
+    forbidden character, or that is not 403/404 for a URL that carries its id."""
+    values = {name: fill(secret) for name, fill in FILL.items()}
+    leaks = []
+    for pattern in patterns:
+        url = url_for(pattern, values)
+        carries_character = "character_pk" in pattern.pattern.converters
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            status = response.status_code
+            content = b"".join(response) if response.streaming else response.content
+            text = content.decode(errors="replace")
+            shown = [secret_text for secret_text in SECRETS if secret_text in text]
+            if shown:
+                leaks.append(f"{method.upper()} {url} ({pattern.name}): {status} shows {shown}")
+            elif carries_character and status not in (403, 404, 405):
+                leaks.append(f"{method.upper()} {url} ({pattern.name}): {status}, not 403/404")
+            elif not carries_character and status not in (200, 302, 403, 404, 405):
+                leaks.append(f"{method.upper()} {url} ({pattern.name}): unexpected {status}")
+    return leaks
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+@pytest.mark.parametrize(
+    "shared, owner_may_share",
+    [(False, True), (True, False)],
+    ids=["not_shared", "shared_by_owner_without_share_permission"],
+)
+def test_no_url_shows_a_character_the_user_may_not_open(viewer, shared, owner_may_share, client):
+    secret = create_secret_character(shared, owner_may_share)
+    user = user_with_main(*VIEWERS[viewer])
+    create_character(user=user, character_name="Own Pilot")
+    client.force_login(user)
+
+    leaks = find_leaks(client, app_patterns(), secret)
+
+    assert not leaks, "\n".join(leaks)
+    character = Character.objects.get(pk=secret["character"].pk)
+    assert character.is_shared is shared  # POSTs changed nothing
+
+
+@pytest.mark.parametrize("viewer", list(VIEWERS))
+def test_child_ids_of_another_character_are_404_under_the_users_own_character(viewer, client):
+    secret = create_secret_character(shared=False, owner_may_share=True)
+    user = user_with_main(*VIEWERS[viewer])
+    own = create_character(user=user, character_name="Own Pilot")
+    client.force_login(user)
+    values = {name: fill(secret) for name, fill in FILL.items()}
+    values["character_pk"] = own.pk
+    child_patterns = [
+        pattern
+        for pattern in app_patterns()
+        if "character_pk" in pattern.pattern.converters
+        and CHILD_PARAMETERS & set(pattern.pattern.converters)
+    ]
+    assert len(child_patterns) >= 3  # mail, contract, asset
+
+    for pattern in child_patterns:
+        url = url_for(pattern, values)
+        response = client.get(url)
+        assert response.status_code == 404, f"{url}: {response.status_code}"
+        assert not any(secret_text in response.content.decode() for secret_text in SECRETS)
+
+
+def test_own_children_are_found(client):
+    """The counterpart of the 404s above: the same URLs open the user's own objects."""
+    user = user_with_main()
+    own = create_character(user=user, character_name="Own Pilot")
+    children = create_children(own, "OWN")
+    client.force_login(user)
+    values = {name: fill({"character": own, **children}) for name, fill in FILL.items()}
+
+    for pattern in app_patterns():
+        if CHILD_PARAMETERS & set(pattern.pattern.converters):
+            response = client.get(url_for(pattern, values))
+            assert response.status_code == 200, pattern.name
+            assert "OWN-" in response.content.decode(), pattern.name
+
+
+def _unprotected_view(request, character_pk: int):
+    character = Character.objects.get(pk=character_pk)
+    return JsonResponse({"name": character.name})
+
+
+_unprotected = path("character/<int:character_pk>/leak/", _unprotected_view, name="leak")
+urlpatterns = [
+    path("member-audit/", include(([*memberaudit_urls.urlpatterns, _unprotected], "memberaudit")))
+]
+
+
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_check_catches_an_unprotected_url(client):
+    secret = create_secret_character(shared=False, owner_may_share=True)
+    client.force_login(user_with_main())
+
+    leaks = find_leaks(client, [_unprotected], secret)
+
+    assert leaks and "Secret Pilot" in leaks[0]
+
+
+def test_the_check_fails_on_unknown_path_parameters():
+    pattern = path("character/<int:character_pk>/thing/<int:thing_id>/", _unprotected_view)
+    pattern.name = "thing"
+
+    with pytest.raises(pytest.fail.Exception, match="thing_id"):
+        url_for(pattern, {})
