@@ -5,22 +5,34 @@
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN = $(VENV)/bin
-APT_PACKAGES = libmariadb-dev pkg-config chromium
+# Debian packages: the demo needs what builds mysqlclient (a dependency of Alliance Auth) and a
+# venv; the browser tests also need chromium.
+APT_PACKAGES = python3-venv python3-dev gcc libmariadb-dev pkg-config
+TEST_APT_PACKAGES = chromium
 REDIS_URL ?= redis://127.0.0.1:6379
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint build-check test-sqlite test-mysql system-packages venv vendor clean
+.PHONY: demo test lint build-check test-sqlite test-mysql system-packages test-system-packages \
+	venv vendor clean
 
-system-packages:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# Installs missing Debian packages when run as root, else names them and stops.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing system packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "Please install these Debian packages first (as root):$$missing"; exit 1; \
+	    echo "Please install these Debian packages first (as root): apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
+endef
+
+system-packages:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-system-packages: system-packages
+	$(call apt_install,$(TEST_APT_PACKAGES))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -54,10 +66,10 @@ build-check: venv
 	$(BIN)/python -m build --wheel --outdir $(VENV)/dist . >/dev/null
 	$(BIN)/python .ci/check_wheel.py $(VENV)/dist
 
-test-sqlite: venv
+test-sqlite: venv test-system-packages
 	TESTAUTH_DATABASE=sqlite $(BIN)/pytest -m "not worker" $(PYTEST_ARGS)
 
-test-mysql: venv
+test-mysql: venv test-system-packages
 	TESTAUTH_DATABASE=mysql TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint build-check test-sqlite test-mysql

@@ -1,8 +1,13 @@
+import re
 from pathlib import Path
 
 from setuptools import find_packages, setup
 
-from memberaudit import __version__
+HERE = Path(__file__).resolve().parent
+# Read, not imported: isolated builds do not put the project on sys.path.
+__version__ = re.search(
+    r'^__version__ = "([^"]+)"', (HERE / "memberaudit" / "__init__.py").read_text(), re.M
+).group(1)
 
 setup(
     name="aa-memberaudit",
@@ -11,7 +16,7 @@ setup(
         "Alliance Auth app that gives full access to EVE characters and reports "
         "for auditing, vetting and monitoring"
     ),
-    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="GPL-3.0-or-later",
     packages=find_packages(include=["memberaudit", "memberaudit.*"]),

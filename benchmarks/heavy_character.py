@@ -120,13 +120,49 @@ def run_update(character, base_url: str, character_id: int, force_expiry: bool) 
                 "seconds": elapsed,
                 "requests": len(requests),
                 "not_modified": sum(1 for r in requests if r["status"] == 304),
-                "endpoints": len({r["route"] for r in requests}),
+                "urls": len({(r["method"], r["path"], r["page"]) for r in requests}),
                 "queries": len(queries.captured_queries),
                 "writes": len(writes),
                 "peak_mb": peak / 2**20,
             }
         )
     return rows
+
+
+def catch_up_rate_limited_work(character, base_url: str) -> int:
+    """Let the contracts section load the items it left for later runs.
+
+    ESI allows a character about 300 contract answers per 15 minutes, so the items of a
+    character with hundreds of contracts arrive over several update cycles. Here the time
+    between cycles is skipped: the rate limit windows of the fake server and of django-esi
+    are reset before each run. Returns the number of runs it took.
+    """
+    from django.core.cache import cache
+
+    from memberaudit import updater
+    from memberaudit.models import CharacterContract
+    from memberaudit.sections.contracts import _needs_items
+
+    def missing_items() -> int:
+        return sum(
+            1
+            for contract in CharacterContract.objects.filter(
+                character=character, items_fetched=False
+            ).values("contract_type")
+            if _needs_items(contract)
+        )
+
+    runs = 0
+    while missing_items() and runs < 10:
+        request = urllib.request.Request(f"{base_url}/_fake/reset", method="POST")
+        urllib.request.urlopen(request, timeout=10)
+        cache.delete_pattern("esi:bucket:*")
+        updater.update_section(character, "contracts")
+        runs += 1
+    request = urllib.request.Request(f"{base_url}/_fake/reset", method="POST")
+    urllib.request.urlopen(request, timeout=10)
+    cache.delete_pattern("esi:bucket:*")
+    return runs
 
 
 def print_table(title: str, rows: list[dict], markdown: bool) -> None:
@@ -192,6 +228,7 @@ def main() -> int:
             setup_django(base_url, Path(folder) / "benchmark.sqlite3")
             character = register_heavy_character(base_url, args.character)
             first = run_update(character, base_url, args.character, force_expiry=False)
+            catch_up = catch_up_rate_limited_work(character, base_url)
             second = run_update(character, base_url, args.character, force_expiry=True)
     finally:
         server.terminate()
@@ -200,12 +237,16 @@ def main() -> int:
     print_table("Second update (nothing changed, cached answers expired)", second, args.markdown)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     first_seconds = sum(r["seconds"] for r in first)
-    print(f"\nPeak resident memory of the process: {peak_rss:.0f} MB")
+    print(
+        f"\nContract items left for later cycles by ESI's rate limit: loaded in {catch_up} "
+        "more contracts run(s)"
+    )
+    print(f"Peak resident memory of the process: {peak_rss:.0f} MB")
     checks = {
         "first update under 60 s": first_seconds < 60,
         "peak memory under 500 MB": peak_rss < 500,
-        "second update: at most one request per endpoint": all(
-            r["requests"] <= r["endpoints"] for r in second
+        "second update: at most one request per endpoint (URL and page)": all(
+            r["requests"] <= r["urls"] for r in second
         ),
         "second update: every request answered 304": all(
             r["requests"] == r["not_modified"] for r in second

@@ -365,8 +365,9 @@ class EsiGateway:
             except (esi_exceptions.HTTPServerError, esi_exceptions.HTTPClientError) as exc:
                 self._watch_error_limit(exc.headers)
                 if exc.status_code in RETRY_STATUS_CODES and attempt < MAX_ATTEMPTS:
-                    logger.info("%s: ESI %s on %s, retrying", self.section, exc.status_code,
-                                operation_id)
+                    logger.info(
+                        "%s: ESI %s on %s, retrying", self.section, exc.status_code, operation_id
+                    )
                     time.sleep(delay)
                     delay *= 2
                     continue

@@ -33,9 +33,7 @@ def fresh_status_filter(prefix: str = "", now=None) -> Q:
     from .sections import registry
 
     now = now or timezone.now()
-    done = Q(**{f"{prefix}is_success": True}) | Q(
-        **{f"{prefix}error_kind": "token_limited"}
-    )
+    done = Q(**{f"{prefix}is_success": True}) | Q(**{f"{prefix}error_kind": "token_limited"})
     in_rings = Q(pk__in=[])
     for ring in (1, 2, 3):
         names = [section.name for section in registry.in_ring(ring)]

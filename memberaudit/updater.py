@@ -83,9 +83,7 @@ def update_section(character: Character, section_name: str, force: bool = False)
     )
     started_at = timezone.now()
     SectionUpdateStatus.objects.filter(pk=status.pk).update(started_at=started_at)
-    gateway = EsiGateway(
-        section=section.name, use_etag=bool(status.is_success) and not force
-    )
+    gateway = EsiGateway(section=section.name, use_etag=bool(status.is_success) and not force)
     try:
         gateway.token = find_token(character, section)
         try:
@@ -169,5 +167,3 @@ def _notify_token_error(character: Character) -> None:
             % {"name": character.name},
             level="danger",
         )
-
-

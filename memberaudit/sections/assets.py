@@ -16,6 +16,7 @@ items, parents before children, with bulk operations in each pass.
 import logging
 from collections.abc import Iterable, Iterator
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 ASSETS_OPERATION = "GetCharactersCharacterIdAssets"
 NAMES_OPERATION = "PostCharactersCharacterIdAssetsNames"
 NAMES_PER_CALL = 1000  # ESI refuses more ids per call
+NAMES_REFRESH_HOURS = 24  # how often names are asked again while the asset list is unchanged
 UNNAMED = "None"  # what ESI answers for an item without a name
 # Items of these categories can be named: containers (celestial), ships, deployables.
 NAMED_CATEGORY_IDS = frozenset({2, 6, 22})
@@ -90,6 +92,8 @@ def fetch(character, gateway):
     try:
         rows = gateway.get(ASSETS_OPERATION, paged=True, character_id=character.character_id)
     except NotModified:
+        if cache.get(_names_fresh_key(character)):
+            raise
         return _refresh_names_of_stored_items(character, gateway)
     items = _clean(rows)
     ship = _ship_in_space(character, items)
@@ -99,7 +103,17 @@ def fetch(character, gateway):
     categories = _load_types({item["type_id"] for item in items.values()})
     _fetch_names(character, gateway, items, categories)
     _resolve_places(place_ids, gateway)
+    _remember_names_fresh(character)
     return sorted(items.values(), key=lambda item: item["item_id"])
+
+
+def _names_fresh_key(character) -> str:
+    return f"memberaudit_asset_names_fresh_{character.pk}"
+
+
+def _remember_names_fresh(character) -> None:
+    """Names were just fetched: an unchanged asset list needs no new names for a while."""
+    cache.set(_names_fresh_key(character), True, timeout=NAMES_REFRESH_HOURS * 3600)
 
 
 def _clean(rows: list[dict]) -> dict[int, dict]:
@@ -292,6 +306,9 @@ def _resolve_places(place_ids: set[int], gateway) -> None:
 def _refresh_names_of_stored_items(character, gateway) -> list[dict]:
     """The asset list did not change, but names can: the stored items with current names.
 
+    Asked at most every ``NAMES_REFRESH_HOURS``, so that an unchanged character costs only
+    the 304 answers of its asset pages.
+
     When no name changed, this is exactly what the last fetch returned, so nothing is stored.
     """
     stored = list(
@@ -331,6 +348,7 @@ def _refresh_names_of_stored_items(character, gateway) -> list[dict]:
         )
     )
     _fetch_names(character, gateway, items, categories)
+    _remember_names_fresh(character)
     # places whose lookup failed are tried again once their backoff has passed
     _resolve_places(
         {item["location_id"] for item in items.values() if item["location_id"]}, gateway

@@ -8,5 +8,12 @@ from .faults import Fault, FaultRegistry
 from .scenario import DEFAULT_SCENARIO, Scenario, ScenarioError, load_scenario
 from .server import FakeEveServer
 
-__all__ = ["DEFAULT_SCENARIO", "FakeEveServer", "Fault", "FaultRegistry", "Scenario",
-           "ScenarioError", "load_scenario"]
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "FakeEveServer",
+    "Fault",
+    "FaultRegistry",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+]

@@ -47,11 +47,19 @@ class ControlApi:
             route = request.arg("route")
             status = request.arg("status")
             character = request.arg("character_id")
-            entries = server.log.entries(route, int(status) if status else None,
-                                         int(character) if character else None,
-                                         request.arg("kind"))
-            return Response.json({"count": len(entries), "counts": server.log.counts(),
-                                  "entries": [e.as_dict() for e in entries]})
+            entries = server.log.entries(
+                route,
+                int(status) if status else None,
+                int(character) if character else None,
+                request.arg("kind"),
+            )
+            return Response.json(
+                {
+                    "count": len(entries),
+                    "counts": server.log.counts(),
+                    "entries": [e.as_dict() for e in entries],
+                }
+            )
         if path == "/_fake/faults":
             if method == "GET":
                 return Response.json([f.as_dict() for f in server.faults.all()])
@@ -61,8 +69,7 @@ class ControlApi:
             if method == "POST":
                 body = request.json()
                 items = body if isinstance(body, list) else [body]
-                return Response.json([server.faults.add(**item).as_dict() for item in items],
-                                     201)
+                return Response.json([server.faults.add(**item).as_dict() for item in items], 201)
         match = _FAULT.match(path)
         if match and method == "DELETE":
             if not server.faults.remove(int(match.group(1))):
@@ -71,17 +78,24 @@ class ControlApi:
         if path == "/_fake/revoke" and method == "POST":
             body = request.json() or {}
             if "refresh_token" in body:
-                return Response.json({"revoked": int(
-                    server.sso.revoke_refresh_token(body["refresh_token"]))})
+                return Response.json(
+                    {"revoked": int(server.sso.revoke_refresh_token(body["refresh_token"]))}
+                )
             if "character_id" in body:
-                return Response.json({"revoked": server.sso.revoke_character(
-                    int(body["character_id"]))})
+                return Response.json(
+                    {"revoked": server.sso.revoke_character(int(body["character_id"]))}
+                )
             raise ValueError("give refresh_token or character_id")
         if path == "/_fake/tokens" and method == "POST":
             body = request.json() or {}
-            return Response.json(server.sso.issue_tokens(
-                int(body["character_id"]), list(body.get("scopes", [])),
-                body.get("client_id", "fake-client")), 201)
+            return Response.json(
+                server.sso.issue_tokens(
+                    int(body["character_id"]),
+                    list(body.get("scopes", [])),
+                    body.get("client_id", "fake-client"),
+                ),
+                201,
+            )
         if path == "/_fake/settings":
             return self._settings(request)
         match = _CHARACTER.match(path)
@@ -100,14 +114,16 @@ class ControlApi:
             for group, (max_tokens, window) in body.get("rate_limits", {}).items():
                 server.rate_limiter.set_limit(group, int(max_tokens), window)
             server.error_limiter.configure(body.get("error_limit"), body.get("error_window"))
-        return Response.json({
-            "page_sizes": server.page_sizes,
-            "route_status": server.route_status,
-            "rate_limits": server.rate_limiter.overrides,
-            "error_limit": server.error_limiter.limit,
-            "error_window": server.error_limiter.window,
-            "routes": sorted(server.router.by_key),
-        })
+        return Response.json(
+            {
+                "page_sizes": server.page_sizes,
+                "route_status": server.route_status,
+                "rate_limits": server.rate_limiter.overrides,
+                "error_limit": server.error_limiter.limit,
+                "error_window": server.error_limiter.window,
+                "routes": sorted(server.router.by_key),
+            }
+        )
 
     def _character(self, request: Request, character_id: int, section: str | None) -> Response:
         scenario = self.server.scenario

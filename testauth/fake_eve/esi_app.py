@@ -98,8 +98,7 @@ def _page(route: Route, request: Request) -> int:
     return page
 
 
-def handle_esi(server: FakeEveServer, request: Request, route: Route,
-               params: dict) -> Response:
+def handle_esi(server: FakeEveServer, request: Request, route: Route, params: dict) -> Response:
     claims, token_error = _bearer_claims(server, request)
     character_id = params.get("character_id") or _character_from_claims(claims)
     fault: Fault | None = None
@@ -121,8 +120,9 @@ def handle_esi(server: FakeEveServer, request: Request, route: Route,
                 time.sleep(fault.latency)
             wait = rate_key and server.rate_limiter.check(rate_key, rate_limit[0], rate_limit[2])
             if wait:
-                response = Response.json({"error": "Too many requests"}, 429,
-                                         {"Retry-After": str(wait)})
+                response = Response.json(
+                    {"error": "Too many requests"}, 429, {"Retry-After": str(wait)}
+                )
             elif fault and fault.status:
                 response = Response.json(fault.error_body(), fault.status, fault.error_headers())
             else:
@@ -136,32 +136,50 @@ def handle_esi(server: FakeEveServer, request: Request, route: Route,
     response.headers.update(server.error_limiter.headers())
     if rate_key:
         remaining = server.rate_limiter.consume(
-            rate_key, token_cost(response.status), rate_limit[0], rate_limit[2])
-        response.headers.update({
-            "X-Ratelimit-Group": route.rate_group,
-            "X-Ratelimit-Limit": f"{rate_limit[0]}/{rate_limit[1]}",
-            "X-Ratelimit-Remaining": str(remaining),
-            "X-Ratelimit-Used": str(token_cost(response.status)),
-        })
-    server.log.add(LoggedRequest(
-        time=time.time(), kind="esi", method=request.method, path=request.path,
-        route=route.key, status=response.status, character_id=character_id,
-        not_modified=response.status == 304, page=page if route.paged else None,
-        compatibility_date=request.header("x-compatibility-date"),
-        fault_id=fault.id if fault else None,
-    ))
+            rate_key, token_cost(response.status), rate_limit[0], rate_limit[2]
+        )
+        response.headers.update(
+            {
+                "X-Ratelimit-Group": route.rate_group,
+                "X-Ratelimit-Limit": f"{rate_limit[0]}/{rate_limit[1]}",
+                "X-Ratelimit-Remaining": str(remaining),
+                "X-Ratelimit-Used": str(token_cost(response.status)),
+            }
+        )
+    server.log.add(
+        LoggedRequest(
+            time=time.time(),
+            kind="esi",
+            method=request.method,
+            path=request.path,
+            route=route.key,
+            status=response.status,
+            character_id=character_id,
+            not_modified=response.status == 304,
+            page=page if route.paged else None,
+            compatibility_date=request.header("x-compatibility-date"),
+            fault_id=fault.id if fault else None,
+        )
+    )
     return response
 
 
-def _success(server: FakeEveServer, route: Route, request: Request, data: Any, page: int,
-             fault: Fault | None, extra_headers: dict) -> Response:
+def _success(
+    server: FakeEveServer,
+    route: Route,
+    request: Request,
+    data: Any,
+    page: int,
+    fault: Fault | None,
+    extra_headers: dict,
+) -> Response:
     headers = dict(extra_headers)
     if route.paged:
         size = server.page_size(route)
         pages = max(math.ceil(len(data) / size), 1)
         if page > pages:
             raise EsiError(404, "Requested page does not exist!")
-        data = data[(page - 1) * size: page * size]
+        data = data[(page - 1) * size : page * size]
         headers["X-Pages"] = str(pages)
     if fault and fault.drop_fields:
         data = drop_fields(data, fault.drop_fields)
@@ -175,6 +193,7 @@ def _success(server: FakeEveServer, route: Route, request: Request, data: Any, p
     if_none_match = request.header("if-none-match")
     since = parse_http_date(request.header("if-modified-since", ""))
     if etag_matches(if_none_match, etag) or (
-            not if_none_match and since is not None and last_modified <= since):
+        not if_none_match and since is not None and last_modified <= since
+    ):
         return Response(304, headers, b"")
     return Response(200, {"Content-Type": "application/json; charset=UTF-8", **headers}, body)

@@ -27,8 +27,18 @@ DEFAULT_ERRORS = {
     504: "Timeout contacting tranquility",
 }
 
-FAULT_FIELDS = ("route", "character_id", "status", "times", "latency", "malformed",
-                "drop_fields", "page", "retry_after", "body")
+FAULT_FIELDS = (
+    "route",
+    "character_id",
+    "status",
+    "times",
+    "latency",
+    "malformed",
+    "drop_fields",
+    "page",
+    "retry_after",
+    "body",
+)
 
 
 @dataclass

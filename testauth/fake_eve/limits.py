@@ -94,8 +94,9 @@ class RateLimiter:
     ``overrides`` maps a group to ``(max_tokens, window)``, e.g. ``{"char-wallet": (10, "1m")}``.
     """
 
-    def __init__(self, overrides: dict[str, tuple[int, str]] | None = None,
-                 clock=time.monotonic) -> None:
+    def __init__(
+        self, overrides: dict[str, tuple[int, str]] | None = None, clock=time.monotonic
+    ) -> None:
         self.overrides = dict(overrides or {})
         self._clock = clock
         self._lock = threading.Lock()

@@ -39,8 +39,13 @@ class RequestLog:
         with self._lock:
             self._entries.clear()
 
-    def entries(self, route: str | None = None, status: int | None = None,
-                character_id: int | None = None, kind: str | None = None) -> list[LoggedRequest]:
+    def entries(
+        self,
+        route: str | None = None,
+        status: int | None = None,
+        character_id: int | None = None,
+        kind: str | None = None,
+    ) -> list[LoggedRequest]:
         with self._lock:
             result = list(self._entries)
         if route is not None:
@@ -53,8 +58,13 @@ class RequestLog:
             result = [e for e in result if e.kind == kind]
         return result
 
-    def count(self, route: str | None = None, status: int | None = None,
-              character_id: int | None = None, kind: str | None = None) -> int:
+    def count(
+        self,
+        route: str | None = None,
+        status: int | None = None,
+        character_id: int | None = None,
+        kind: str | None = None,
+    ) -> int:
         return len(self.entries(route, status, character_id, kind))
 
     def counts(self) -> dict[str, dict[str, int]]:

@@ -62,11 +62,12 @@ class RouteTable:
 
     def add(self, method: str, template: str, key: str, **options) -> Callable:
         def decorator(func: Callable) -> Callable:
-            options.setdefault("character_route", "{character_id}" in template and bool(
-                options.get("scope")
-            ))
-            self.routes.append(Route(key=key, method=method, template=template, handler=func,
-                                     **options))
+            options.setdefault(
+                "character_route", "{character_id}" in template and bool(options.get("scope"))
+            )
+            self.routes.append(
+                Route(key=key, method=method, template=template, handler=func, **options)
+            )
             return func
 
         return decorator

@@ -41,8 +41,9 @@ _FILE_FIELDS = {
     "description": opt("str"),
     "settings": schema.SETTINGS,
     "sso": schema.SSO,
-    "universe": obj({name: list_of(obj(fields)) for name, (fields, _) in
-                     schema.UNIVERSE_SECTIONS.items()}),
+    "universe": obj(
+        {name: list_of(obj(fields)) for name, (fields, _) in schema.UNIVERSE_SECTIONS.items()}
+    ),
     "faults": list_of(schema.FAULT),
     **{name: list_of(obj(fields)) for name, (fields, _) in schema.TOP_SECTIONS.items()},
 }
@@ -55,8 +56,9 @@ def _read_json(path: Path, errors: list) -> dict | None:
         errors.append((str(path), "", "file not found"))
         return None
     except json.JSONDecodeError as exc:
-        errors.append((path.name, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: "
-                       f"{exc.msg}"))
+        errors.append(
+            (path.name, "", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+        )
         return None
     if not isinstance(data, dict):
         errors.append((path.name, "", "the top level must be a JSON object"))
@@ -101,13 +103,15 @@ class Scenario:
             self.sso.update(data.get("sso", {}))
             self.faults.extend(data.get("faults", []))
             parts = [(name, data.get(name, [])) for name in schema.TOP_SECTIONS]
-            parts += [(name, data.get("universe", {}).get(name, []))
-                      for name in schema.UNIVERSE_SECTIONS]
+            parts += [
+                (name, data.get("universe", {}).get(name, [])) for name in schema.UNIVERSE_SECTIONS
+            ]
             for name, items in parts:
                 self.sections.setdefault(name, []).extend(items)
                 prefix = name if name in schema.TOP_SECTIONS else f"universe.{name}"
                 self.origins.setdefault(name, []).extend(
-                    (filename, f"{prefix}[{i}]") for i in range(len(items)))
+                    (filename, f"{prefix}[{i}]") for i in range(len(items))
+                )
         for character in self.sections["characters"]:
             _expand_character(character)
         self._pristine = copy.deepcopy(self.sections)
@@ -191,8 +195,15 @@ class Scenario:
             current = self._character_or_error(character_id)
             spec = {**schema.CHARACTER_SECTIONS, **extra_character_fields()}.get(section)
             if spec is None or spec.type != "list":
-                raise ScenarioError([("<runtime>", f"characters[id={character_id}].{section}",
-                                      "not a list section of a character")])
+                raise ScenarioError(
+                    [
+                        (
+                            "<runtime>",
+                            f"characters[id={character_id}].{section}",
+                            "not a list section of a character",
+                        )
+                    ]
+                )
             updated = copy.deepcopy(current)
             items = resolve_relative_times(copy.deepcopy(list(items)), datetime.now(timezone.utc))
             updated[section] = updated.get(section, []) + items
@@ -231,7 +242,8 @@ def _expand_character(character: dict) -> None:
     generator = character.pop("wallet_journal_generate", None)
     if generator:
         character["wallet_journal"] = character.get("wallet_journal", []) + generate_journal(
-            character["character_id"], **generator)
+            character["character_id"], **generator
+        )
     if "skills" in character and "total_sp" not in character:
         character["total_sp"] = sum(s["skillpoints_in_skill"] for s in character["skills"])
 
@@ -245,12 +257,20 @@ _REF_TYPES = [
 ]
 
 
-def generate_journal(character_id: int, count: int, seed: int = 1, first_id: int | None = None,
-                     start: str | None = None) -> list[dict[str, Any]]:
+def generate_journal(
+    character_id: int,
+    count: int,
+    seed: int = 1,
+    first_id: int | None = None,
+    start: str | None = None,
+) -> list[dict[str, Any]]:
     """Deterministic wallet journal entries, newest first, one every 37 minutes."""
     rng = random.Random(seed)
-    newest = (datetime.fromisoformat(start.replace("Z", "+00:00")) if start
-              else datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0))
+    newest = (
+        datetime.fromisoformat(start.replace("Z", "+00:00"))
+        if start
+        else datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    )
     entry_id = first_id or 20_000_000_000 + character_id % 1_000_000 * 1000
     balance = 125_000_000.0
     entries = []
@@ -259,15 +279,17 @@ def generate_journal(character_id: int, count: int, seed: int = 1, first_id: int
         amount = round(rng.uniform(10_000, 25_000_000), 2)
         if ref_type in ("brokers_fee", "market_transaction"):
             amount = -amount
-        entries.append({
-            "id": entry_id + count - n,
-            "date": (newest - timedelta(minutes=37 * n)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "ref_type": ref_type,
-            "description": text.format(a="Someone", b="the character"),
-            "amount": amount,
-            "balance": round(balance, 2),
-            "first_party_id": 1000125 if ref_type == "bounty_prizes" else character_id,
-            "second_party_id": character_id,
-        })
+        entries.append(
+            {
+                "id": entry_id + count - n,
+                "date": (newest - timedelta(minutes=37 * n)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "ref_type": ref_type,
+                "description": text.format(a="Someone", b="the character"),
+                "amount": amount,
+                "balance": round(balance, 2),
+                "first_party_id": 1000125 if ref_type == "bounty_prizes" else character_id,
+                "second_party_id": character_id,
+            }
+        )
         balance -= amount
     return entries

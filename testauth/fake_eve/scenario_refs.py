@@ -21,22 +21,28 @@ _REFERENCES = {
     "ancestries": [("bloodline_id", "bloodlines")],
     "factions": [("solar_system_id", "systems")],
     "corporations": [("alliance_id", "alliances"), ("home_station_id", "stations")],
-    "alliances": [("creator_corporation_id", "corporations"),
-                  ("executor_corporation_id", "corporations")],
+    "alliances": [
+        ("creator_corporation_id", "corporations"),
+        ("executor_corporation_id", "corporations"),
+    ],
     "characters": [
-        ("corporation_id", "corporations"), ("alliance_id", "alliances"),
-        ("race_id", "races"), ("bloodline_id", "bloodlines"),
+        ("corporation_id", "corporations"),
+        ("alliance_id", "alliances"),
+        ("race_id", "races"),
+        ("bloodline_id", "bloodlines"),
         ("corporation_history[].corporation_id", "corporations"),
-        ("location.solar_system_id", "systems"), ("location.station_id", "stations"),
-        ("location.structure_id", "structures"), ("ship.ship_type_id", "types"),
-        ("implants[]", "types"), ("skills[].skill_id", "types"),
+        ("location.solar_system_id", "systems"),
+        ("location.station_id", "stations"),
+        ("location.structure_id", "structures"),
+        ("ship.ship_type_id", "types"),
+        ("implants[]", "types"),
+        ("skills[].skill_id", "types"),
         ("skillqueue[].skill_id", "types"),
         ("clones.jump_clones[].location_id", ("stations", "structures")),
         ("clones.jump_clones[].implants[]", "types"),
         ("clones.home_location.location_id", ("stations", "structures")),
         ("loyalty_points[].corporation_id", "corporations"),
-        ("contacts[].contact_id", ("characters", "corporations", "alliances", "factions",
-                                   "names")),
+        ("contacts[].contact_id", ("characters", "corporations", "alliances", "factions", "names")),
     ],
 }
 
@@ -66,20 +72,24 @@ def find_reference_errors(scenario: Scenario) -> list[tuple[str, str, str]]:
     all_sections = {**schema.UNIVERSE_SECTIONS, **schema.TOP_SECTIONS}
     for section, (_, id_field) in all_sections.items():
         seen = set()
-        for item, (filename, item_path) in zip(scenario.sections[section],
-                                               scenario.origins[section], strict=True):
+        for item, (filename, item_path) in zip(
+            scenario.sections[section], scenario.origins[section], strict=True
+        ):
             if item[id_field] in seen:
-                errors.append((filename, f"{item_path}.{id_field}",
-                               f"duplicate id {item[id_field]}"))
+                errors.append(
+                    (filename, f"{item_path}.{id_field}", f"duplicate id {item[id_field]}")
+                )
             seen.add(item[id_field])
     for section, references in _REFERENCES.items():
-        for item, (filename, item_path) in zip(scenario.sections[section],
-                                               scenario.origins[section], strict=True):
+        for item, (filename, item_path) in zip(
+            scenario.sections[section], scenario.origins[section], strict=True
+        ):
             for field_path, targets in references:
                 targets = (targets,) if isinstance(targets, str) else targets
                 for path, value in _walk(item, field_path.split("."), item_path):
                     if not any(value in scenario.by_id[t] for t in targets):
-                        where = " or ".join(f"universe.{t}" if t in schema.UNIVERSE_SECTIONS
-                                            else t for t in targets)
+                        where = " or ".join(
+                            f"universe.{t}" if t in schema.UNIVERSE_SECTIONS else t for t in targets
+                        )
                         errors.append((filename, path, f"unknown id {value} (not in {where})"))
     return errors

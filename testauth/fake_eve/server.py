@@ -31,9 +31,15 @@ class FakeEveServer:
     Use ``start()``/``stop()`` or as a context manager; ``serve_forever()`` blocks.
     """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, host: str = "127.0.0.1",
-                 port: int = 0, *, signing_key_pem: bytes | None = None,
-                 spec_file: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        signing_key_pem: bytes | None = None,
+        spec_file: str | Path | None = None,
+    ) -> None:
         self.scenario = scenario if isinstance(scenario, Scenario) else Scenario.load(scenario)
         self.host = host
         self.port = port
@@ -65,11 +71,13 @@ class FakeEveServer:
             self.faults.add(**fault)
         self.log.clear()
         self.sso.reset()
-        self.error_limiter.configure(settings.get("error_limit", 100),
-                                     settings.get("error_window", 60))
+        self.error_limiter.configure(
+            settings.get("error_limit", 100), settings.get("error_window", 60)
+        )
         self.error_limiter.reset()
         self.rate_limiter.overrides = {
-            group: tuple(limit) for group, limit in settings.get("rate_limits", {}).items()}
+            group: tuple(limit) for group, limit in settings.get("rate_limits", {}).items()
+        }
         self.rate_limiter.reset()
         self.page_sizes = dict(settings.get("page_sizes", {}))
         self.route_status = {}
@@ -124,19 +132,36 @@ class FakeEveServer:
             response = self.sso.handle(request, key)
             if fault and fault.malformed:
                 response.body = malform(response.body)
-        self.log.add(LoggedRequest(time=time.time(), kind="sso", method=request.method,
-                                   path=request.path, route=key, status=response.status,
-                                   fault_id=fault.id if fault else None))
+        self.log.add(
+            LoggedRequest(
+                time=time.time(),
+                kind="sso",
+                method=request.method,
+                path=request.path,
+                route=key,
+                status=response.status,
+                fault_id=fault.id if fault else None,
+            )
+        )
         return response
 
     def _not_found(self, request: Request) -> Response:
         status = 405 if self.router.path_exists(request.path) else 404
-        response = Response.json({"error": "Not found" if status == 404 else
-                                  "Method not allowed"}, status)
+        response = Response.json(
+            {"error": "Not found" if status == 404 else "Method not allowed"}, status
+        )
         self.error_limiter.record(status)
         response.headers.update(self.error_limiter.headers())
-        self.log.add(LoggedRequest(time=time.time(), kind="esi", method=request.method,
-                                   path=request.path, route=None, status=status))
+        self.log.add(
+            LoggedRequest(
+                time=time.time(),
+                kind="esi",
+                method=request.method,
+                path=request.path,
+                route=None,
+                status=status,
+            )
+        )
         return response
 
     def _spec(self) -> Response:
@@ -146,8 +171,14 @@ class FakeEveServer:
             spec = json.loads(self.spec_file.read_text(encoding="utf-8"))
             spec["servers"] = [{"url": self.base_url}]
             self._spec_body = json.dumps(spec).encode("utf-8")
-        return Response(200, {"Content-Type": "application/json; charset=UTF-8",
-                              "Cache-Control": "public, max-age=3600"}, self._spec_body)
+        return Response(
+            200,
+            {
+                "Content-Type": "application/json; charset=UTF-8",
+                "Cache-Control": "public, max-age=3600",
+            },
+            self._spec_body,
+        )
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -167,8 +198,9 @@ class FakeEveServer:
     def start(self) -> FakeEveServer:
         """Serve in a background thread."""
         self._bind()
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        name="fake-eve-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="fake-eve-server", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -207,8 +239,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        request = Request.build(self.command, self.path, dict(self.headers.items()), body,
-                                self.client_address[0])
+        request = Request.build(
+            self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+        )
         response = self.server.app.handle(request)
         self.send_response(response.status)
         for name, value in response.headers.items():

@@ -35,17 +35,25 @@ class SigningKey:
 
     def jwk(self) -> dict:
         data = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))
-        return {"alg": "RS256", "e": data["e"], "kid": self.kid, "kty": "RSA", "n": data["n"],
-                "use": "sig"}
+        return {
+            "alg": "RS256",
+            "e": data["e"],
+            "kid": self.kid,
+            "kty": "RSA",
+            "n": data["n"],
+            "use": "sig",
+        }
 
     def jwks(self) -> dict:
         return {"keys": [self.jwk()], "SkipUnresolvedJsonWebKeys": True}
 
     def sign(self, claims: dict) -> str:
-        return jwt.encode(claims, self._key, algorithm="RS256",
-                          headers={"kid": self.kid, "typ": "JWT"})
+        return jwt.encode(
+            claims, self._key, algorithm="RS256", headers={"kid": self.kid, "typ": "JWT"}
+        )
 
     def verify(self, token: str) -> dict:
         """Decode and check signature, expiry, issuer and audience; raises jwt.PyJWTError."""
-        return jwt.decode(token, self._key.public_key(), algorithms=["RS256"],
-                          audience=AUDIENCE, issuer=ISSUER)
+        return jwt.decode(
+            token, self._key.public_key(), algorithms=["RS256"], audience=AUDIENCE, issuer=ISSUER
+        )

@@ -69,24 +69,40 @@ class SsoService:
         missing = set(character.get("missing_scopes", []))
         return [s for s in dict.fromkeys(scopes) if s not in missing]
 
-    def issue_code(self, character_id: int, scopes: list[str], client_id: str = "fake-client",
-                   redirect_uri: str = "") -> str:
+    def issue_code(
+        self,
+        character_id: int,
+        scopes: list[str],
+        client_id: str = "fake-client",
+        redirect_uri: str = "",
+    ) -> str:
         if self.scenario.character(character_id) is None:
             raise KeyError(f"no character {character_id} in scenario")
         code = secrets.token_urlsafe(16)
         with self._lock:
-            self._codes[code] = Grant(character_id, self.granted_scopes(character_id, scopes),
-                                      client_id, redirect_uri, time.time() + CODE_LIFETIME)
+            self._codes[code] = Grant(
+                character_id,
+                self.granted_scopes(character_id, scopes),
+                client_id,
+                redirect_uri,
+                time.time() + CODE_LIFETIME,
+            )
         return code
 
-    def issue_tokens(self, character_id: int, scopes: list[str],
-                     client_id: str = "fake-client") -> dict:
+    def issue_tokens(
+        self, character_id: int, scopes: list[str], client_id: str = "fake-client"
+    ) -> dict:
         """Tokens as the token endpoint would return them, without a code exchange."""
         grant = Grant(character_id, self.granted_scopes(character_id, scopes), client_id)
         return self._token_response(grant, secrets.token_urlsafe(24))
 
-    def access_token(self, character_id: int, scopes: list[str], client_id: str = "fake-client",
-                     lifetime: int | None = None) -> str:
+    def access_token(
+        self,
+        character_id: int,
+        scopes: list[str],
+        client_id: str = "fake-client",
+        lifetime: int | None = None,
+    ) -> str:
         grant = Grant(character_id, self.granted_scopes(character_id, scopes), client_id)
         return self._sign(grant, lifetime)
 
@@ -129,29 +145,38 @@ class SsoService:
         if route_key == "sso_jwks":
             return Response.json(self.key.jwks(), headers={"Cache-Control": "public, max-age=300"})
         base = self._base_url()
-        return Response.json({
-            "issuer": ISSUER,
-            "authorization_endpoint": f"{base}/v2/oauth/authorize",
-            "token_endpoint": f"{base}/v2/oauth/token",
-            "jwks_uri": f"{base}/oauth/jwks",
-            "revocation_endpoint": f"{base}/v2/oauth/revoke",
-            "response_types_supported": ["code", "token"],
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
-        })
+        return Response.json(
+            {
+                "issuer": ISSUER,
+                "authorization_endpoint": f"{base}/v2/oauth/authorize",
+                "token_endpoint": f"{base}/v2/oauth/token",
+                "jwks_uri": f"{base}/oauth/jwks",
+                "revocation_endpoint": f"{base}/v2/oauth/revoke",
+                "response_types_supported": ["code", "token"],
+                "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            }
+        )
 
     def _authorize(self, request: Request, select: bool) -> Response:
-        params = {k: request.arg(k, "") for k in
-                  ("response_type", "redirect_uri", "client_id", "scope", "state")}
+        params = {
+            k: request.arg(k, "")
+            for k in ("response_type", "redirect_uri", "client_id", "scope", "state")
+        }
         if params["response_type"] != "code" or not params["redirect_uri"]:
-            return Response.html("<h1>Bad request</h1><p>response_type=code and redirect_uri "
-                                 "are required.</p>", 400)
+            return Response.html(
+                "<h1>Bad request</h1><p>response_type=code and redirect_uri are required.</p>", 400
+            )
         if self.scenario.sso.get("client_id") not in (None, params["client_id"]):
             return Response.html("<h1>Invalid client</h1>", 400)
         character_id = request.arg("character_id")
         if character_id:
             try:
-                code = self.issue_code(int(character_id), params["scope"].split(),
-                                       params["client_id"], params["redirect_uri"])
+                code = self.issue_code(
+                    int(character_id),
+                    params["scope"].split(),
+                    params["client_id"],
+                    params["redirect_uri"],
+                )
             except (KeyError, ValueError):
                 return Response.html("<h1>Unknown character</h1>", 400)
             separator = "&" if "?" in params["redirect_uri"] else "?"
@@ -166,9 +191,9 @@ class SsoService:
             name = html.escape(character["name"])
             rows.append(
                 f'<li><a class="character" data-character-id="{character["character_id"]}" '
-                f'href="/v2/oauth/authorize/select?{query}">{name}</a></li>')
-        scopes = "".join(f"<li><code>{html.escape(s)}</code></li>"
-                         for s in params["scope"].split())
+                f'href="/v2/oauth/authorize/select?{query}">{name}</a></li>'
+            )
+        scopes = "".join(f"<li><code>{html.escape(s)}</code></li>" for s in params["scope"].split())
         return (
             "<!DOCTYPE html><html><head><meta charset='utf-8'><title>EVE Online SSO (fake)"
             "</title></head><body><h1>Log in with EVE Online</h1>"
@@ -197,8 +222,9 @@ class SsoService:
             return _oauth_error(401, "invalid_client", "Client authentication failed")
         client_id, secret = credentials
         expected = self.scenario.sso
-        if (expected.get("client_id") not in (None, client_id)
-                or expected.get("client_secret") not in (None, secret)):
+        if expected.get("client_id") not in (None, client_id) or expected.get(
+            "client_secret"
+        ) not in (None, secret):
             return _oauth_error(401, "invalid_client", "Unknown client")
         grant_type = form.get("grant_type")
         with self._lock:
@@ -213,23 +239,28 @@ class SsoService:
                 refresh = form.get("refresh_token", "")
                 grant = self._refresh_tokens.get(refresh)
                 if grant is None or grant.revoked:
-                    return _oauth_error(400, "invalid_grant", "Invalid refresh token. Token "
-                                        "missing/expired.")
+                    return _oauth_error(
+                        400, "invalid_grant", "Invalid refresh token. Token missing/expired."
+                    )
                 if grant.client_id != client_id:
-                    return _oauth_error(400, "invalid_grant", "Token was issued to another "
-                                        "client")
+                    return _oauth_error(400, "invalid_grant", "Token was issued to another client")
             else:
-                return _oauth_error(400, "unsupported_grant_type",
-                                    f"Unsupported grant type: {grant_type}")
-        return Response.json(self._token_response(grant, refresh),
-                             headers={"Cache-Control": "no-store"})
+                return _oauth_error(
+                    400, "unsupported_grant_type", f"Unsupported grant type: {grant_type}"
+                )
+        return Response.json(
+            self._token_response(grant, refresh), headers={"Cache-Control": "no-store"}
+        )
 
     def _token_response(self, grant: Grant, refresh: str) -> dict:
         with self._lock:
-            self._refresh_tokens[refresh] = Grant(grant.character_id, grant.scopes,
-                                                  grant.client_id)
-        return {"access_token": self._sign(grant), "expires_in": self.token_lifetime,
-                "token_type": "Bearer", "refresh_token": refresh}
+            self._refresh_tokens[refresh] = Grant(grant.character_id, grant.scopes, grant.client_id)
+        return {
+            "access_token": self._sign(grant),
+            "expires_in": self.token_lifetime,
+            "token_type": "Bearer",
+            "refresh_token": refresh,
+        }
 
     def _sign(self, grant: Grant, lifetime: int | None = None) -> str:
         character = self.scenario.character(grant.character_id)

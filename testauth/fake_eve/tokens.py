@@ -12,12 +12,25 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def authorize(base_url: str, character_id: int, scopes: list[str], client_id: str,
-              redirect_uri: str, state: str = "fake-eve") -> str:
+def authorize(
+    base_url: str,
+    character_id: int,
+    scopes: list[str],
+    client_id: str,
+    redirect_uri: str,
+    state: str = "fake-eve",
+) -> str:
     """Log in as a character on the fake SSO over HTTP and return the authorization code."""
-    query = urlencode({"response_type": "code", "redirect_uri": redirect_uri,
-                       "client_id": client_id, "scope": " ".join(scopes), "state": state,
-                       "character_id": character_id})
+    query = urlencode(
+        {
+            "response_type": "code",
+            "redirect_uri": redirect_uri,
+            "client_id": client_id,
+            "scope": " ".join(scopes),
+            "state": state,
+            "character_id": character_id,
+        }
+    )
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         opener.open(f"{base_url.rstrip('/')}/v2/oauth/authorize?{query}", timeout=10)
@@ -43,7 +56,11 @@ def create_token(server, character_id: int, user=None, scopes: list[str] | None 
     from esi.models import Token
 
     base_url = server if isinstance(server, str) else server.base_url
-    code = authorize(base_url, character_id, list(scopes or []),
-                     app_settings.ESI_SSO_CLIENT_ID or "fake-client",
-                     app_settings.ESI_SSO_CALLBACK_URL or "http://localhost/sso/callback")
+    code = authorize(
+        base_url,
+        character_id,
+        list(scopes or []),
+        app_settings.ESI_SSO_CLIENT_ID or "fake-client",
+        app_settings.ESI_SSO_CALLBACK_URL or "http://localhost/sso/callback",
+    )
     return Token.objects.create_from_code(code, user=user)

@@ -59,8 +59,15 @@ def _type_ok(value: Any, type_: str) -> bool:
     raise ValueError(type_)
 
 
-_TYPE_NAMES = {"int": "an integer", "number": "a number", "str": "a string", "bool": "a boolean",
-               "datetime": "an ISO 8601 date-time string", "list": "a list", "object": "an object"}
+_TYPE_NAMES = {
+    "int": "an integer",
+    "number": "a number",
+    "str": "a string",
+    "bool": "a boolean",
+    "datetime": "an ISO 8601 date-time string",
+    "list": "a list",
+    "object": "an object",
+}
 
 
 def check(value: Any, spec: F, path: str, errors: list[tuple[str, str]]) -> None:
@@ -83,8 +90,9 @@ def check(value: Any, spec: F, path: str, errors: list[tuple[str, str]]) -> None
         check_fields(value, spec.fields, path, errors)
 
 
-def check_fields(value: dict, fields: dict, path: str, errors: list[tuple[str, str]],
-                 allow_extra: bool = False) -> None:
+def check_fields(
+    value: dict, fields: dict, path: str, errors: list[tuple[str, str]], allow_extra: bool = False
+) -> None:
     prefix = f"{path}." if path else ""
     for name, spec in fields.items():
         if name not in value:

@@ -411,15 +411,32 @@ def test_should_update_only_what_changed(make_character, fake_eve):
     assert changed_columns == {"quantity", "parent_id", "name"}
 
 
-def test_should_pick_up_a_new_name_when_the_list_is_unchanged(make_character, fake_eve):
-    character = make_character(ARIA)
-    update(character)
+def rename_unnamed_rifter(fake_eve) -> None:
     items = scenario_assets(fake_eve)
     for item in items:
         if item["item_id"] == UNNAMED_RIFTER:
             item["name"] = "Now named"
     set_assets(fake_eve, items)  # the served list stays the same: ESI answers 304
     fake_eve.log.clear()
+
+
+def test_should_not_ask_names_again_soon_when_the_list_is_unchanged(make_character, fake_eve):
+    character = make_character(ARIA)
+    update(character)
+    rename_unnamed_rifter(fake_eve)
+
+    outcome = update(character)
+
+    assert outcome.is_success and not outcome.changed
+    assert fake_eve.log.count(route=ASSETS, status=304) == 1
+    assert fake_eve.log.count(route=NAMES) == 0
+
+
+def test_should_pick_up_a_new_name_later_when_the_list_is_unchanged(make_character, fake_eve):
+    character = make_character(ARIA)
+    update(character)
+    rename_unnamed_rifter(fake_eve)
+    cache.delete(assets_section._names_fresh_key(character))  # a day has passed
 
     outcome = update(character)
 

@@ -7,8 +7,19 @@ from .common import CHAR_DETAIL, DAY, id_list, pick, rate
 
 routes = RouteTable()
 
-PUBLIC_FIELDS = ("alliance_id", "birthday", "bloodline_id", "corporation_id", "description",
-                 "faction_id", "gender", "name", "race_id", "security_status", "title")
+PUBLIC_FIELDS = (
+    "alliance_id",
+    "birthday",
+    "bloodline_id",
+    "corporation_id",
+    "description",
+    "faction_id",
+    "gender",
+    "name",
+    "race_id",
+    "security_status",
+    "title",
+)
 
 
 @routes.get("/characters/{character_id}", "GetCharactersCharacterId", cache_seconds=DAY)
@@ -23,24 +34,40 @@ def affiliation(ctx):
         character = ctx.scenario.character(character_id)
         if character is None:
             continue  # real ESI drops unknown IDs
-        result.append({"character_id": character_id,
-                       **pick(character, "corporation_id", "alliance_id", "faction_id")})
+        result.append(
+            {
+                "character_id": character_id,
+                **pick(character, "corporation_id", "alliance_id", "faction_id"),
+            }
+        )
     return result
 
 
-@routes.get("/characters/{character_id}/corporationhistory",
-            "GetCharactersCharacterIdCorporationhistory", cache_seconds=DAY)
+@routes.get(
+    "/characters/{character_id}/corporationhistory",
+    "GetCharactersCharacterIdCorporationhistory",
+    cache_seconds=DAY,
+)
 def corporation_history(ctx):
     character = ctx.character()
     history = character.get("corporation_history")
     if history is None:
-        history = [{"corporation_id": character["corporation_id"], "record_id": 1,
-                    "start_date": character["birthday"]}]
+        history = [
+            {
+                "corporation_id": character["corporation_id"],
+                "record_id": 1,
+                "start_date": character["birthday"],
+            }
+        ]
     return sorted(history, key=lambda h: h["record_id"], reverse=True)
 
 
-@routes.get("/characters/{character_id}/portrait", "GetCharactersCharacterIdPortrait",
-            cache_seconds=DAY, **rate(CHAR_DETAIL))
+@routes.get(
+    "/characters/{character_id}/portrait",
+    "GetCharactersCharacterIdPortrait",
+    cache_seconds=DAY,
+    **rate(CHAR_DETAIL),
+)
 def portrait(ctx):
     character_id = ctx.character()["character_id"]
     url = "https://images.evetech.net/characters/{}/portrait?tenant=tranquility&size={}"

@@ -29,8 +29,11 @@ def lookup(ctx, section: str, param: str, message: str) -> dict:
 
 def id_list(ctx, limit: int = 1000, kind: type = int) -> list:
     body = ctx.json_body()
-    if not isinstance(body, list) or not body or not all(
-            isinstance(i, kind) and not isinstance(i, bool) for i in body):
+    if (
+        not isinstance(body, list)
+        or not body
+        or not all(isinstance(i, kind) and not isinstance(i, bool) for i in body)
+    ):
         raise EsiError(400, f"Body must be a non-empty list of {kind.__name__}s")
     if len(body) > limit:
         raise EsiError(400, f"Maximum of {limit} items allowed")

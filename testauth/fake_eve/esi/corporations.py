@@ -20,9 +20,15 @@ def alliance(ctx):
     return {k: v for k, v in item.items() if k != "alliance_id"}
 
 
-@routes.get("/alliances/{alliance_id}/corporations", "GetAlliancesAllianceIdCorporations",
-            cache_seconds=3600)
+@routes.get(
+    "/alliances/{alliance_id}/corporations",
+    "GetAlliancesAllianceIdCorporations",
+    cache_seconds=3600,
+)
 def alliance_corporations(ctx):
     alliance_id = lookup(ctx, "alliances", "alliance_id", "Alliance not found")["alliance_id"]
-    return [c["corporation_id"] for c in ctx.scenario.items("corporations")
-            if c.get("alliance_id") == alliance_id]
+    return [
+        c["corporation_id"]
+        for c in ctx.scenario.items("corporations")
+        if c.get("alliance_id") == alliance_id
+    ]

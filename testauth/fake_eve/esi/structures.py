@@ -9,8 +9,12 @@ from .common import pick
 routes = RouteTable()
 
 
-@routes.get("/universe/structures/{structure_id}", "GetUniverseStructuresStructureId",
-            scope="esi-universe.read_structures.v1", cache_seconds=3600)
+@routes.get(
+    "/universe/structures/{structure_id}",
+    "GetUniverseStructuresStructureId",
+    scope="esi-universe.read_structures.v1",
+    cache_seconds=3600,
+)
 def structure(ctx):
     item = ctx.scenario.get("structures", ctx.params["structure_id"])
     if item is None:

@@ -9,11 +9,27 @@ routes = RouteTable()
 
 ORIGIN = {"x": 0.0, "y": 0.0, "z": 0.0}
 STATION_DEFAULTS = {
-    "max_dockable_ship_volume": 50000000.0, "office_rental_cost": 10000.0,
-    "reprocessing_efficiency": 0.5, "reprocessing_stations_take": 0.05, "position": ORIGIN,
-    "services": ["bounty-missions", "courier-missions", "reprocessing-plant", "market",
-                 "repair-facilities", "factory", "fitting", "news", "insurance", "docking",
-                 "office-rental", "loyalty-point-store", "navy-offices", "security-offices"],
+    "max_dockable_ship_volume": 50000000.0,
+    "office_rental_cost": 10000.0,
+    "reprocessing_efficiency": 0.5,
+    "reprocessing_stations_take": 0.05,
+    "position": ORIGIN,
+    "services": [
+        "bounty-missions",
+        "courier-missions",
+        "reprocessing-plant",
+        "market",
+        "repair-facilities",
+        "factory",
+        "fitting",
+        "news",
+        "insurance",
+        "docking",
+        "office-rental",
+        "loyalty-point-store",
+        "navy-offices",
+        "security-offices",
+    ],
 }
 
 
@@ -35,8 +51,11 @@ def universe_types(ctx):
 @routes.get("/universe/groups/{group_id}", "GetUniverseGroupsGroupId", cache_seconds=DAY)
 def universe_group(ctx):
     item = lookup(ctx, "groups", "group_id", "Group not found")
-    return {"published": True, **item,
-            "types": _ids(ctx, "types", "group_id", item["group_id"], "type_id")}
+    return {
+        "published": True,
+        **item,
+        "types": _ids(ctx, "types", "group_id", item["group_id"], "type_id"),
+    }
 
 
 @routes.get("/universe/groups", "GetUniverseGroups", cache_seconds=DAY, paged=True)
@@ -44,12 +63,16 @@ def universe_groups(ctx):
     return [i["group_id"] for i in ctx.scenario.items("groups")]
 
 
-@routes.get("/universe/categories/{category_id}", "GetUniverseCategoriesCategoryId",
-            cache_seconds=DAY)
+@routes.get(
+    "/universe/categories/{category_id}", "GetUniverseCategoriesCategoryId", cache_seconds=DAY
+)
 def universe_category(ctx):
     item = lookup(ctx, "categories", "category_id", "Category not found")
-    return {"published": True, **item,
-            "groups": _ids(ctx, "groups", "category_id", item["category_id"], "group_id")}
+    return {
+        "published": True,
+        **item,
+        "groups": _ids(ctx, "groups", "category_id", item["category_id"], "group_id"),
+    }
 
 
 @routes.get("/universe/categories", "GetUniverseCategories", cache_seconds=DAY)
@@ -60,8 +83,12 @@ def universe_categories(ctx):
 @routes.get("/universe/regions/{region_id}", "GetUniverseRegionsRegionId", cache_seconds=DAY)
 def universe_region(ctx):
     item = lookup(ctx, "regions", "region_id", "Region not found")
-    return {**item, "constellations": _ids(ctx, "constellations", "region_id",
-                                           item["region_id"], "constellation_id")}
+    return {
+        **item,
+        "constellations": _ids(
+            ctx, "constellations", "region_id", item["region_id"], "constellation_id"
+        ),
+    }
 
 
 @routes.get("/universe/regions", "GetUniverseRegions", cache_seconds=DAY)
@@ -69,12 +96,18 @@ def universe_regions(ctx):
     return [i["region_id"] for i in ctx.scenario.items("regions")]
 
 
-@routes.get("/universe/constellations/{constellation_id}",
-            "GetUniverseConstellationsConstellationId", cache_seconds=DAY)
+@routes.get(
+    "/universe/constellations/{constellation_id}",
+    "GetUniverseConstellationsConstellationId",
+    cache_seconds=DAY,
+)
 def universe_constellation(ctx):
     item = lookup(ctx, "constellations", "constellation_id", "Constellation not found")
-    return {"position": ORIGIN, **item, "systems": _ids(
-        ctx, "systems", "constellation_id", item["constellation_id"], "system_id")}
+    return {
+        "position": ORIGIN,
+        **item,
+        "systems": _ids(ctx, "systems", "constellation_id", item["constellation_id"], "system_id"),
+    }
 
 
 @routes.get("/universe/constellations", "GetUniverseConstellations", cache_seconds=DAY)
@@ -97,14 +130,12 @@ def universe_systems(ctx):
     return [i["system_id"] for i in ctx.scenario.items("systems")]
 
 
-@routes.get("/universe/stations/{station_id}", "GetUniverseStationsStationId",
-            cache_seconds=DAY)
+@routes.get("/universe/stations/{station_id}", "GetUniverseStationsStationId", cache_seconds=DAY)
 def universe_station(ctx):
     return {**STATION_DEFAULTS, **lookup(ctx, "stations", "station_id", "Station not found")}
 
 
-@routes.get("/dogma/attributes/{attribute_id}", "GetDogmaAttributesAttributeId",
-            cache_seconds=DAY)
+@routes.get("/dogma/attributes/{attribute_id}", "GetDogmaAttributesAttributeId", cache_seconds=DAY)
 def dogma_attribute(ctx):
     return lookup(ctx, "dogma_attributes", "attribute_id", "Dogma attribute not found")
 

@@ -8,8 +8,13 @@ def test_edit_wallet_balance_and_journal(srv):
     reply = call(srv, "PATCH", "/_fake/characters/90000001", json_body={"wallet_balance": 5.5})
     assert reply.status == 200
     assert call(srv, "GET", "/characters/90000001/wallet", token=token).json() == 5.5
-    entry = {"id": 99999999999, "date": "now", "ref_type": "player_donation",
-             "description": "gift", "amount": 10.0}
+    entry = {
+        "id": 99999999999,
+        "date": "now",
+        "ref_type": "player_donation",
+        "description": "gift",
+        "amount": 10.0,
+    }
     reply = call(srv, "POST", "/_fake/characters/90000001/wallet_journal", json_body=entry)
     assert reply.status == 200
     srv.set_page_size("GetCharactersCharacterIdWalletJournal", 1000)
@@ -33,11 +38,19 @@ def test_python_edit_api(srv):
 
 
 def test_settings_and_tokens_endpoints(srv):
-    reply = call(srv, "PATCH", "/_fake/settings", json_body={
-        "page_sizes": {"GetCharactersCharacterIdContacts": 2}, "error_limit": 50})
+    reply = call(
+        srv,
+        "PATCH",
+        "/_fake/settings",
+        json_body={"page_sizes": {"GetCharactersCharacterIdContacts": 2}, "error_limit": 50},
+    )
     assert reply.json()["error_limit"] == 50
-    tokens = call(srv, "POST", "/_fake/tokens", json_body={
-        "character_id": ARIA, "scopes": ["esi-characters.read_contacts.v1"]}).json()
+    tokens = call(
+        srv,
+        "POST",
+        "/_fake/tokens",
+        json_body={"character_id": ARIA, "scopes": ["esi-characters.read_contacts.v1"]},
+    ).json()
     reply = call(srv, "GET", "/characters/90000001/contacts", token=tokens["access_token"])
     assert reply.headers["X-Pages"] == "3"
     assert call(srv, "GET", "/_fake/health").json()["ok"] is True

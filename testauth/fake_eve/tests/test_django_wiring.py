@@ -23,10 +23,17 @@ SCOPES = ["esi-wallet.read_character_wallet.v1", "esi-skills.read_skills.v1"]
 @pytest.fixture
 def esi():
     provider = ESIClientProvider(
-        compatibility_date="2025-12-16", ua_appname="FakeEveTests", ua_version="1.0",
+        compatibility_date="2025-12-16",
+        ua_appname="FakeEveTests",
+        ua_version="1.0",
         spec_file=str(SPEC),
-        operations=["GetCharactersCharacterId", "GetCharactersCharacterIdWallet",
-                    "GetCharactersCharacterIdWalletJournal", "GetCharactersCharacterIdSkills"])
+        operations=[
+            "GetCharactersCharacterId",
+            "GetCharactersCharacterIdWallet",
+            "GetCharactersCharacterIdWalletJournal",
+            "GetCharactersCharacterIdSkills",
+        ],
+    )
     return provider.client
 
 
@@ -37,7 +44,8 @@ def user(django_user_model):
 
 def test_public_operation(fake_eve, esi):
     data = esi.Character.GetCharactersCharacterId(character_id=90000001).result(
-        use_cache=False, store_cache=False, use_etag=False)
+        use_cache=False, store_cache=False, use_etag=False
+    )
     assert data.name == "Aria Jaxon"
     entry = fake_eve.log.entries(route="GetCharactersCharacterId")[-1]
     assert entry.compatibility_date == "2025-12-16"
@@ -48,12 +56,13 @@ def test_token_via_code_exchange_and_scoped_calls(fake_eve, esi, user):
     assert token.character_name == "Aria Jaxon"
     assert set(token.scopes.values_list("name", flat=True)) == set(SCOPES)
     assert TokenManager.validate_access_token(token.access_token)["character_id"] == 90000001
-    balance = esi.Wallet.GetCharactersCharacterIdWallet(character_id=90000001, token=token)\
-        .result(use_cache=False, store_cache=False, use_etag=False)
+    balance = esi.Wallet.GetCharactersCharacterIdWallet(character_id=90000001, token=token).result(
+        use_cache=False, store_cache=False, use_etag=False
+    )
     assert balance == 1254321987.55
     journal = esi.Wallet.GetCharactersCharacterIdWalletJournal(
-        character_id=90000001, token=token).results(use_cache=False, store_cache=False,
-                                                      use_etag=False)
+        character_id=90000001, token=token
+    ).results(use_cache=False, store_cache=False, use_etag=False)
     assert len(journal) == 250
     assert fake_eve.log.count(route="GetCharactersCharacterIdWalletJournal") == 3
 

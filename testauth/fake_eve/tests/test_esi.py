@@ -11,8 +11,14 @@ def test_public_character_and_headers(srv):
     assert reply.status == 200
     assert reply.headers["Content-Type"] == "application/json; charset=UTF-8"
     assert reply.headers["Cache-Control"] == "public, max-age=86400"
-    for name in ("ETag", "Expires", "Last-Modified", "Date", "X-ESI-Error-Limit-Remain",
-                 "X-ESI-Error-Limit-Reset"):
+    for name in (
+        "ETag",
+        "Expires",
+        "Last-Modified",
+        "Date",
+        "X-ESI-Error-Limit-Remain",
+        "X-ESI-Error-Limit-Reset",
+    ):
         assert reply.headers[name]
     assert reply.headers["ETag"].startswith('"')
     assert reply.json()["name"] == "Aria Jaxon"
@@ -31,8 +37,9 @@ def test_unknown_character_404(srv):
 
 def test_etag_and_304(srv):
     first = call(srv, "GET", "/universe/types/587")
-    second = call(srv, "GET", "/universe/types/587",
-                  headers={"If-None-Match": first.headers["ETag"]})
+    second = call(
+        srv, "GET", "/universe/types/587", headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert second.status == 304 and second.body == b""
     assert second.headers["ETag"] == first.headers["ETag"]
     entry = srv.log.entries(route="GetUniverseTypesTypeId")[-1]
@@ -109,8 +116,10 @@ def test_names_ids_and_affiliation(srv):
     assert reply.status == 404
     assert reply.json() == {"error": "Ensure all IDs are valid before resolving."}
     ids = call(srv, "POST", "/universe/ids", json_body=["jita", "Aria Jaxon", "Nope"]).json()
-    assert ids == {"systems": [{"id": 30000142, "name": "Jita"}],
-                   "characters": [{"id": 90000001, "name": "Aria Jaxon"}]}
+    assert ids == {
+        "systems": [{"id": 30000142, "name": "Jita"}],
+        "characters": [{"id": 90000001, "name": "Aria Jaxon"}],
+    }
     aff = call(srv, "POST", "/characters/affiliation", json_body=[90000005, 1]).json()
     assert aff == [{"character_id": 90000005, "corporation_id": 1000045}]
 
@@ -132,8 +141,11 @@ def test_meta_status(srv):
     srv.set_route_status("GetCharactersCharacterIdWalletJournal", "Degraded")
     routes = call(srv, "GET", "/meta/status").json()["routes"]
     journal = next(r for r in routes if r["path"] == "/characters/{character_id}/wallet/journal")
-    assert journal == {"method": "GET", "path": "/characters/{character_id}/wallet/journal",
-                       "status": "Degraded"}
+    assert journal == {
+        "method": "GET",
+        "path": "/characters/{character_id}/wallet/journal",
+        "status": "Degraded",
+    }
     assert call(srv, "GET", "/status").json()["players"] == 23456
 
 

@@ -63,8 +63,7 @@ def test_sso_fault(srv):
 
 
 def test_faults_via_control_api_and_reset(srv):
-    reply = call(srv, "POST", "/_fake/faults",
-                 json_body={"route": "*", "status": 503})
+    reply = call(srv, "POST", "/_fake/faults", json_body={"route": "*", "status": 503})
     assert reply.status == 201
     fault_id = reply.json()[0]["id"]
     assert call(srv, "GET", "/universe/races").status == 503

@@ -5,8 +5,9 @@ from .helpers import call, login
 
 def test_error_limit_counts_down_and_answers_420(srv):
     srv.error_limiter.configure(limit=3, window=60)
-    remains = [call(srv, "GET", "/characters/1").headers["X-ESI-Error-Limit-Remain"]
-               for _ in range(3)]
+    remains = [
+        call(srv, "GET", "/characters/1").headers["X-ESI-Error-Limit-Remain"] for _ in range(3)
+    ]
     assert remains == ["2", "1", "0"]
     reply = call(srv, "GET", "/characters/90000001")
     assert reply.status == 420

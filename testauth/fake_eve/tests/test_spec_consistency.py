@@ -28,6 +28,7 @@ def test_routes_match_spec():
         assert route.rate_group == (limit["group"] if limit else None), route.key
         if limit:
             assert route.rate_limit == (limit["max-tokens"], limit["window-size"]), route.key
-        has_page = any(p.get("name") == "page" for p in op.get("parameters", [])
-                       if isinstance(p, dict))
+        has_page = any(
+            p.get("name") == "page" for p in op.get("parameters", []) if isinstance(p, dict)
+        )
         assert route.paged == has_page, route.key

@@ -77,7 +77,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("TESTAUTH_SQLITE_PATH", str(RUN_DIR / "testauth.sqlite3")),
-            "OPTIONS": {"timeout": 30},
+            # A demo's Celery worker writes from several threads: WAL lets the site read
+            # meanwhile, and immediate transactions wait for the lock instead of failing.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 

@@ -2,9 +2,10 @@
  * Server-side tables of Member Audit (DataTables 2 with AA's bundles).
  *
  * A table opts in with data-ma-server-table="<JSON URL>"; each <th> names its field in
- * data-data and may set data-render (text, datetime, isk, number, standing, bool, list,
- * character, asset), data-orderable="false" and data-visible="false". data-order sets the initial
- * order, data-filter-form the id of a form whose fields are sent with every request.
+ * data-ma-data and may set data-ma-render (text, datetime, isk, number, standing, bool, list,
+ * character, asset), data-ma-orderable="false" and data-ma-visible="false" (own names: DataTables
+ * reads plain data-render etc. itself and would replace the renderers set here).
+ * data-order sets the initial order, data-filter-form the id of a form whose fields are sent with every request.
  * The JSON rows are plain data; every value is escaped here before it reaches the page.
  * Tables in hidden tabs are set up when their tab is first shown.
  */
@@ -76,11 +77,11 @@
 
   function columnsOf(table) {
     return Array.from(table.querySelectorAll("thead th")).map((th) => {
-      const render = renderers[th.dataset.render || "text"] || renderers.text;
+      const render = renderers[th.dataset.maRender || "text"] || renderers.text;
       return {
-        data: th.dataset.data,
-        orderable: th.dataset.orderable !== "false",
-        visible: th.dataset.visible !== "false",
+        data: th.dataset.maData,
+        orderable: th.dataset.maOrderable !== "false",
+        visible: th.dataset.maVisible !== "false",
         className: th.className,
         render: (data, type, row) => (type === "display" ? render(data, row) : data),
       };

@@ -1,0 +1,146 @@
+"""Browser tests: Debian's chromium through Playwright, against a live Auth site and the fake
+EVE server. Users log in through the real SSO flow: the Auth login page, the fake SSO's
+character list, back to the dashboard.
+
+Users and characters are created directly (with real tokens from the fake SSO, so the owner
+hashes match); only the sections a test shows are loaded from the fake server.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from django.contrib.auth.models import Group, Permission
+
+from memberaudit import updater
+from memberaudit.models import Character
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+
+# Scenario characters of the default scenario and the roles they play here.
+ARIA = 90000001  # pilot: Eclipse Shipyards, Northern Lights Collective, all sections filled in
+BRUNO = 90000002  # alliance auditor: Rust Belt Industries, same alliance as Aria
+CYRA = 90000003  # recruiter: Sanctum Logistics, the other alliance
+DAX = 90000004  # corporation leadership: Eclipse Shipyards, like Aria
+ELIN = 90000005  # applicant: an NPC corporation, no alliance
+
+# The example roles of the documentation.
+ROLES = {
+    "Normal user": ["basic_access"],
+    "Applicant": ["basic_access", "share_characters"],
+    "Recruiter": ["basic_access", "finder_access", "view_shared_characters"],
+    "Corporation Leadership": ["basic_access", "reports_access", "view_same_corporation"],
+    "Corp Leadership & Recruiter": [
+        "basic_access",
+        "finder_access",
+        "view_shared_characters",
+        "reports_access",
+        "view_same_corporation",
+    ],
+    "Alliance Auditor": [
+        "basic_access",
+        "finder_access",
+        "characters_access",
+        "view_same_alliance",
+    ],
+}
+
+SHOWN_SECTIONS = (
+    "location",
+    "ship",
+    "character_details",
+    "wallet_balance",
+    "wallet_journal",
+    "skills",
+    "skill_queue",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def django_beside_playwright():
+    """Playwright's sync API keeps an event loop in the test thread, and Django refuses
+    database calls from a thread with a running loop unless told that this is safe."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 800}}
+
+
+@pytest.fixture
+def site(live_server, fake_eve, monkeypatch):
+    """The live site's URL, with the SSO callback pointing at it."""
+    from esi import app_settings
+
+    monkeypatch.setattr(app_settings, "ESI_SSO_CALLBACK_URL", f"{live_server.url}/sso/callback")
+    return live_server.url
+
+
+@pytest.fixture
+def role_user(make_character):
+    """``role_user(role, main_id, *alt_ids, sections=())`` makes a user in the role's group
+    (named after the role) whose characters are registered; ``sections`` are loaded from the
+    fake server for all of them."""
+
+    def factory(role: str, main_id: int, *alt_ids: int, sections=()):
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.filter(
+                content_type__app_label="memberaudit", codename__in=ROLES[role]
+            )
+        )
+        main = make_character(main_id)
+        user = main.eve_character.character_ownership.user
+        user.email = f"{user.username}@example.com"
+        user.save()
+        user.groups.add(group)
+        characters = [main] + [make_character(alt_id, user=user) for alt_id in alt_ids]
+        for character in characters:
+            for name in sections:
+                outcome = updater.update_section(character, name)
+                assert outcome.is_success, f"{character}: {name}: {outcome.message}"
+        return user
+
+    return factory
+
+
+def login(page, site: str, character_id: int) -> None:
+    """Log in like a user does: Auth's login page, the EVE SSO button, pick the character."""
+    page.goto(f"{site}/account/login/")
+    page.click("a[href='/sso/login']")
+    page.click(f"a.character[data-character-id='{character_id}']")
+    page.wait_for_url(f"{site}/dashboard/")
+
+
+def character_url(site: str, character_id: int, suffix: str = "") -> str:
+    character = Character.objects.get(eve_character__character_id=character_id)
+    return f"{site}/member-audit/character/{character.pk}/{suffix}"
+
+
+def screenshot(page, name: str) -> None:
+    """With ``MEMBERAUDIT_SCREENSHOTS=1``, save the visible part of the page as
+    ``docs/screenshots/<name>.png`` for the documentation."""
+    if os.environ.get("MEMBERAUDIT_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), type="png")

@@ -1,0 +1,163 @@
+"""The demo world: who logs in as whom, with which characters and which role.
+
+Plain data without Django imports, so ``demo.py`` can print the start table before Django runs.
+All characters come from the fake EVE server's demo scenario
+(``fake_eve/scenarios/demo.json``, which includes the default scenario).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCENARIO_FILE = "demo.json"
+
+# Groups named after the example roles of the documentation, with their permissions.
+ROLE_PERMISSIONS = {
+    "Normal user": ["basic_access"],
+    "Applicant": ["basic_access", "share_characters"],
+    "Recruiter": ["basic_access", "finder_access", "view_shared_characters"],
+    "Corporation Leadership": ["basic_access", "reports_access", "view_same_corporation"],
+    "Corp Leadership & Recruiter": [
+        "basic_access",
+        "finder_access",
+        "view_shared_characters",
+        "reports_access",
+        "view_same_corporation",
+    ],
+    "Alliance Auditor": [
+        "basic_access",
+        "finder_access",
+        "characters_access",
+        "view_same_alliance",
+    ],
+}
+
+# The two alliances of the scenario: members of their corporations are in the Member state.
+MEMBER_ALLIANCES = [99000001, 99000002]
+
+
+@dataclass(frozen=True)
+class DemoCharacter:
+    character_id: int
+    name: str
+    registered: bool = True
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str  # the group, or "" for a member without a role
+    main: DemoCharacter
+    alts: tuple[DemoCharacter, ...] = ()
+    look_at: str = ""
+    corporation: str = ""
+
+    @property
+    def characters(self) -> tuple[DemoCharacter, ...]:
+        return (self.main, *self.alts)
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@example.com"
+
+
+def _c(character_id: int, name: str, **kwargs) -> DemoCharacter:
+    return DemoCharacter(character_id, name, **kwargs)
+
+
+USERS: list[DemoUser] = [
+    DemoUser(
+        "pilot",
+        "Normal user",
+        _c(90000004, "Dax Morrow"),
+        (_c(2112000011, "Kara Voss"), _c(2112000012, "Lio Brand")),
+        "My characters, then a character's tabs: assets, mails, wallet, skills",
+        "Eclipse Shipyards",
+    ),
+    DemoUser(
+        "applicant",
+        "Applicant",
+        _c(2112000022, "Ivo Renner", shared=True),
+        (
+            _c(2112000023, "Sela Renner"),
+            _c(90000005, "Elin Sato"),
+            _c(2112000002, "Gwen Halcyon", shared=True),
+        ),
+        "Share / unshare on My characters; Gwen Halcyon has 20,000 assets",
+        "Science and Trade Institute",
+    ),
+    DemoUser(
+        "recruiter",
+        "Recruiter",
+        _c(2112000001, "Fen Holloway"),
+        (_c(2112000016, "Petra Lind"),),
+        "Character finder: only the applicant's shared characters",
+        "Rust Belt Industries",
+    ),
+    DemoUser(
+        "corp_leadership",
+        "Corporation Leadership",
+        _c(90000001, "Aria Jaxon"),
+        (_c(2112000013, "Juno Arkwright"),),
+        "Reports on Eclipse Shipyards; no finder, no other character sheets",
+        "Eclipse Shipyards",
+    ),
+    DemoUser(
+        "corp_leadership_recruiter",
+        "Corp Leadership & Recruiter",
+        _c(90000003, "Cyra Oris"),
+        (_c(2112000019, "Quinn Varro"),),
+        "Reports on Sanctum Logistics and the finder with shared characters",
+        "Sanctum Logistics",
+    ),
+    DemoUser(
+        "alliance_auditor",
+        "Alliance Auditor",
+        _c(90000002, "Bruno Velkan"),
+        (_c(2112000003, "Hiro Tanaka"),),
+        "Finder: every character of Northern Lights Collective, open any sheet",
+        "Rust Belt Industries",
+    ),
+    # Members without a role, so that reports and the finder have people to show.
+    DemoUser(
+        "mira",
+        "Normal user",
+        _c(2112000014, "Mira Quell"),
+        (_c(2112000015, "Nils Quell"),),
+        corporation="Eclipse Shipyards",
+    ),
+    DemoUser(
+        "noor",
+        "Normal user",
+        _c(2112000017, "Noor Abadi"),
+        (_c(2112000018, "Omar Abadi"),),
+        corporation="Rust Belt Industries",
+    ),
+    DemoUser(
+        "odo",
+        "Normal user",
+        _c(2112000020, "Odo Pratt"),
+        (_c(2112000021, "Rhea Pratt", registered=False),),
+        corporation="Sanctum Logistics",
+    ),
+]
+
+ADMIN = {"username": "admin", "password": "admin", "email": "admin@example.com"}
+
+
+def registered_characters() -> list[DemoCharacter]:
+    return [c for user in USERS for c in user.characters if c.registered]
+
+
+def start_table() -> list[tuple[str, str, str]]:
+    """Rows of the table ``make demo`` prints: role, how to log in, what to look at."""
+    rows = [(user.role, f"pick {user.main.name}", user.look_at) for user in USERS if user.look_at]
+    rows.append(
+        (
+            "Admin",
+            f"{ADMIN['username']} / {ADMIN['password']} at /admin/",
+            "Django admin: characters, update status, skill sets",
+        )
+    )
+    return rows
