@@ -10,9 +10,9 @@ BIN = $(VENV)/bin
 APT_PACKAGES = python3-venv python3-dev gcc libmariadb-dev pkg-config
 TEST_APT_PACKAGES = chromium
 REDIS_URL ?= redis://127.0.0.1:6379
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test lint build-check test-sqlite test-mysql system-packages test-system-packages \
+.PHONY: demo test lint build-check django-checks test-sqlite test-mysql system-packages test-system-packages \
 	venv vendor clean
 
 # Installs missing Debian packages when run as root, else names them and stops.
@@ -72,7 +72,12 @@ test-sqlite: venv test-system-packages
 test-mysql: venv test-system-packages
 	TESTAUTH_DATABASE=mysql TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-test: lint build-check test-sqlite test-mysql
+# Django's and Alliance Auth's system checks against a real Redis; no model change lacks a migration.
+django-checks: venv
+	TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/python testauth/manage.py check
+	TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/python testauth/manage.py makemigrations --check --dry-run
+
+test: lint build-check django-checks test-sqlite test-mysql
 
 demo: venv
 	$(BIN)/python testauth/demo.py
