@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
     Count,
     F,
@@ -73,7 +73,7 @@ def launcher_characters(user: User) -> QuerySet[Character]:
         Character.objects.filter(**{_OWNER: user})
         .with_status()
         .annotate(token_problem=_token_problem(), unread_mails=_unread_mails())
-        .select_related(*_existing_relations(LAUNCHER_RELATIONS))
+        .select_related(*LAUNCHER_RELATIONS)
         .order_by("eve_character__character_name")
     )
 
@@ -131,9 +131,7 @@ def viewer_page(user: User, character: Character) -> dict:
     from .sections import registry
 
     character = (
-        Character.objects.select_related(*_existing_relations(VIEWER_RELATIONS))
-        .with_status()
-        .get(pk=character.pk)
+        Character.objects.select_related(*VIEWER_RELATIONS).with_status().get(pk=character.pk)
     )
     statuses = {status.section: status for status in character.update_status_set.all()}
     tabs = [
@@ -353,20 +351,6 @@ def finder_filter_options(user: User) -> dict:
 
 def _owner_field(path: str) -> F:
     return F(f"{_OWNER}__{path}")
-
-
-def _existing_relations(paths) -> list[str]:
-    """Keep the relation paths that exist, so pages work while sections are added."""
-    valid = []
-    for path in paths:
-        model = Character
-        try:
-            for part in path.split("__"):
-                model = model._meta.get_field(part).related_model
-        except FieldDoesNotExist:
-            continue
-        valid.append(path)
-    return valid
 
 
 # --- mails, contracts and assets: child objects are always read through the character ---
