@@ -8,6 +8,7 @@ REQUIRED_PREFIXES = (
     "memberaudit/templates/memberaudit/",
     "memberaudit/static/memberaudit/",
     "memberaudit/migrations/0001_initial.py",
+    "memberaudit/locale/en/LC_MESSAGES/django.po",
     "memberaudit/auth_hooks.py",
 )
 
