@@ -14,6 +14,19 @@ from memberaudit.scopes import REGISTRATION_SCOPES
 from .factories import create_user
 
 
+@pytest.fixture(autouse=True, scope="session")
+def run_tasks_eagerly():
+    """Tasks run in the test process, whichever broker is configured.
+
+    The one test with a real Celery worker switches this off for itself.
+    """
+    from testauth.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def clear_cache():
     """Start every test with an empty cache: no ESI answers, ETags or locks of other tests."""

@@ -48,6 +48,7 @@ def celery_worker_process(fake_eve):
     from testauth.celery import app
 
     app.control.purge()
+    app.conf.task_always_eager = False  # this test sends its tasks to the real worker
     process = subprocess.Popen(
         [
             sys.executable,
@@ -70,6 +71,7 @@ def celery_worker_process(fake_eve):
         text=True,
     )
     yield process
+    app.conf.task_always_eager = True
     process.terminate()
     try:
         output, _ = process.communicate(timeout=20)

@@ -23,7 +23,7 @@ from memberaudit.models import (
 )
 from memberaudit.sections import assets as assets_section
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_retries")]
 
 ARIA = 90000001
 GWEN = 2112000002
@@ -39,11 +39,6 @@ UNNAMED_RIFTER = 1040000001010
 SPARE_PARTS = 1040000001020  # a container in Jita's hangar
 TRITANIUM_STACK = 1040000001024
 TABLE = CharacterAsset._meta.db_table
-
-
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch):
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0.01)
 
 
 def update(character):
@@ -407,7 +402,7 @@ def test_should_update_only_what_changed(make_character, fake_eve):
     assert len([s for s in sql if s.startswith("DELETE")]) == 1
     updates = [s for s in sql if s.startswith("UPDATE")]
     assert 1 <= len(updates) <= 2  # one per nesting level with changes
-    changed_columns = {column for s in updates for column in re.findall(r'"(\w+)" = CASE', s)}
+    changed_columns = {column for s in updates for column in re.findall(r'["`](\w+)["`] = CASE', s)}
     assert changed_columns == {"quantity", "parent_id", "name"}
 
 

@@ -22,7 +22,7 @@ from memberaudit.models import (
 )
 from memberaudit.sections import contracts as section
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_retries")]
 
 ARIA = 90000001
 GWEN = 2112000002
@@ -38,11 +38,6 @@ ARIA_ITEM_CONTRACTS = {190000001, 190000003, 190000004}  # the others are courie
 
 Type = CharacterContract.ContractType
 Status = CharacterContract.Status
-
-
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch):
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0.01)
 
 
 @pytest.fixture(autouse=True)
@@ -64,7 +59,7 @@ def writes(queries) -> list[str]:
     return [
         query["sql"]
         for query in queries
-        if any(f'"{table}"' in query["sql"] for table in TABLES)
+        if any(f'"{table}"' in query["sql"] or f"`{table}`" in query["sql"] for table in TABLES)
         and query["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
     ]
 

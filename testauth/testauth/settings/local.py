@@ -161,3 +161,10 @@ LOGGING = {
 }
 
 RUN_DIR.mkdir(parents=True, exist_ok=True)
+
+# Importing Alliance Auth's settings template above also imported its Celery app, which made
+# itself the current app; tasks must belong to this project's app (testauth.celery).
+from testauth.celery import app as _celery_app  # noqa: E402
+
+_celery_app.set_current()
+_celery_app.set_default()
