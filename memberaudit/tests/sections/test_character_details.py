@@ -1,6 +1,5 @@
 """Character details: public facts and a biography that is shown only after sanitizing."""
 
-import copy
 import datetime as dt
 
 import pytest
@@ -8,13 +7,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from allianceauth.eveonline.models import EveCharacter
 from eveuniverse.models import EveAncestry, EveBloodline, EveEntity, EveRace
 
 from memberaudit import updater
-from memberaudit.esi_gateway import EsiBadResponse, EsiGateway, EsiUnavailable
-from memberaudit.models import Character, CharacterDetails, SectionUpdateStatus
+from memberaudit.esi_gateway import EsiBadResponse, EsiUnavailable
+from memberaudit.models import CharacterDetails, SectionUpdateStatus
 from memberaudit.sections import character_details
+
+from .helpers import create_character, install_canned_esi, writes_to
 
 CHARACTER_ID = 90_000_101
 OPERATION = "GetCharactersCharacterId"
@@ -24,17 +24,6 @@ HOSTILE_BIO = (
     '<a href="javascript:alert(1)">click</a><img src=x onerror=alert(2)>'
     '<a href="showinfo:1377//90000101">me</a>'
 )
-
-
-def create_character(character_id: int = CHARACTER_ID) -> Character:
-    eve_character = EveCharacter.objects.create(
-        character_id=character_id,
-        character_name=f"Pilot {character_id}",
-        corporation_id=98_000_001,
-        corporation_name="Demo Corp",
-        corporation_ticker="DEMO",
-    )
-    return Character.objects.create(eve_character=eve_character)
 
 
 def esi_answer(**changes) -> dict:
@@ -57,7 +46,7 @@ def esi_answer(**changes) -> dict:
 
 @pytest.fixture
 def character(db):
-    return create_character()
+    return create_character(CHARACTER_ID)
 
 
 @pytest.fixture
@@ -92,26 +81,7 @@ def esi(monkeypatch, universe):
         ],
     }
 
-    class CannedGateway(EsiGateway):
-        def _call(self, operation_id, params, **kwargs):
-            answer = answers[operation_id]
-            if isinstance(answer, Exception):
-                raise answer
-            if callable(answer):
-                return answer(params)
-            return copy.deepcopy(answer)
-
-    monkeypatch.setattr(updater, "EsiGateway", CannedGateway)
-    monkeypatch.setattr(updater, "find_token", lambda character, section: None)
-    return answers
-
-
-def writes_to(table, queries) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if table in query["sql"] and not query["sql"].lstrip().upper().startswith("SELECT")
-    ]
+    return install_canned_esi(monkeypatch, answers)
 
 
 def status_of(character) -> SectionUpdateStatus:
@@ -233,7 +203,7 @@ class TestCharacterDetailsWithCannedEsi:
 
         assert outcome.is_success
         assert not outcome.changed
-        assert writes_to(TABLE, queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, TABLE) == []
 
     def test_should_update_changed_details(self, character, esi):
         updater.update_section(character, "character_details")
@@ -279,13 +249,6 @@ class TestCharacterDetailsWithCannedEsi:
 FAKE_CHARACTER_ID = 90_000_002  # its bio in the scenario is hostile
 
 
-@pytest.fixture
-def fast_retries(monkeypatch):
-    from memberaudit import esi_gateway
-
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0)
-
-
 @pytest.mark.integration
 @pytest.mark.django_db
 class TestCharacterDetailsWithFakeEsi:
@@ -322,7 +285,7 @@ class TestCharacterDetailsWithFakeEsi:
             outcome = updater.update_section(character, "character_details")
 
         assert outcome.is_success, outcome.message
-        assert writes_to(TABLE, queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, TABLE) == []
 
     def test_should_update_changed_details(self, make_character, fake_eve):
         character = make_character(FAKE_CHARACTER_ID)

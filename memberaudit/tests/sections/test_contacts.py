@@ -5,21 +5,20 @@ import re
 
 import pytest
 
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from allianceauth.eveonline.models import EveCharacter
 from eveuniverse.models import EveEntity
 
 from memberaudit import updater
-from memberaudit.esi_gateway import EsiGateway, EsiUnavailable, NotModified
+from memberaudit.esi_gateway import EsiUnavailable, NotModified
 from memberaudit.models import (
-    Character,
     CharacterContact,
     CharacterContactLabel,
     SectionUpdateStatus,
 )
+
+from .helpers import create_character, expire_esi_cache, install_canned_esi, writes_to
 
 CHARACTER_ID = 91_000_003
 CONTACTS = "GetCharactersCharacterIdContacts"
@@ -30,17 +29,6 @@ TABLES = (
     CharacterContact.labels.through._meta.db_table,
 )
 CATEGORY_BY_RANGE = ((500_000, "faction"), (98_000_000, "corporation"), (99_000_000, "alliance"))
-
-
-def make_character(character_id: int = CHARACTER_ID) -> Character:
-    eve_character = EveCharacter.objects.create(
-        character_id=character_id,
-        character_name=f"Pilot {character_id}",
-        corporation_id=98_000_001,
-        corporation_name="Wayne Enterprises",
-        corporation_ticker="WYE",
-    )
-    return Character.objects.create(eve_character=eve_character)
 
 
 def make_contact(contact_id: int, contact_type: str = "character", **fields) -> dict:
@@ -57,7 +45,7 @@ def make_contact(contact_id: int, contact_type: str = "character", **fields) -> 
 
 @pytest.fixture
 def character(db):
-    return make_character()
+    return create_character(CHARACTER_ID, "Wayne Enterprises", "WYE")
 
 
 @pytest.fixture
@@ -71,27 +59,7 @@ def esi(monkeypatch):
         ],
     }
 
-    class CannedGateway(EsiGateway):
-        def _call(self, operation_id, params, **kwargs):
-            answer = answers[operation_id]
-            if isinstance(answer, Exception):
-                raise answer
-            if callable(answer):
-                return answer(params)
-            return copy.deepcopy(answer)
-
-    monkeypatch.setattr(updater, "EsiGateway", CannedGateway)
-    monkeypatch.setattr(updater, "find_token", lambda character, section: None)
-    return answers
-
-
-def writes_to_contacts(queries) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if any(table in query["sql"] for table in TABLES)
-        and not query["sql"].lstrip().upper().startswith("SELECT")
-    ]
+    return install_canned_esi(monkeypatch, answers)
 
 
 def first_table(sql: str) -> str:
@@ -159,7 +127,7 @@ class TestContactsWithCannedEsi:
 
         assert outcome.is_success
         assert character.contacts.get(eve_entity_id=90_000_003).standing == -10.0
-        writes = writes_to_contacts(context.captured_queries)
+        writes = writes_to(context.captured_queries, *TABLES)
         assert len(writes) == 1 and writes[0].startswith("UPDATE")
         assert f"({changed_pk})" in writes[0] or f"= {changed_pk}" in writes[0]
 
@@ -204,7 +172,7 @@ class TestContactsWithCannedEsi:
             outcome = updater.update_section(character, "contacts", force=True)
 
         assert outcome.is_success
-        assert writes_to_contacts(context.captured_queries) == []
+        assert writes_to(context.captured_queries, *TABLES) == []
 
     def test_should_report_unchanged_when_both_calls_are_not_modified(self, character, esi):
         esi[CONTACTS] = [make_contact(90_000_010)]
@@ -258,7 +226,7 @@ class TestContactsWithCannedEsi:
 
     def test_should_need_the_same_number_of_queries_whatever_the_size(self, db, esi):
         def queries_for(count: int, character_id: int) -> list[str]:
-            character = make_character(character_id)
+            character = create_character(character_id, "Wayne Enterprises", "WYE")
             esi[LABELS] = [{"label_id": n, "label_name": f"L{n}"} for n in range(1, 4)]
             esi[CONTACTS] = [
                 make_contact(90_000_000 + n, label_ids=[1 + n % 3, 99]) for n in range(count)
@@ -290,11 +258,6 @@ class TestContactsWithCannedEsi:
 # --- against the fake EVE server over HTTP ------------------------------------------------
 
 ARIA = 90_000_001  # five contacts, labels 1 and 2, one contact pointing at missing label 99
-
-
-def expire_esi_cache():
-    """Forget cached ESI answers, as if their cache time had passed (ETags too)."""
-    cache.clear()
 
 
 def scenario_contacts(fake_eve, character_id: int) -> list[dict]:
@@ -340,7 +303,7 @@ class TestContactsOverHttp:
             outcome = updater.update_section(character, "contacts")
 
         assert outcome.is_success and not outcome.changed
-        assert writes_to_contacts(context.captured_queries) == []
+        assert writes_to(context.captured_queries, *TABLES) == []
 
     def test_should_write_nothing_when_unchanged(self, make_character, fake_eve):
         character = make_character(ARIA)
@@ -351,7 +314,7 @@ class TestContactsOverHttp:
             outcome = updater.update_section(character, "contacts")
 
         assert outcome.is_success and not outcome.changed
-        assert writes_to_contacts(context.captured_queries) == []
+        assert writes_to(context.captured_queries, *TABLES) == []
 
     def test_should_update_only_the_contact_whose_standing_changed(self, make_character, fake_eve):
         character = make_character(ARIA)
@@ -366,7 +329,7 @@ class TestContactsOverHttp:
 
         assert outcome.is_success and outcome.changed
         assert character.contacts.get(eve_entity_id=500_001).standing == -7.5
-        writes = writes_to_contacts(context.captured_queries)
+        writes = writes_to(context.captured_queries, *TABLES)
         faction_pk = character.contacts.get(eve_entity_id=500_001).pk
         assert len(writes) == 1 and writes[0].startswith("UPDATE")
         assert f"= {faction_pk}" in writes[0] or f"({faction_pk})" in writes[0]

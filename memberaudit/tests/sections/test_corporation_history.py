@@ -1,6 +1,5 @@
 """Corporation history: memberships with end dates derived from the next membership."""
 
-import copy
 import datetime as dt
 
 import pytest
@@ -8,26 +7,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from allianceauth.eveonline.models import EveCharacter
-
 from memberaudit import updater
-from memberaudit.esi_gateway import EsiBadResponse, EsiGateway, EsiUnavailable
-from memberaudit.models import Character, CharacterCorporationHistory, SectionUpdateStatus
+from memberaudit.esi_gateway import EsiBadResponse, EsiUnavailable
+from memberaudit.models import CharacterCorporationHistory, SectionUpdateStatus
+
+from .helpers import create_character, install_canned_esi, writes_to
 
 CHARACTER_ID = 90_000_102
 OPERATION = "GetCharactersCharacterIdCorporationhistory"
 TABLE = CharacterCorporationHistory._meta.db_table
-
-
-def create_character(character_id: int = CHARACTER_ID) -> Character:
-    eve_character = EveCharacter.objects.create(
-        character_id=character_id,
-        character_name=f"Pilot {character_id}",
-        corporation_id=98_000_001,
-        corporation_name="Demo Corp",
-        corporation_ticker="DEMO",
-    )
-    return Character.objects.create(eve_character=eve_character)
 
 
 def day(year, month, day_) -> dt.datetime:
@@ -50,7 +38,7 @@ def history(count: int) -> list[dict]:
 
 @pytest.fixture
 def character(db):
-    return create_character()
+    return create_character(CHARACTER_ID)
 
 
 @pytest.fixture
@@ -61,30 +49,8 @@ def esi(monkeypatch):
             {"id": i, "name": f"Corp {i}", "category": "corporation"} for i in params["body"]
         ],
     }
-    calls = []
 
-    class CannedGateway(EsiGateway):
-        def _call(self, operation_id, params, **kwargs):
-            calls.append(operation_id)
-            answer = answers[operation_id]
-            if isinstance(answer, Exception):
-                raise answer
-            if callable(answer):
-                return answer(params)
-            return copy.deepcopy(answer)
-
-    monkeypatch.setattr(updater, "EsiGateway", CannedGateway)
-    monkeypatch.setattr(updater, "find_token", lambda character, section: None)
-    answers["calls"] = calls
-    return answers
-
-
-def writes_to(table, queries) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if table in query["sql"] and not query["sql"].lstrip().upper().startswith("SELECT")
-    ]
+    return install_canned_esi(monkeypatch, answers)
 
 
 def stored(character) -> list[tuple]:
@@ -189,7 +155,7 @@ class TestCorporationHistoryWithCannedEsi:
 
         assert outcome.is_success
         assert not outcome.changed
-        assert writes_to(TABLE, queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, TABLE) == []
 
     def test_should_only_add_the_new_membership(self, character, esi):
         updater.update_section(character, "corporation_history")
@@ -200,7 +166,7 @@ class TestCorporationHistoryWithCannedEsi:
             outcome = updater.update_section(character, "corporation_history")
 
         assert outcome.changed
-        writes = writes_to(TABLE, queries.captured_queries)
+        writes = writes_to(queries.captured_queries, TABLE)
         assert len(writes) == 1
         assert writes[0].lstrip().upper().startswith("INSERT")
         assert pks_before < set(character.corporation_history.values_list("pk", flat=True))
@@ -255,13 +221,6 @@ class TestCorporationHistoryWithCannedEsi:
         assert stored(character) == before
 
 
-@pytest.fixture
-def fast_retries(monkeypatch):
-    from memberaudit import esi_gateway
-
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0)
-
-
 FAKE_CHARACTER_ID = 90_000_001
 
 
@@ -292,7 +251,7 @@ class TestCorporationHistoryWithFakeEsi:
             outcome = updater.update_section(character, "corporation_history")
 
         assert outcome.is_success, outcome.message
-        assert writes_to(TABLE, queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, TABLE) == []
 
     def test_should_add_a_new_membership(self, make_character, fake_eve):
         character = make_character(FAKE_CHARACTER_ID)

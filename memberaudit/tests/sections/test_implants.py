@@ -1,37 +1,25 @@
 """Implants of the active clone, sorted by slot."""
 
-import copy
-
 import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from allianceauth.eveonline.models import EveCharacter
 from esi.exceptions import HTTPClientError, HTTPServerError
 from eveuniverse.models import EveDogmaAttribute, EveType, EveTypeDogmaAttribute
 from eveuniverse.tests.testdata.factories_2 import EveTypeFactory
 
 from memberaudit import updater
-from memberaudit.esi_gateway import EsiBadResponse, EsiGateway, EsiUnavailable
-from memberaudit.models import Character, CharacterImplant, SectionUpdateStatus
+from memberaudit.esi_gateway import EsiBadResponse, EsiUnavailable
+from memberaudit.models import CharacterImplant, SectionUpdateStatus
 from memberaudit.sections import implants as implants_section
+
+from .helpers import create_character, install_canned_esi, writes_to
 
 CHARACTER_ID = 90_000_103
 OPERATION = "GetCharactersCharacterIdImplants"
 TABLE = CharacterImplant._meta.db_table
 SLOTS = {9899: 1, 9941: 2, 9942: 3, 9943: 4, 9956: 5, 13_283: 7, 33_393: None}
-
-
-def create_character(character_id: int = CHARACTER_ID) -> Character:
-    eve_character = EveCharacter.objects.create(
-        character_id=character_id,
-        character_name=f"Pilot {character_id}",
-        corporation_id=98_000_001,
-        corporation_name="Demo Corp",
-        corporation_ticker="DEMO",
-    )
-    return Character.objects.create(eve_character=eve_character)
 
 
 def create_types(ids, with_dogmas=True) -> None:
@@ -52,7 +40,7 @@ def create_types(ids, with_dogmas=True) -> None:
 
 @pytest.fixture
 def character(db):
-    return create_character()
+    return create_character(CHARACTER_ID)
 
 
 @pytest.fixture
@@ -72,24 +60,7 @@ def loaded_types(monkeypatch):
 def esi(monkeypatch, loaded_types):
     answers = {OPERATION: [9942, 9899, 13_283]}
 
-    class CannedGateway(EsiGateway):
-        def _call(self, operation_id, params, **kwargs):
-            answer = answers[operation_id]
-            if isinstance(answer, Exception):
-                raise answer
-            return copy.deepcopy(answer)
-
-    monkeypatch.setattr(updater, "EsiGateway", CannedGateway)
-    monkeypatch.setattr(updater, "find_token", lambda character, section: None)
-    return answers
-
-
-def writes_to(table, queries) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if table in query["sql"] and not query["sql"].lstrip().upper().startswith("SELECT")
-    ]
+    return install_canned_esi(monkeypatch, answers)
 
 
 def implant_ids(character) -> list[int]:
@@ -135,7 +106,7 @@ class TestImplantsWithCannedEsi:
 
         assert outcome.is_success
         assert not outcome.changed
-        assert writes_to(TABLE, queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, TABLE) == []
 
     def test_should_remove_only_the_removed_implant(self, character, esi):
         updater.update_section(character, "implants")
@@ -145,7 +116,7 @@ class TestImplantsWithCannedEsi:
         with CaptureQueriesContext(connection) as queries:
             updater.update_section(character, "implants")
 
-        writes = writes_to(TABLE, queries.captured_queries)
+        writes = writes_to(queries.captured_queries, TABLE)
         assert len(writes) == 1
         assert writes[0].lstrip().upper().startswith("DELETE")
         assert dict(character.implants.values_list("eve_type_id", "pk")) == {
@@ -160,7 +131,7 @@ class TestImplantsWithCannedEsi:
         with CaptureQueriesContext(connection) as queries:
             updater.update_section(character, "implants")
 
-        writes = writes_to(TABLE, queries.captured_queries)
+        writes = writes_to(queries.captured_queries, TABLE)
         assert [sql.lstrip().split()[0].upper() for sql in writes] == ["INSERT"]
         assert implant_ids(character) == [9899, 9942, 9943, 13_283]
 
@@ -242,13 +213,6 @@ class TestLoadImplantTypes:
         assert calls == []
 
 
-@pytest.fixture
-def fast_retries(monkeypatch):
-    from memberaudit import esi_gateway
-
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0)
-
-
 FAKE_CHARACTER_ID = 90_000_001
 
 
@@ -274,7 +238,7 @@ class TestImplantsWithFakeEsi:
             outcome = updater.update_section(character, "implants")
 
         assert outcome.is_success, outcome.message
-        assert writes_to(TABLE, queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, TABLE) == []
 
     def test_should_remove_an_implant_removed_in_esi(self, make_character, fake_eve):
         character = make_character(FAKE_CHARACTER_ID)

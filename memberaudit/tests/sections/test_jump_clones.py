@@ -8,14 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from allianceauth.eveonline.models import EveCharacter
 from eveuniverse.models import EveDogmaAttribute, EveType, EveTypeDogmaAttribute
 from eveuniverse.tests.testdata.factories_2 import EveTypeFactory
 
 from memberaudit import updater
-from memberaudit.esi_gateway import EsiBadResponse, EsiGateway, EsiUnavailable
+from memberaudit.esi_gateway import EsiBadResponse, EsiUnavailable
 from memberaudit.models import (
-    Character,
     CharacterCloneInfo,
     CharacterJumpClone,
     CharacterJumpCloneImplant,
@@ -24,6 +22,8 @@ from memberaudit.models import (
 )
 from memberaudit.sections import implants as implants_section
 from memberaudit.sections import jump_clones as jump_clones_section
+
+from .helpers import create_character, install_canned_esi, writes_to
 
 CHARACTER_ID = 90_000_104
 OPERATION = "GetCharactersCharacterIdClones"
@@ -36,17 +36,6 @@ CLONE_TABLES = (
     CharacterJumpCloneImplant._meta.db_table,
     CharacterCloneInfo._meta.db_table,
 )
-
-
-def create_character(character_id: int = CHARACTER_ID) -> Character:
-    eve_character = EveCharacter.objects.create(
-        character_id=character_id,
-        character_name=f"Pilot {character_id}",
-        corporation_id=98_000_001,
-        corporation_name="Demo Corp",
-        corporation_ticker="DEMO",
-    )
-    return Character.objects.create(eve_character=eve_character)
 
 
 def when(day) -> dt.datetime:
@@ -82,7 +71,7 @@ def many_clones(count: int) -> list[dict]:
 
 @pytest.fixture
 def character(db):
-    return create_character()
+    return create_character(CHARACTER_ID)
 
 
 @pytest.fixture
@@ -133,25 +122,7 @@ def esi(monkeypatch, loaded_types, resolved_locations):
         )
     }
 
-    class CannedGateway(EsiGateway):
-        def _call(self, operation_id, params, **kwargs):
-            answer = answers[operation_id]
-            if isinstance(answer, Exception):
-                raise answer
-            return copy.deepcopy(answer)
-
-    monkeypatch.setattr(updater, "EsiGateway", CannedGateway)
-    monkeypatch.setattr(updater, "find_token", lambda character, section: None)
-    return answers
-
-
-def writes(queries, tables=CLONE_TABLES) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if any(table in query["sql"] for table in tables)
-        and not query["sql"].lstrip().upper().startswith("SELECT")
-    ]
+    return install_canned_esi(monkeypatch, answers)
 
 
 def clones_of(character) -> dict[int, tuple]:
@@ -232,7 +203,7 @@ class TestJumpClonesWithCannedEsi:
             outcome = updater.update_section(character, "jump_clones")
 
         assert outcome.is_success
-        assert writes(queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, *CLONE_TABLES) == []
 
     def test_should_write_nothing_when_store_runs_with_same_data(self, character, esi):
         updater.update_section(character, "jump_clones")
@@ -241,7 +212,7 @@ class TestJumpClonesWithCannedEsi:
             outcome = updater.update_section(character, "jump_clones", force=True)
 
         assert outcome.is_success
-        assert writes(queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, *CLONE_TABLES) == []
 
     def test_should_remove_a_clone_removed_in_esi_and_leave_the_others(self, character, esi):
         esi[OPERATION] = esi_answer(
@@ -285,7 +256,7 @@ class TestJumpClonesWithCannedEsi:
             )
             == implant_pks
         )
-        statements = writes(queries.captured_queries)
+        statements = writes_to(queries.captured_queries, *CLONE_TABLES)
         assert statements
         assert all(sql.lstrip().upper().startswith("DELETE") for sql in statements)
 
@@ -298,7 +269,7 @@ class TestJumpClonesWithCannedEsi:
         with CaptureQueriesContext(connection) as queries:
             updater.update_section(character, "jump_clones")
 
-        statements = writes(queries.captured_queries)
+        statements = writes_to(queries.captured_queries, *CLONE_TABLES)
         assert [sql.lstrip().split()[0].upper() for sql in statements] == ["INSERT", "INSERT"]
         assert clones_of(character)[14] == (AMARR_STATION, "", [9941])
 
@@ -314,7 +285,7 @@ class TestJumpClonesWithCannedEsi:
         with CaptureQueriesContext(connection) as queries:
             updater.update_section(character, "jump_clones")
 
-        statements = writes(queries.captured_queries)
+        statements = writes_to(queries.captured_queries, *CLONE_TABLES)
         assert [sql.lstrip().split()[0].upper() for sql in statements] == ["UPDATE", "INSERT"]
         assert clones_of(character)[11] == (JITA_STATION, "Renamed", [9899, 9942, 9943])
 
@@ -327,7 +298,7 @@ class TestJumpClonesWithCannedEsi:
         with CaptureQueriesContext(connection) as queries:
             updater.update_section(character, "jump_clones")
 
-        statements = writes(queries.captured_queries)
+        statements = writes_to(queries.captured_queries, *CLONE_TABLES)
         assert len(statements) == 1
         assert CharacterCloneInfo._meta.db_table in statements[0]
         assert CharacterCloneInfo.objects.get(character=character).last_clone_jump_date == (when(5))
@@ -373,13 +344,6 @@ class TestJumpClonesWithCannedEsi:
         )
 
 
-@pytest.fixture
-def fast_retries(monkeypatch):
-    from memberaudit import esi_gateway
-
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0)
-
-
 FAKE_CHARACTER_ID = 90_000_003  # has 12 jump clones in the scenario
 
 
@@ -414,7 +378,7 @@ class TestJumpClonesWithFakeEsi:
             outcome = updater.update_section(character, "jump_clones")
 
         assert outcome.is_success, outcome.message
-        assert writes(queries.captured_queries) == []
+        assert writes_to(queries.captured_queries, *CLONE_TABLES) == []
 
     def test_should_remove_a_clone_removed_in_esi_and_leave_the_others(
         self, make_character, fake_eve
@@ -437,7 +401,7 @@ class TestJumpClonesWithFakeEsi:
         assert outcome.is_success, outcome.message
         del clone_pks[22_000_007]
         assert dict(character.jump_clones.values_list("jump_clone_id", "pk")) == clone_pks
-        statements = writes(queries.captured_queries)
+        statements = writes_to(queries.captured_queries, *CLONE_TABLES)
         assert statements
         assert all(sql.lstrip().upper().startswith("DELETE") for sql in statements)
 

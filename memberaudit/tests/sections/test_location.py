@@ -1,6 +1,5 @@
 """Location section: solar system plus station or structure, against the fake EVE server."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,8 @@ from django.utils import timezone
 from memberaudit import esi_gateway, updater
 from memberaudit.models import CharacterLocation, Location, SectionUpdateStatus
 from memberaudit.sections import registry
+
+from .helpers import writes_to
 
 pytestmark = pytest.mark.django_db
 
@@ -35,16 +36,6 @@ LOCATION_ROUTE = "GetCharactersCharacterIdLocation"
 STRUCTURE_ROUTE = "GetUniverseStructuresStructureId"
 STATION_ROUTE = "GetUniverseStationsStationId"
 LOCATION_SCOPE = "esi-location.read_location.v1"
-
-WRITE_STATEMENT = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.I)
-
-
-def writes_to(queries, table: str) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if (match := WRITE_STATEMENT.match(query["sql"])) and match.group(1) == table
-    ]
 
 
 def status_of(character) -> SectionUpdateStatus:

@@ -1,39 +1,26 @@
 """Loyalty points per corporation, kept in sync row by row."""
 
-import copy
-
 import pytest
 
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from allianceauth.eveonline.models import EveCharacter
 from eveuniverse.models import EveEntity
 
 from memberaudit import updater
-from memberaudit.esi_gateway import EsiBadResponse, EsiGateway
-from memberaudit.models import Character, CharacterLoyaltyEntry, SectionUpdateStatus
+from memberaudit.esi_gateway import EsiBadResponse
+from memberaudit.models import CharacterLoyaltyEntry, SectionUpdateStatus
+
+from .helpers import create_character, expire_esi_cache, install_canned_esi, writes_to
 
 CHARACTER_ID = 91_000_002
 OPERATION = "GetCharactersCharacterIdLoyaltyPoints"
 TABLE = CharacterLoyaltyEntry._meta.db_table
 
 
-def make_character(character_id: int = CHARACTER_ID) -> Character:
-    eve_character = EveCharacter.objects.create(
-        character_id=character_id,
-        character_name=f"Pilot {character_id}",
-        corporation_id=98_000_001,
-        corporation_name="Wayne Enterprises",
-        corporation_ticker="WYE",
-    )
-    return Character.objects.create(eve_character=eve_character)
-
-
 @pytest.fixture
 def character(db):
-    return make_character()
+    return create_character(CHARACTER_ID, "Wayne Enterprises", "WYE")
 
 
 @pytest.fixture
@@ -46,30 +33,11 @@ def esi(monkeypatch):
         ]
     }
 
-    class CannedGateway(EsiGateway):
-        def _call(self, operation_id, params, **kwargs):
-            answer = answers[operation_id]
-            if isinstance(answer, Exception):
-                raise answer
-            if callable(answer):
-                return answer(params)
-            return copy.deepcopy(answer)
-
-    monkeypatch.setattr(updater, "EsiGateway", CannedGateway)
-    monkeypatch.setattr(updater, "find_token", lambda character, section: None)
-    return answers
+    return install_canned_esi(monkeypatch, answers)
 
 
 def points_of(character) -> dict[int, int]:
     return dict(character.loyalty_entries.values_list("corporation_id", "loyalty_points"))
-
-
-def writes_to_loyalty(queries) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if TABLE in query["sql"] and not query["sql"].lstrip().upper().startswith("SELECT")
-    ]
 
 
 class TestLoyaltyWithCannedEsi:
@@ -106,7 +74,7 @@ class TestLoyaltyWithCannedEsi:
         assert outcome.is_success
         assert points_of(character) == {1_000_035: 1600, 1_000_125: 20}
         assert character.loyalty_entries.get(corporation_id=1_000_125).pk == unchanged_pk
-        writes = writes_to_loyalty(context.captured_queries)
+        writes = writes_to(context.captured_queries, TABLE)
         assert len(writes) == 2  # one delete, one update of one row
         update = next(sql for sql in writes if sql.startswith("UPDATE"))
         assert str(unchanged_pk) not in update.split("WHERE")[1]
@@ -119,7 +87,7 @@ class TestLoyaltyWithCannedEsi:
             outcome = updater.update_section(character, "loyalty", force=True)
 
         assert outcome.is_success
-        assert writes_to_loyalty(context.captured_queries) == []
+        assert writes_to(context.captured_queries, TABLE) == []
 
     def test_should_keep_stored_points_when_esi_sends_garbage(self, character, esi):
         esi[OPERATION] = [{"corporation_id": 1_000_035, "loyalty_points": 1500}]
@@ -154,7 +122,7 @@ class TestLoyaltyWithCannedEsi:
 
     def test_should_need_the_same_number_of_queries_whatever_the_size(self, db, esi):
         def queries_for(count: int, character_id: int) -> int:
-            character = make_character(character_id)
+            character = create_character(character_id, "Wayne Enterprises", "WYE")
             esi[OPERATION] = [
                 {"corporation_id": 1_000_000 + n, "loyalty_points": n} for n in range(count)
             ]
@@ -172,11 +140,6 @@ class TestLoyaltyWithCannedEsi:
 # --- against the fake EVE server over HTTP ------------------------------------------------
 
 ARIA = 90_000_001  # Caldari Navy 152000, CONCORD 900
-
-
-def expire_esi_cache():
-    """Forget cached ESI answers, as if their cache time had passed (ETags too)."""
-    cache.clear()
 
 
 @pytest.mark.integration
@@ -204,7 +167,7 @@ class TestLoyaltyOverHttp:
             outcome = updater.update_section(character, "loyalty")
 
         assert outcome.is_success and not outcome.changed
-        assert writes_to_loyalty(context.captured_queries) == []
+        assert writes_to(context.captured_queries, TABLE) == []
 
     def test_should_update_only_what_changed(self, make_character, fake_eve):
         character = make_character(ARIA)
@@ -221,7 +184,7 @@ class TestLoyaltyOverHttp:
         assert outcome.is_success and outcome.changed
         assert points_of(character) == {1_000_125: 1000}
         assert character.loyalty_entries.get().pk == concord_pk
-        assert len(writes_to_loyalty(context.captured_queries)) == 2  # delete + update
+        assert len(writes_to(context.captured_queries, TABLE)) == 2  # delete + update
 
     @pytest.mark.parametrize(
         "fault",

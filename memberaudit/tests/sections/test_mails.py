@@ -4,7 +4,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,7 +17,9 @@ from memberaudit.models import (
 )
 from memberaudit.sections import mails as mails_section
 
-pytestmark = pytest.mark.django_db
+from .helpers import forget_cached_esi_answers
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_retries")]
 
 ARIA = 90000001
 GWEN = 2112000002
@@ -29,15 +30,6 @@ LABELS = "GetCharactersCharacterIdMailLabels"
 LISTS = "GetCharactersCharacterIdMailLists"
 NAMES = "PostUniverseNames"
 HOSTILE = '<script>alert(1)</script><a href="javascript:alert(2)">x</a><img src=x onerror=y>ok'
-
-
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch):
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0.01)
-
-
-def expire_esi_cache():
-    cache.delete_pattern("esi_*")
 
 
 def status(character) -> SectionUpdateStatus:
@@ -222,7 +214,7 @@ class TestLaterUpdates:
     def test_should_write_nothing_when_nothing_changed(self, make_character, fake_eve):
         character = make_character(ARIA)
         updater.update_section(character, "mails")
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         with CaptureQueriesContext(connection) as queries:
             outcome = updater.update_section(character, "mails")
@@ -233,7 +225,7 @@ class TestLaterUpdates:
     def test_should_write_nothing_when_forced_with_unchanged_data(self, make_character, fake_eve):
         character = make_character(ARIA)
         updater.update_section(character, "mails")
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         with CaptureQueriesContext(connection) as queries:
             outcome = updater.update_section(character, "mails", force=True)
@@ -246,7 +238,7 @@ class TestLaterUpdates:
         updater.update_section(character, "mails")
         assert fake_eve.log.count(route=BODY) == 10
         edit_mails(fake_eve, ARIA, lambda mail: mail.update(is_read=True))
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         updater.update_section(character, "mails")
         updater.update_section(character, "mails", force=True)
@@ -263,7 +255,7 @@ class TestLaterUpdates:
         edit_mails(
             fake_eve, ARIA, lambda m: m.update(is_read=m["is_read"] or m["mail_id"] == 370000010)
         )
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         with CaptureQueriesContext(connection) as queries:
             outcome = updater.update_section(character, "mails")
@@ -290,7 +282,7 @@ class TestLaterUpdates:
         mails[0]["labels"] = [1]
         mails.insert(0, new_mail(370000011, labels=[1, 32]))
         fake_eve.scenario.update_character(ARIA, {"mails": mails})
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         outcome = updater.update_section(character, "mails")
 
@@ -306,7 +298,7 @@ class TestLaterUpdates:
         character = make_character(ARIA)
         updater.update_section(character, "mails")
         fake_eve.scenario.update_character(ARIA, {"mails": scenario_mails(fake_eve, ARIA)[:3]})
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         outcome = updater.update_section(character, "mails")
 
@@ -321,7 +313,7 @@ class TestLaterUpdates:
         updater.update_section(character, "mails")
         assert character.mails.get(mail_id=370000010).body is None
         edit_mails(fake_eve, ARIA, lambda m: m.update(deleted=m["mail_id"] == 370000010))
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         outcome = updater.update_section(character, "mails")
 
@@ -347,7 +339,7 @@ class TestFailures:
         before = snapshot(character)
         edit_mails(fake_eve, ARIA, lambda mail: mail.update(is_read=False, labels=[]))
         fake_eve.faults.add(route, character_id=ARIA, **fault)
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         outcome = updater.update_section(character, "mails")
 
@@ -386,7 +378,7 @@ class TestFailures:
         monkeypatch.setattr(esi_settings, "ESI_SERVER_ERROR_MAX_RETRIES", 1)
         esi_gateway.provider()._client = None  # rebuild the client with the short timeout
         fake_eve.faults.add(HEADERS, character_id=ARIA, latency=2.0)
-        expire_esi_cache()
+        forget_cached_esi_answers()
         try:
             outcome = updater.update_section(character, "mails")
         finally:
@@ -403,7 +395,7 @@ class TestFailures:
         mails = [new_mail(370000012), new_mail(370000011)] + scenario_mails(fake_eve, ARIA)
         fake_eve.scenario.update_character(ARIA, {"mails": mails})
         fake_eve.faults.add(BODY, character_id=ARIA, status=502, times=3)  # beyond retries
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         outcome = updater.update_section(character, "mails")
 

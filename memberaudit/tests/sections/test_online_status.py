@@ -1,6 +1,5 @@
 """Online status section, against the fake EVE server."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,8 @@ from memberaudit import esi_gateway, updater
 from memberaudit.models import CharacterOnlineStatus, SectionUpdateStatus
 from memberaudit.sections import registry
 
+from .helpers import writes_to
+
 pytestmark = pytest.mark.django_db
 
 ARIA = 90_000_001  # online, with all fields
@@ -21,15 +22,6 @@ ELIN = 90_000_005  # online, never logged out
 HIRO = 2_112_000_003  # online, only a login count
 ROUTE = "GetCharactersCharacterIdOnline"
 TABLE = CharacterOnlineStatus._meta.db_table
-WRITE_STATEMENT = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.I)
-
-
-def writes_to(queries, table: str) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if (match := WRITE_STATEMENT.match(query["sql"])) and match.group(1) == table
-    ]
 
 
 def stored(character) -> CharacterOnlineStatus:

@@ -1,7 +1,5 @@
 """Ship section, against the fake EVE server."""
 
-import re
-
 import pytest
 
 from django.core.cache import cache
@@ -12,6 +10,8 @@ from memberaudit import esi_gateway, updater
 from memberaudit.models import CharacterShip, SectionUpdateStatus
 from memberaudit.sections import registry
 
+from .helpers import writes_to
+
 pytestmark = pytest.mark.django_db
 
 ARIA = 90_000_001  # flies the Drake "Forge Flame"
@@ -19,15 +19,6 @@ ROUTE = "GetCharactersCharacterIdShip"
 TABLE = CharacterShip._meta.db_table
 DRAKE = 24698
 RAVEN = 638
-WRITE_STATEMENT = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+[`"]?(\w+)', re.I)
-
-
-def writes_to(queries, table: str) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if (match := WRITE_STATEMENT.match(query["sql"])) and match.group(1) == table
-    ]
 
 
 def stored(character) -> tuple:

@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -13,7 +12,7 @@ from memberaudit.sections import registry
 from memberaudit.sections import skill_queue as skill_queue_section
 
 from ..factories import create_orphan_character
-from .skill_fixtures import FakeGateway, create_skill_types, writes_to
+from .helpers import FakeGateway, create_skill_types, forget_cached_esi_answers, writes_to
 
 QUEUE_TABLE = CharacterSkillqueueEntry._meta.db_table
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -265,10 +264,6 @@ DAX = 90000004  # a paused queue
 QUEUE_ROUTE = "GetCharactersCharacterIdSkillqueue"
 
 
-def expire_esi_cache():
-    cache.delete_pattern("esi_*")
-
-
 def stored_queue(character) -> list[tuple]:
     return list(
         character.skillqueue.order_by("queue_position").values_list(
@@ -329,7 +324,7 @@ class TestSkillQueueAgainstFakeEsi:
     def test_should_write_nothing_when_esi_says_not_modified(self, make_character, fake_eve):
         character = make_character(ARIA)
         updater.update_section(character, "skill_queue")
-        expire_esi_cache()  # the ETag is still known
+        forget_cached_esi_answers()  # the ETag is still known
 
         with CaptureQueriesContext(connection) as ctx:
             outcome = updater.update_section(character, "skill_queue")
@@ -355,7 +350,7 @@ class TestSkillQueueAgainstFakeEsi:
         for position, entry in enumerate(queue):
             entry["queue_position"] = position
         fake_eve.scenario.update_character(ARIA, {"skillqueue": queue})
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         outcome = updater.update_section(character, "skill_queue")
 
@@ -378,7 +373,7 @@ class TestSkillQueueAgainstFakeEsi:
         updater.update_section(character, "skill_queue")
         before = stored_queue(character)
         fake_eve.scenario.update_character(ARIA, {"skillqueue": []})
-        expire_esi_cache()
+        forget_cached_esi_answers()
         fake_eve.faults.add(QUEUE_ROUTE, character_id=ARIA, **fault)
 
         outcome = updater.update_section(character, "skill_queue")
@@ -397,7 +392,7 @@ class TestSkillQueueAgainstFakeEsi:
         character = make_character(ARIA)
         updater.update_section(character, "skill_queue")
         before = stored_queue(character)
-        expire_esi_cache()
+        forget_cached_esi_answers()
         monkeypatch.setattr(esi_settings, "ESI_REQUESTS_READ_TIMEOUT", 0.5)
         monkeypatch.setattr(esi_settings, "ESI_SERVER_ERROR_MAX_RETRIES", 1)
         esi_gateway.provider()._client = None  # rebuild the client with the short timeout
@@ -425,7 +420,7 @@ class TestSkillQueueAgainstFakeEsi:
                 for position, type_id in enumerate(type_ids[:size])
             ]
             fake_eve.scenario.update_character(ARIA, {"skillqueue": queue})
-            expire_esi_cache()
+            forget_cached_esi_answers()
             with CaptureQueriesContext(connection) as ctx:
                 outcome = updater.update_section(character, "skill_queue")
             assert outcome.is_success, outcome.message

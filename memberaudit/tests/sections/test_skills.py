@@ -14,7 +14,7 @@ from memberaudit.sections import registry
 from memberaudit.sections import skills as skills_section
 
 from ..factories import create_orphan_character
-from .skill_fixtures import FakeGateway, create_skill_types, writes_to
+from .helpers import FakeGateway, create_skill_types, forget_cached_esi_answers, writes_to
 
 SKILL_TABLE = CharacterSkill._meta.db_table
 POINTS_TABLE = CharacterSkillpoints._meta.db_table
@@ -288,16 +288,6 @@ BRUNO = 90000002  # no unallocated SP
 SKILLS_ROUTE = "GetCharactersCharacterIdSkills"
 
 
-@pytest.fixture
-def fast_retries(monkeypatch):
-    monkeypatch.setattr(esi_gateway, "BACKOFF_SECONDS", 0.01)
-
-
-def expire_esi_cache():
-    """The cached ESI answer and its ETag are gone: the next update fetches in full."""
-    cache.delete_pattern("esi_*")
-
-
 def skill_writes(queries) -> list[str]:
     return writes_to(queries, SKILL_TABLE) + writes_to(queries, POINTS_TABLE)
 
@@ -391,7 +381,7 @@ class TestSkillsAgainstFakeEsi:
         changed = next(skill for skill in skills if skill["skill_id"] == 3450)
         changed.update(active_skill_level=3, trained_skill_level=3, skillpoints_in_skill=8000)
         fake_eve.scenario.update_character(ARIA, {"skills": skills, "total_sp": 9_000_000})
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         with CaptureQueriesContext(connection) as ctx:
             outcome = updater.update_section(character, "skills")
@@ -408,7 +398,7 @@ class TestSkillsAgainstFakeEsi:
         updater.update_section(character, "skills")
         skills = [s for s in fake_eve.scenario.character(ARIA)["skills"] if s["skill_id"] != 3300]
         fake_eve.scenario.update_character(ARIA, {"skills": skills})
-        expire_esi_cache()
+        forget_cached_esi_answers()
 
         updater.update_section(character, "skills")
 
@@ -430,7 +420,7 @@ class TestSkillsAgainstFakeEsi:
         updater.update_section(character, "skills")
         before = stored_skills(character)
         fake_eve.scenario.update_character(ARIA, {"skills": [], "total_sp": 0})
-        expire_esi_cache()
+        forget_cached_esi_answers()
         fake_eve.faults.add(SKILLS_ROUTE, character_id=ARIA, **fault)
 
         outcome = updater.update_section(character, "skills")
@@ -450,7 +440,7 @@ class TestSkillsAgainstFakeEsi:
         character = make_character(ARIA)
         updater.update_section(character, "skills")
         before = stored_skills(character)
-        expire_esi_cache()
+        forget_cached_esi_answers()
         monkeypatch.setattr(esi_settings, "ESI_REQUESTS_READ_TIMEOUT", 0.5)
         monkeypatch.setattr(esi_settings, "ESI_SERVER_ERROR_MAX_RETRIES", 1)
         esi_gateway.provider()._client = None  # rebuild the client with the short timeout
@@ -479,7 +469,7 @@ class TestSkillsAgainstFakeEsi:
             }
         ]
         fake_eve.scenario.update_character(ARIA, {"skills": skills})
-        expire_esi_cache()
+        forget_cached_esi_answers()
         fake_eve.faults.add("GetUniverseTypesTypeId", status=503)
 
         outcome = updater.update_section(character, "skills")
@@ -499,7 +489,7 @@ class TestSkillsAgainstFakeEsi:
             skills = [make_skill(type_id, 2, sp=1415) for type_id in type_ids[:size]]
             fake_eve.scenario.update_character(ARIA, {"skills": skills})
             character.skills.all().delete()
-            expire_esi_cache()
+            forget_cached_esi_answers()
             with CaptureQueriesContext(connection) as ctx:
                 outcome = updater.update_section(character, "skills")
             assert outcome.is_success, outcome.message

@@ -5,17 +5,17 @@ from decimal import Decimal
 
 import pytest
 
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from allianceauth.eveonline.models import EveCharacter
 from eveuniverse.models import EveEntity
 
 from fake_eve.scenario import generate_journal
 from memberaudit import updater
-from memberaudit.esi_gateway import EsiGateway, EsiUnavailable
-from memberaudit.models import Character, CharacterWalletJournalEntry, SectionUpdateStatus
+from memberaudit.esi_gateway import EsiUnavailable
+from memberaudit.models import CharacterWalletJournalEntry, SectionUpdateStatus
+
+from .helpers import create_character, expire_esi_cache, install_canned_esi, writes_to
 
 CHARACTER_ID = 91_000_001
 OPERATION = "GetCharactersCharacterIdWalletJournal"
@@ -36,20 +36,9 @@ def make_entry(entry_id: int, **fields) -> dict:
     }
 
 
-def make_character(character_id: int = CHARACTER_ID) -> Character:
-    eve_character = EveCharacter.objects.create(
-        character_id=character_id,
-        character_name=f"Pilot {character_id}",
-        corporation_id=98_000_001,
-        corporation_name="Wayne Enterprises",
-        corporation_ticker="WYE",
-    )
-    return Character.objects.create(eve_character=eve_character)
-
-
 @pytest.fixture
 def character(db):
-    return make_character()
+    return create_character(CHARACTER_ID, "Wayne Enterprises", "WYE")
 
 
 @pytest.fixture
@@ -61,30 +50,8 @@ def esi(monkeypatch):
             for entity_id in params["body"]
         ]
     }
-    calls = []
 
-    class CannedGateway(EsiGateway):
-        def _call(self, operation_id, params, **kwargs):
-            calls.append((operation_id, copy.deepcopy(params), kwargs))
-            answer = answers[operation_id]
-            if isinstance(answer, Exception):
-                raise answer
-            if callable(answer):
-                return answer(params)
-            return copy.deepcopy(answer)
-
-    monkeypatch.setattr(updater, "EsiGateway", CannedGateway)
-    monkeypatch.setattr(updater, "find_token", lambda character, section: None)
-    answers["calls"] = calls
-    return answers
-
-
-def writes_to_journal(queries) -> list[str]:
-    return [
-        query["sql"]
-        for query in queries
-        if TABLE in query["sql"] and not query["sql"].lstrip().upper().startswith("SELECT")
-    ]
+    return install_canned_esi(monkeypatch, answers)
 
 
 def is_journal_insert(sql: str) -> bool:
@@ -174,7 +141,7 @@ class TestStoringWithCannedEsi:
             updater.update_section(character, "wallet_journal")
 
         assert character.wallet_journal.count() == 51
-        writes = writes_to_journal(context.captured_queries)
+        writes = writes_to(context.captured_queries, TABLE)
         assert len(writes) == 1 and writes[0].lstrip().upper().startswith("INSERT")
         assert {e.entry_id: e.pk for e in character.wallet_journal.exclude(entry_id=51)} == first
 
@@ -195,7 +162,7 @@ class TestStoringWithCannedEsi:
             outcome = updater.update_section(character, "wallet_journal", force=True)
 
         assert outcome.is_success
-        assert writes_to_journal(context.captured_queries) == []
+        assert writes_to(context.captured_queries, TABLE) == []
 
     def test_should_keep_stored_entries_when_esi_fails(self, character, esi):
         esi[OPERATION] = [make_entry(1)]
@@ -261,7 +228,7 @@ class TestStoringWithCannedEsi:
 
     def test_should_need_the_same_number_of_queries_whatever_the_size(self, db, esi):
         def queries_for(count: int, character_id: int) -> list[str]:
-            character = make_character(character_id)
+            character = create_character(character_id, "Wayne Enterprises", "WYE")
             esi[OPERATION] = [make_entry(n) for n in range(1, count + 1)]
             with CaptureQueriesContext(connection) as context:
                 assert updater.update_section(character, "wallet_journal").is_success
@@ -311,11 +278,6 @@ def new_entry(entry_id: int, character_id: int) -> dict:
     }
 
 
-def expire_esi_cache():
-    """Forget cached ESI answers, as if their cache time had passed (ETags too)."""
-    cache.clear()
-
-
 @pytest.mark.integration
 class TestWalletJournalOverHttp:
     def test_should_store_the_journal_on_first_update(self, make_character, fake_eve):
@@ -354,7 +316,7 @@ class TestWalletJournalOverHttp:
             outcome = updater.update_section(character, "wallet_journal")
 
         assert outcome.is_success and not outcome.changed
-        assert writes_to_journal(context.captured_queries) == []
+        assert writes_to(context.captured_queries, TABLE) == []
 
     def test_should_insert_exactly_the_one_new_entry(self, make_character, fake_eve):
         character = make_character(ARIA)
@@ -370,7 +332,7 @@ class TestWalletJournalOverHttp:
 
         assert outcome.is_success and outcome.changed
         assert journal_of(character) == set(before) | {30_000_000_000}
-        writes = writes_to_journal(context.captured_queries)
+        writes = writes_to(context.captured_queries, TABLE)
         assert len(writes) == 1 and writes[0].startswith("INSERT")
         after = dict(character.wallet_journal.values_list("entry_id", "pk"))
         assert {key: after[key] for key in before} == before

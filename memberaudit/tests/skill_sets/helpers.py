@@ -2,7 +2,7 @@
 
 from memberaudit.models import CharacterSkill, SkillSet, SkillSetSkill
 
-from ..sections.skill_fixtures import create_skill_types
+from ..sections.helpers import create_skill_types
 
 
 def skill_types(count: int = 5) -> list[int]:
