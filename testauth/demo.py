@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RUN_DIR = HERE / "run"
 PYTHON = sys.executable
-REDIS_PORT = 6379
+REDIS_PORT = int(os.environ.get("DEMO_REDIS_PORT", "6379"))
 FAKE_EVE_PORT = int(os.environ.get("FAKE_EVE_PORT", "8765"))
 SITE_PORT = int(os.environ.get("DEMO_PORT", "8000"))
 
