@@ -7,6 +7,7 @@ hashes match); only the sections a test shows are loaded from the fake server.
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,19 @@ def django_beside_playwright():
     yield
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+@pytest.fixture(autouse=True)
+def close_browser_before_database_flush(transactional_db, context):
+    """Close the pages before the test database is emptied.
+
+    Set up after the database and before the page, this is torn down in between: otherwise a
+    page still loading (a lazy tab, a redirect) could write to the database while it is
+    flushed. The pause lets requests already inside the live server finish.
+    """
+    yield
+    context.close()
+    time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
