@@ -78,6 +78,23 @@ def django_beside_playwright():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
 
 
+@pytest.fixture
+def page(page):
+    """Playwright's page, whose ``goto`` first lets the current page's requests finish.
+
+    The SQLite test database takes one writer at a time: a table request still running while
+    the next page loads could make both save the session at once, which is answered 400.
+    """
+    navigate = page.goto
+
+    def goto(url, **kwargs):
+        page.wait_for_load_state("networkidle")
+        return navigate(url, **kwargs)
+
+    page.goto = goto
+    return page
+
+
 @pytest.fixture(autouse=True)
 def close_browser_before_database_flush(transactional_db, context):
     """Close the pages before the test database is emptied.
