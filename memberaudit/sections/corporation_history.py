@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import app_settings, selectors
+from .. import selectors
+from ..bulk import sync_by_key
 from ..entities import ensure_entity_rows, resolve_entities
-from ..models import CharacterCorporationHistory
 from .base import Section, ViewerTab, registry
 
 FIELDS = ("corporation_id", "start_date", "is_deleted")
@@ -34,32 +34,11 @@ def fetch(character, gateway):
 
 def store(character, data) -> bool:
     ensure_entity_rows(entry["corporation_id"] for entry in data)
-    existing = {entry.record_id: entry for entry in character.corporation_history.all()}
     wanted = {entry["record_id"]: entry for entry in data}
-    gone = [record_id for record_id in existing if record_id not in wanted]
-    new, changed = [], []
-    for record_id, values in wanted.items():
-        entry = existing.get(record_id)
-        if entry is None:
-            new.append(
-                CharacterCorporationHistory(
-                    character=character,
-                    record_id=record_id,
-                    **{name: values[name] for name in FIELDS},
-                )
-            )
-        elif any(getattr(entry, name) != values[name] for name in FIELDS):
-            for name in FIELDS:
-                setattr(entry, name, values[name])
-            changed.append(entry)
-    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
-    if gone:
-        character.corporation_history.filter(record_id__in=gone).delete()
-    if new:
-        CharacterCorporationHistory.objects.bulk_create(new, batch_size=batch_size)
-    if changed:
-        CharacterCorporationHistory.objects.bulk_update(changed, FIELDS, batch_size=batch_size)
-    return bool(gone or new or changed)
+    _, _, written = sync_by_key(
+        character.corporation_history.all(), "record_id", wanted, FIELDS, character=character
+    )
+    return written
 
 
 registry.register(

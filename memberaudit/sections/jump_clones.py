@@ -3,10 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 
 from .. import app_settings, selectors
+from ..bulk import sync_by_key
 from ..locations import ensure_location_rows, resolve_locations
 from ..models import (
     CharacterCloneInfo,
-    CharacterJumpClone,
     CharacterJumpCloneImplant,
 )
 from .base import Section, ViewerTab, registry
@@ -74,39 +74,19 @@ def _store_clone_info(character, data) -> bool:
 
 def _store_jump_clones(character, clones: list[dict]) -> tuple[dict[int, int], bool]:
     """Write the clones that changed; return the pk of every clone by its ESI id."""
-    existing = {clone.jump_clone_id: clone for clone in character.jump_clones.all()}
     wanted = {clone["jump_clone_id"]: clone for clone in clones}
-    gone = [clone_id for clone_id in existing if clone_id not in wanted]
-    new, changed = [], []
-    for clone_id, values in wanted.items():
-        clone = existing.get(clone_id)
-        if clone is None:
-            new.append(
-                CharacterJumpClone(
-                    character=character,
-                    jump_clone_id=clone_id,
-                    **{name: values[name] for name in CLONE_FIELDS},
-                )
-            )
-        elif any(getattr(clone, name) != values[name] for name in CLONE_FIELDS):
-            for name in CLONE_FIELDS:
-                setattr(clone, name, values[name])
-            changed.append(clone)
-    batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
-    if gone:
-        character.jump_clones.filter(jump_clone_id__in=gone).delete()
-    if changed:
-        CharacterJumpClone.objects.bulk_update(changed, CLONE_FIELDS, batch_size=batch_size)
+    existing, new, written = sync_by_key(
+        character.jump_clones.all(), "jump_clone_id", wanted, CLONE_FIELDS, character=character
+    )
     clone_pks = {clone_id: existing[clone_id].pk for clone_id in wanted if clone_id in existing}
     if new:
-        CharacterJumpClone.objects.bulk_create(new, batch_size=batch_size)
         # Not every database returns primary keys from a bulk insert.
         clone_pks.update(
             character.jump_clones.filter(
                 jump_clone_id__in=[clone.jump_clone_id for clone in new]
             ).values_list("jump_clone_id", "pk")
         )
-    return clone_pks, bool(gone or new or changed)
+    return clone_pks, written
 
 
 def _store_jump_clone_implants(character, clones: list[dict], clone_pks: dict[int, int]) -> bool:

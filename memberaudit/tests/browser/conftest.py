@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from demo_data.world import ROLE_PERMISSIONS
 
 from django.contrib.auth.models import Group, Permission
 
@@ -35,26 +36,8 @@ CYRA = 90000003  # recruiter: Sanctum Logistics, the other alliance
 DAX = 90000004  # corporation leadership: Eclipse Shipyards, like Aria
 ELIN = 90000005  # applicant: an NPC corporation, no alliance
 
-# The example roles of the documentation.
-ROLES = {
-    "Normal user": ["basic_access"],
-    "Applicant": ["basic_access", "share_characters"],
-    "Recruiter": ["basic_access", "finder_access", "view_shared_characters"],
-    "Corporation Leadership": ["basic_access", "reports_access", "view_same_corporation"],
-    "Corp Leadership & Recruiter": [
-        "basic_access",
-        "finder_access",
-        "view_shared_characters",
-        "reports_access",
-        "view_same_corporation",
-    ],
-    "Alliance Auditor": [
-        "basic_access",
-        "finder_access",
-        "characters_access",
-        "view_same_alliance",
-    ],
-}
+# The example roles of the documentation: the same groups as in the demo.
+ROLES = ROLE_PERMISSIONS
 
 SHOWN_SECTIONS = (
     "location",
