@@ -14,7 +14,7 @@ from ..sections import registry
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def character_viewer(request, character_pk: int):
     character = access.get_character_or_404_403(request.user, character_pk)
     context = {
@@ -25,7 +25,7 @@ def character_viewer(request, character_pk: int):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def character_tab(request, character_pk: int, section_name: str):
     """One tab of the viewer on its own, for tabs that load when first opened."""
     character = access.get_character_or_404_403(request.user, character_pk)
@@ -38,7 +38,7 @@ def character_tab(request, character_pk: int, section_name: str):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def character_data(request, character_pk: int, table: str):
     """A server-side table of a tab (DataTables protocol)."""
     character = access.get_character_or_404_403(request.user, character_pk)
@@ -47,7 +47,7 @@ def character_data(request, character_pk: int, table: str):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def character_mail(request, character_pk: int, mail_id: int):
     """The mail reader: one mail with its sanitized body (an HTML partial)."""
     character = access.get_character_or_404_403(request.user, character_pk)
@@ -56,7 +56,7 @@ def character_mail(request, character_pk: int, mail_id: int):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def character_contract(request, character_pk: int, contract_pk: int):
     """One contract with its items and bids (an HTML partial)."""
     character = access.get_character_or_404_403(request.user, character_pk)
@@ -66,7 +66,7 @@ def character_contract(request, character_pk: int, contract_pk: int):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def character_asset(request, character_pk: int, item_pk: int):
     """The items inside one ship, container or office (a server-side table)."""
     character = access.get_character_or_404_403(request.user, character_pk)

@@ -16,13 +16,13 @@ from ..scopes import REGISTRATION_SCOPES
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def index(request):
     return redirect("memberaudit:launcher")
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 def launcher(request):
     characters = list(selectors.launcher_characters(request.user))
     context = {
@@ -37,7 +37,7 @@ def launcher(request):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 @token_required(scopes=list(REGISTRATION_SCOPES), new=True)
 def register_character_view(request, token):
     try:
@@ -55,7 +55,7 @@ def register_character_view(request, token):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 @require_POST
 def share_character(request, character_pk: int):
     character = access.get_character_or_404_403(request.user, character_pk)
@@ -67,7 +67,7 @@ def share_character(request, character_pk: int):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 @require_POST
 def unshare_character(request, character_pk: int):
     character = access.get_character_or_404_403(request.user, character_pk)
@@ -79,7 +79,7 @@ def unshare_character(request, character_pk: int):
 
 
 @login_required
-@permission_required("memberaudit.basic_access")
+@permission_required("memberaudit.basic_access", raise_exception=True)
 @require_POST
 def remove_character(request, character_pk: int):
     """Remove a character after the pilot confirmed it (in the launcher's dialog, or on the

@@ -132,5 +132,11 @@ class TestFinder:
     def test_should_refuse_users_without_finder_access(self, client):
         client.force_login(user_with_main("memberaudit.view_shared_characters"))
 
-        assert client.get(reverse("memberaudit:finder")).status_code == 302
-        assert client.get(reverse("memberaudit:finder_data")).status_code == 302
+        assert client.get(reverse("memberaudit:finder")).status_code == 403
+        assert client.get(reverse("memberaudit:finder_data")).status_code == 403
+
+    def test_should_send_anonymous_visitors_to_the_login_page(self, client):
+        response = client.get(reverse("memberaudit:finder"))
+
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
