@@ -229,10 +229,7 @@ def _top_level_at_location(queryset: QuerySet, value: str) -> QuerySet:
 def _asset_table(character: Character, queryset: QuerySet, filters=None) -> ServerSideTable:
     has_children = CharacterAsset.objects.filter(character=character, parent=OuterRef("pk"))
     queryset = queryset.select_related(
-        "eve_type__eve_group",
-        "location__eve_solar_system",
-        "parent__eve_type",
-        "parent__location",
+        "eve_type__eve_group", "place__eve_solar_system", "parent__eve_type"
     ).annotate(has_children=Exists(has_children))
     return ServerSideTable(
         queryset,
@@ -245,16 +242,12 @@ def _asset_table(character: Character, queryset: QuerySet, filters=None) -> Serv
                 "eve_type__eve_group__name",
             ),
             Column("quantity", lambda row: row.quantity, order_by="quantity"),
-            Column(
-                "location",
-                lambda row: _place(row.location or (row.parent.location if row.parent else None)),
-                "location__name",
-                "location__name",
-            ),
+            # where the item is, however deep inside ships and containers
+            Column("location", lambda row: _place(row.place), "place__name", "place__name"),
             Column(
                 "container",
                 lambda row: row.parent.display_name if row.parent else "",
-                search="parent__location__name",  # finds items in ships and containers too
+                search="parent__name",
             ),
             Column("type_id", lambda row: row.eve_type_id),
             Column(

@@ -49,6 +49,21 @@ class CharacterAsset(models.Model):
         verbose_name=_("parent item"),
         help_text=_("The ship, container or office this item is in"),
     )
+    # Stored for every item, so that items deep inside ships and containers can be listed,
+    # searched and sorted by where they are without walking up the tree.
+    place = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        default=None,
+        blank=True,
+        related_name="+",
+        verbose_name=_("place"),
+        help_text=_(
+            "The station, structure or solar system the item is at, also when it is inside "
+            "other items"
+        ),
+    )
     location_flag = models.CharField(
         max_length=100, blank=True, default="", verbose_name=_("location flag")
     )
@@ -79,6 +94,7 @@ class CharacterAsset(models.Model):
         indexes = [
             models.Index(fields=["character", "location"], name="memberaudit_asset_location"),
             models.Index(fields=["character", "parent"], name="memberaudit_asset_parent"),
+            models.Index(fields=["character", "place"], name="memberaudit_asset_place"),
         ]
 
     def __str__(self) -> str:

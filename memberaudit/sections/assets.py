@@ -76,6 +76,7 @@ STORED_FIELDS = (
     "eve_type_id",
     "location_id",
     "parent_id",
+    "place_id",
     "location_flag",
     "quantity",
     "is_singleton",
@@ -370,10 +371,12 @@ def store(character, data) -> bool:
     }
     pks = {item_id: row[0] for item_id, row in existing.items()}
     per_pass = app_settings.MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS
+    levels = _levels(wanted)
+    places = _places(wanted, levels)
     changed = False
-    for level in _levels(wanted):
+    for level in levels:
         for item_ids in chunked(level, per_pass):
-            changed |= _store_pass(character, item_ids, wanted, existing, pks)
+            changed |= _store_pass(character, item_ids, wanted, existing, pks, places)
     gone = [row[0] for item_id, row in existing.items() if item_id not in wanted]
     batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
     for batch in chunked(gone, batch_size):
@@ -392,12 +395,22 @@ def _levels(items: dict[int, dict]) -> list[list[int]]:
     return levels
 
 
-def _store_pass(character, item_ids, wanted, existing, pks) -> bool:
+def _places(items: dict[int, dict], levels: list[list[int]]) -> dict[int, int | None]:
+    """Where each item is: its own place at the top level, else its parent's place."""
+    places: dict[int, int | None] = {}
+    for level in levels:
+        for item_id in level:
+            parent_id = items[item_id]["parent_id"]
+            places[item_id] = places[parent_id] if parent_id else items[item_id]["location_id"]
+    return places
+
+
+def _store_pass(character, item_ids, wanted, existing, pks, places) -> bool:
     """Create and update one pass of items whose parents are already stored."""
     new, updated, fields = [], [], set()
     for item_id in item_ids:
         item = wanted[item_id]
-        values = _stored_values(item, pks)
+        values = _stored_values(item, pks, places[item_id])
         row = existing.get(item_id)
         if row is None:
             new.append(_new_asset(character.pk, item_id, values))
@@ -432,12 +445,13 @@ def _new_asset(character_pk: int, item_id: int, values: tuple) -> CharacterAsset
 _ATTNAMES = tuple(field.attname for field in CharacterAsset._meta.concrete_fields)
 
 
-def _stored_values(item: dict, pks: dict[int, int]) -> tuple:
+def _stored_values(item: dict, pks: dict[int, int], place_id: int | None) -> tuple:
     parent_id = item.get("parent_id")
     return (
         item["type_id"],
         item.get("location_id"),
         pks[parent_id] if parent_id else None,
+        place_id,
         item["location_flag"],
         item["quantity"],
         item["is_singleton"],

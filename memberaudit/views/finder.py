@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from .. import app_settings, json_tables, selectors
 
 FILTER_PARAMS = ("corporation", "alliance", "main", "state", "shared")
+FINDER_PERMISSIONS = ("memberaudit.basic_access", "memberaudit.finder_access")
 
 
 @login_required
-@permission_required(["memberaudit.basic_access", "memberaudit.finder_access"], raise_exception=True)
+@permission_required(FINDER_PERMISSIONS, raise_exception=True)
 def finder(request):
     context = {
         "app_name": app_settings.MEMBERAUDIT_APP_NAME,
@@ -21,7 +22,7 @@ def finder(request):
 
 
 @login_required
-@permission_required(["memberaudit.basic_access", "memberaudit.finder_access"], raise_exception=True)
+@permission_required(FINDER_PERMISSIONS, raise_exception=True)
 def finder_data(request):
     filters = {name: request.GET.get(name, "") for name in FILTER_PARAMS}
     rows = selectors.finder_rows(request.user, filters)

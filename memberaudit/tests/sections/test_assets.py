@@ -64,6 +64,7 @@ def snapshot(character) -> set[tuple]:
             "eve_type_id",
             "location_id",
             "parent__item_id",
+            "place_id",
             "location_flag",
             "quantity",
             "is_singleton",
@@ -132,6 +133,39 @@ def test_should_store_items_as_a_tree_of_places_ships_and_containers(make_charac
     assert items[1040000001026].is_blueprint_copy is False
     assert items[TRITANIUM_STACK].is_blueprint_copy is None
     assert Location.objects.get(id=JITA_STATION).name.startswith("Jita IV")
+
+
+def test_should_give_every_item_its_place_however_deep_it_is(make_character, fake_eve):
+    character = make_character(ARIA)
+
+    update(character)
+
+    items = stored(character)
+    in_box = items[1040000001008]  # in the Ammo box, in the Drake's cargo, in Jita IV
+    assert in_box.parent.item_id == AMMO_BOX and in_box.location_id is None
+    assert in_box.place_id == JITA_STATION
+    assert items[AMMO_BOX].place_id == items[DRAKE].place_id == JITA_STATION
+    assert items[1040000001050].place_id == JITA
+    assert all(
+        item.place_id == (item.location_id or items[item.parent.item_id].place_id)
+        for item in items.values()
+    )
+    assert not CharacterAsset.objects.filter(character=character, place__isnull=True).exists()
+
+
+def test_should_move_the_contents_with_their_ship(make_character, fake_eve):
+    character = make_character(ARIA)
+    update(character)
+    items = {item["item_id"]: item for item in scenario_assets(fake_eve)}
+    items[DRAKE].update(location_id=PERIMETER_STRUCTURE, location_type="item")  # docked elsewhere
+    set_assets(fake_eve, list(items.values()))
+
+    outcome = update(character)
+
+    assert outcome.is_success and outcome.changed
+    after = stored(character)
+    assert after[DRAKE].location_id == PERIMETER_STRUCTURE
+    assert after[AMMO_BOX].place_id == after[1040000001008].place_id == PERIMETER_STRUCTURE
 
 
 def test_should_store_the_name_none_as_empty(make_character, fake_eve):
@@ -221,6 +255,7 @@ def test_should_add_the_ship_flown_in_space_with_its_contents(make_character, fa
     assert ship.is_active_ship_in_space and ship.location_id == JITA
     assert ship.name == "Forge Flame" and ship.eve_type_id == 24698
     assert ship.children.filter(item_id=AMMO_BOX).exists()
+    assert stored(character)[1040000001008].place_id == JITA  # in the box in the ship in space
     assert CharacterAsset.objects.filter(is_active_ship_in_space=True).count() == 1
     assert Location.objects.get(id=JITA).eve_solar_system_id == JITA
 

@@ -169,9 +169,12 @@ def find_leaks(client, patterns, secret: dict) -> list[str]:
                 leaks.append(f"{method.upper()} {url} ({pattern.name}): {status} shows {shown}")
             elif carries_character and status not in (403, 404, 405):
                 leaks.append(f"{method.upper()} {url} ({pattern.name}): {status}, not 403/404")
-            elif not carries_character and status not in (200, 403, 404, 405):
-                if not (status == 302 and pattern.name in REDIRECTING):
-                    leaks.append(f"{method.upper()} {url} ({pattern.name}): unexpected {status}")
+            elif (
+                not carries_character
+                and status not in (200, 403, 404, 405)
+                and not (status == 302 and pattern.name in REDIRECTING)
+            ):
+                leaks.append(f"{method.upper()} {url} ({pattern.name}): unexpected {status}")
     return leaks
 
 

@@ -206,8 +206,25 @@ class TestAssets:
 
         assert by_type["recordsFiltered"] >= 1
         assert all("Tritanium" in row["type"] for row in by_type["data"])
-        assert [row["name"] for row in by_name["data"]] == ["Ammo box"]
+        # the box itself, and what is in it
+        assert [row["name"] for row in by_name["data"] if row["container"] != "Ammo box"] == [
+            "Ammo box"
+        ]
+        assert by_name["recordsFiltered"] == 1 + aria.assets.filter(parent__name="Ammo box").count()
         assert 0 < by_place["recordsFiltered"] < by_place["recordsTotal"]
+
+    def test_items_deep_in_ships_and_containers_show_and_find_their_place(self, aria, client):
+        client.force_login(aria.owner)
+        deep = aria.assets.filter(parent__parent__isnull=False, parent__name="Ammo box")
+        assert deep.exists()  # items in the Ammo box, in the Drake's cargo, in Jita IV
+        jita = aria.assets.get(name="Forge Flame").location.name
+
+        found = table(client, aria, "assets", length=1000, **{"search[value]": jita})
+
+        rows = {row["name"]: row for row in found["data"]}
+        for item in deep:
+            assert rows[item.display_name]["location"] == jita
+            assert rows[item.display_name]["container"] == "Ammo box"
 
     def test_drill_down_into_ships_and_containers(self, aria, client):
         client.force_login(aria.owner)
