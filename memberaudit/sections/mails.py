@@ -4,13 +4,16 @@
   cursor until ``MEMBERAUDIT_MAX_MAILS`` headers are known.
 - Each body is fetched once and never again (refetching bodies has got apps banned), also
   for mails that fell out of the newest ``MEMBERAUDIT_MAX_MAILS``: mailboxes are history.
-- A 404 on a body means the mail was deleted in game: it is deleted here too.
+- A 404 on a body means the mail was deleted in game: it is deleted here too, and its id is
+  remembered for a while, so that a header ESI still lists from its cache is not stored and
+  its body not asked for again.
 - A sender can be a mailing list, which ``/universe/names`` cannot resolve: mailing list ids
   are recognised and never sent to the name resolver.
 - When a body cannot be fetched, headers and the bodies fetched so far are stored, the
   section is marked failed, and the next update fetches only the missing bodies.
 """
 
+from django.core.cache import cache
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +31,7 @@ from ..models import (
 from .base import Section, ViewerTab, registry
 
 HEADERS_PER_CALL = 50
+DELETED_MAILS_REMEMBERED_DAYS = 7
 RecipientKind = CharacterMailRecipient.Kind
 ENTITY_KINDS = {RecipientKind.ALLIANCE, RecipientKind.CHARACTER, RecipientKind.CORPORATION}
 
@@ -56,7 +60,11 @@ def fetch(character, gateway) -> dict:
         list_ids = _known_list_ids(character, lists, mails)
         _mark_mailing_lists(mails, list_ids)
         _resolve_new_entities(character, mails, gateway)
-        bodies, deleted, failure = _fetch_missing_bodies(character, mails, gateway)
+        gone = _remembered_deleted(character)
+        mails = [mail for mail in mails if mail["mail_id"] not in gone]
+        bodies, deleted, failure = _fetch_missing_bodies(character, mails, gateway, gone)
+        if deleted - gone:
+            _remember_deleted(character, gone | deleted)
     finally:
         gateway.use_etag = use_etag
     return {
@@ -185,16 +193,32 @@ def _resolve_new_entities(character, mails: list[dict], gateway) -> None:
     resolve_entities(ids, gateway)
 
 
-def _fetch_missing_bodies(character, mails: list[dict], gateway):
-    """Fetch the bodies never fetched before; stop at the first failure.
+def _deleted_key(character) -> str:
+    return f"memberaudit-mails-deleted-{character.pk}"
 
-    Returns the bodies by mail id, the ids ESI answered 404 for, and the failure (or None).
+
+def _remembered_deleted(character) -> set[int]:
+    return set(cache.get(_deleted_key(character)) or ())
+
+
+def _remember_deleted(character, mail_ids: set[int]) -> None:
+    timeout = DELETED_MAILS_REMEMBERED_DAYS * 24 * 3600
+    cache.set(_deleted_key(character), sorted(mail_ids), timeout=timeout)
+
+
+def _fetch_missing_bodies(character, mails: list[dict], gateway, gone: set[int]):
+    """Fetch the bodies never fetched before; stop at the first failure. Mails known to be
+    deleted (``gone``) are not asked for again.
+
+    Returns the bodies by mail id, the ids of deleted mails (ESI answered 404 now or before),
+    and the failure (or None).
     """
     fetched = set(character.mails.filter(body__isnull=False).values_list("mail_id", flat=True))
     missing = {mail["mail_id"] for mail in mails if mail["mail_id"] not in fetched}
     missing |= set(character.mails.filter(body__isnull=True).values_list("mail_id", flat=True))
     bodies: dict[int, str] = {}
-    deleted: set[int] = set()
+    deleted: set[int] = missing & gone
+    missing -= gone
     for mail_id in sorted(missing, reverse=True):
         try:
             answer = gateway.get(

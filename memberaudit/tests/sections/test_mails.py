@@ -175,6 +175,20 @@ class TestFirstUpdate:
         assert not character.mails.filter(mail_id=370000005).exists()
         assert character.mails.count() == 9
 
+    def test_should_not_ask_again_for_a_deleted_mail_still_listed(self, make_character, fake_eve):
+        edit_mails(fake_eve, ARIA, lambda m: m.update(deleted=m["mail_id"] == 370000005))
+        character = make_character(ARIA)
+        updater.update_section(character, "mails")
+        edit_mails(fake_eve, ARIA, lambda m: m.update(is_read=True))  # the list changed
+        forget_cached_esi_answers()
+
+        outcome = updater.update_section(character, "mails", force=True)
+
+        assert outcome.is_success, outcome.message
+        assert fake_eve.log.count(route=BODY, status=404) == 1
+        assert not character.mails.filter(mail_id=370000005).exists()
+        assert character.mails.filter(is_read=True).count() == 9
+
     def test_should_store_missing_optional_fields_as_empty(self, make_character, fake_eve):
         fake_eve.faults.add(HEADERS, character_id=ARIA, drop_fields=["subject", "labels"])
         character = make_character(ARIA)
