@@ -4,6 +4,7 @@ import logging
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.eveonline.models import EveCharacter
@@ -32,8 +33,8 @@ def register_character(user: User, token: Token) -> tuple[Character, bool]:
     ownership = CharacterOwnership.objects.filter(character=eve_character).first()
     if ownership is None or ownership.user_id != user.pk:
         raise RegistrationError(
-            f"{eve_character.character_name} is not owned by you in Auth: add it to your "
-            "Auth account first."
+            _("%(name)s is not owned by you in Auth: add it to your Auth account first.")
+            % {"name": eve_character.character_name}
         )
     with transaction.atomic():
         character, created = Character.objects.get_or_create(eve_character=eve_character)

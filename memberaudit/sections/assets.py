@@ -257,8 +257,8 @@ def _load_types(type_ids: set[int]) -> dict[int, int]:
     missing = sorted(type_ids - set(categories))
     if missing:
         raise EsiUnavailable(
-            f"{len(missing)} asset types could not be loaded from ESI: "
-            + ", ".join(map(str, missing[:10]))
+            _("%(count)d asset types could not be loaded from ESI: %(type_ids)s")
+            % {"count": len(missing), "type_ids": ", ".join(map(str, missing[:10]))}
         )
     return categories
 

@@ -261,10 +261,14 @@ def _load_types(type_ids: set[int]) -> None:
             EveType.objects.bulk_get_or_create_esi(ids=type_ids).values_list("id", flat=True)
         )
     except Exception as exc:  # eveuniverse raises its client's errors
-        raise updater.SectionDataError(f"Could not load item types of contracts: {exc!r}") from exc
+        raise updater.SectionDataError(
+            _("Could not load item types of contracts: %(error)s") % {"error": repr(exc)}
+        ) from exc
     missing = type_ids - found
     if missing:
-        raise updater.SectionDataError(f"Unknown item types in contracts: {sorted(missing)}")
+        raise updater.SectionDataError(
+            _("Unknown item types in contracts: %(type_ids)s") % {"type_ids": sorted(missing)}
+        )
 
 
 def _as_datetime(value) -> datetime | None:

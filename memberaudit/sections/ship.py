@@ -24,7 +24,8 @@ def fetch(character, gateway):
     except Exception as exc:  # eveuniverse raises its client's errors
         logger.info("Ship type %s could not be loaded", ship_type_id, exc_info=True)
         raise EsiUnavailable(
-            f"The ship type {ship_type_id} could not be loaded: {type(exc).__name__}"
+            _("The ship type %(type_id)s could not be loaded: %(error_type)s")
+            % {"type_id": ship_type_id, "error_type": type(exc).__name__}
         ) from exc
     return {
         "ship_type_id": ship_type_id,

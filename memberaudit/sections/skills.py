@@ -25,7 +25,10 @@ def ensure_skill_types(type_ids: Iterable[int]) -> None:
     try:
         EveType.objects.bulk_get_or_create_esi(ids=type_ids)
     except Exception as exc:  # eveuniverse raises whatever its ESI client raises
-        raise EsiError(f"Could not load skill types from ESI: {type(exc).__name__}: {exc}") from exc
+        raise EsiError(
+            _("Could not load skill types from ESI: %(error_type)s: %(error)s")
+            % {"error_type": type(exc).__name__, "error": exc}
+        ) from exc
 
 
 def _as_int(value, default: int | None = 0) -> int | None:

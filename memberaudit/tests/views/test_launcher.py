@@ -45,6 +45,18 @@ class TestLauncherContent:
         assert "character-status status-incomplete" in html  # not every section loaded
         assert "Eclipse Shipyards" in html and "Northern Lights Collective" in html
 
+    def test_should_show_the_portrait_of_each_character(self, make_character, client):
+        user = create_user()
+        make_character(ARIA, user=user)
+        make_character(DAX, user=user)
+
+        html = launcher_page(client, user)
+
+        for character_id in (ARIA, DAX):
+            card = html.split(f'data-character-id="{character_id}"', 1)[1].split("card-footer")[0]
+            portrait = f"https://images.evetech.net/characters/{character_id}/portrait?size=64"
+            assert f'<img class="portrait rounded" src="{portrait}" alt="">' in card
+
     def test_should_count_unread_mails(self, client):
         character = create_character()
         mail_model = pytest.importorskip("memberaudit.models").CharacterMail

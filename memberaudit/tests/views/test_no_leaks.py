@@ -4,9 +4,12 @@ asset item) that belong to that character.
 
 The test walks ``urlpatterns`` itself, so a new URL is checked without being listed here;
 a URL with a path parameter this file does not know how to fill fails the test loudly.
+Name parameters are filled with every name there is: each tab of the section registry, each
+JSON table of each tab, each report.
 """
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -27,6 +30,8 @@ from memberaudit.models import (
     CharacterMail,
     Location,
 )
+from memberaudit.reports import REPORTS
+from memberaudit.sections import registry
 
 from ..factories import create_character, create_item_type, create_user_with_main
 
@@ -35,18 +40,29 @@ pytestmark = pytest.mark.django_db
 SECRETS = ("Secret Pilot", "SECRET-MAIL", "SECRET-CONTRACT", "SECRET-ASSET", "Secret Main")
 OTHER_CORPORATION = {"corporation_id": 98_000_777, "corporation_name": "Hidden Corp"}
 
-# How each path parameter is filled: from the forbidden character's objects. A URL with a
+
+def tab_names() -> list[str]:
+    return [section.name for section in registry.with_tabs()]
+
+
+def table_names() -> list[str]:
+    return [name for section in registry.with_tabs() for name in section.tab.tables]
+
+
+# The values each path parameter is filled with: ids of the forbidden character's objects, and
+# every name for name parameters (a URL is tried with each combination). A URL with a
 # parameter not named here makes the test fail: say here how to fill it.
 FILL = {
-    "character_pk": lambda secret: secret["character"].pk,
-    "mail_id": lambda secret: secret["mail"].mail_id,
-    "contract_pk": lambda secret: secret["contract"].pk,
-    "item_pk": lambda secret: secret["container"].pk,
-    "section_name": lambda secret: "mails",
-    "table": lambda secret: "mails",
-    "report": lambda secret: "user_compliance",
+    "character_pk": lambda secret: [secret["character"].pk],
+    "mail_id": lambda secret: [secret["mail"].mail_id],
+    "contract_pk": lambda secret: [secret["contract"].pk],
+    "item_pk": lambda secret: [secret["container"].pk],
+    "section_name": lambda secret: tab_names(),
+    "table": lambda secret: table_names(),
+    "report": lambda secret: list(REPORTS),
 }
 CHILD_PARAMETERS = {"mail_id", "contract_pk", "item_pk"}
+NAME_PARAMETERS = {"section_name", "table", "report"}
 # The only URLs that answer a signed-in user with a redirect: the app's start page (to the
 # launcher) and registration (to EVE SSO). Any other page a user may not open says 403.
 REDIRECTING = {"index", "register_character"}
@@ -140,24 +156,31 @@ def app_patterns():
     return patterns
 
 
-def url_for(pattern, values: dict) -> str:
-    names = set(pattern.pattern.converters)
-    unknown = names - FILL.keys()
+def fill_values(secret: dict) -> dict[str, list]:
+    return {name: fill(secret) for name, fill in FILL.items()}
+
+
+def urls_for(pattern, values: dict[str, list]) -> list[str]:
+    """The pattern's URL with each combination of the values of its path parameters."""
+    names = sorted(pattern.pattern.converters)
+    unknown = set(names) - FILL.keys()
     if unknown:
         pytest.fail(
             f"URL {pattern.name!r} has path parameters {sorted(unknown)} that test_no_leaks "
             "does not know how to fill: add them to FILL"
         )
-    return reverse(f"memberaudit:{pattern.name}", kwargs={name: values[name] for name in names})
+    return [
+        reverse(f"memberaudit:{pattern.name}", kwargs=dict(zip(names, combination, strict=True)))
+        for combination in itertools.product(*(values[name] for name in names))
+    ]
 
 
 def find_leaks(client, patterns, secret: dict) -> list[str]:
     """Call each pattern with GET and POST and describe every answer that shows data of the
     forbidden character, or that is not 403/404 for a URL that carries its id."""
-    values = {name: fill(secret) for name, fill in FILL.items()}
+    values = fill_values(secret)
     leaks = []
-    for pattern in patterns:
-        url = url_for(pattern, values)
+    for pattern, url in ((p, url) for p in patterns for url in urls_for(p, values)):
         carries_character = "character_pk" in pattern.pattern.converters
         for method in ("get", "post"):
             response = getattr(client, method)(url)
@@ -203,8 +226,8 @@ def test_child_ids_of_another_character_are_404_under_the_users_own_character(vi
     user = user_with_main(*VIEWERS[viewer])
     own = create_character(user=user, character_name="Own Pilot")
     client.force_login(user)
-    values = {name: fill(secret) for name, fill in FILL.items()}
-    values["character_pk"] = own.pk
+    values = fill_values(secret)
+    values["character_pk"] = [own.pk]
     child_patterns = [
         pattern
         for pattern in app_patterns()
@@ -213,8 +236,7 @@ def test_child_ids_of_another_character_are_404_under_the_users_own_character(vi
     ]
     assert len(child_patterns) >= 3  # mail, contract, asset
 
-    for pattern in child_patterns:
-        url = url_for(pattern, values)
+    for url in (url for pattern in child_patterns for url in urls_for(pattern, values)):
         response = client.get(url)
         assert response.status_code == 404, f"{url}: {response.status_code}"
         assert not any(secret_text in response.content.decode() for secret_text in SECRETS)
@@ -226,13 +248,28 @@ def test_own_children_are_found(client):
     own = create_character(user=user, character_name="Own Pilot")
     children = create_children(own, "OWN")
     client.force_login(user)
-    values = {name: fill({"character": own, **children}) for name, fill in FILL.items()}
+    values = fill_values({"character": own, **children})
 
     for pattern in app_patterns():
         if CHILD_PARAMETERS & set(pattern.pattern.converters):
-            response = client.get(url_for(pattern, values))
+            (url,) = urls_for(pattern, values)
+            response = client.get(url)
             assert response.status_code == 200, pattern.name
             assert "OWN-" in response.content.decode(), pattern.name
+
+
+def test_every_name_tried_opens_for_a_user_who_may_see_it(client):
+    """The counterpart for name parameters: each tab, table and report name tried above is a
+    real one (a 404 for a misspelt name would hide a leak)."""
+    user = user_with_main("memberaudit.reports_access")
+    own = create_character(user=user, character_name="Own Pilot")
+    client.force_login(user)
+    values = fill_values({"character": own, **create_children(own, "OWN")})
+
+    for pattern in app_patterns():
+        if NAME_PARAMETERS & set(pattern.pattern.converters):
+            for url in urls_for(pattern, values):
+                assert client.get(url).status_code == 200, url
 
 
 def _unprotected_view(request, character_pk: int):
@@ -261,4 +298,4 @@ def test_the_check_fails_on_unknown_path_parameters():
     pattern.name = "thing"
 
     with pytest.raises(pytest.fail.Exception, match="thing_id"):
-        url_for(pattern, {})
+        urls_for(pattern, {})

@@ -14,7 +14,7 @@
     return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then((response) => {
         if (!response.ok) {
-          throw new Error(`HTTP ${response.status}`);
+          throw Object.assign(new Error(response.statusText), { status: response.status });
         }
         return response.text();
       })
@@ -28,7 +28,9 @@
         delete pane.dataset.loaded;
         const message = document.createElement("div");
         message.className = "alert alert-danger";
-        message.textContent = String(error);
+        message.textContent = window.memberauditTables
+          ? window.memberauditTables.loadErrorText(error.status)
+          : String(error);
         pane.replaceChildren(message);
       });
   }

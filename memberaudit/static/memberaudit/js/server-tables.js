@@ -8,6 +8,8 @@
  * data-order sets the initial order, data-filter-form the id of a form whose fields are sent with every request.
  * The JSON rows are plain data; every value is escaped here before it reaches the page.
  * Tables in hidden tabs are set up when their tab is first shown.
+ * Texts come from the data attributes of #memberaudit-table-texts (server_tables_texts.html),
+ * among them the URL of Alliance Auth's DataTables translation for the user's language.
  */
 (function () {
   "use strict";
@@ -15,6 +17,13 @@
   function texts() {
     const element = document.getElementById("memberaudit-table-texts");
     return element ? element.dataset : {};
+  }
+
+  // What to show when a part of the page could not be loaded: the HTTP status when the server
+  // answered, else that loading failed (the browser's own message would be in English).
+  function loadErrorText(status) {
+    const text = status ? texts().httpError : texts().loadFailed;
+    return text ? text.replace("__STATUS__", status) : `HTTP ${status || "-"}`;
   }
 
   function escapeHtml(value) {
@@ -96,7 +105,9 @@
     const form = table.dataset.filterForm
       ? document.getElementById(table.dataset.filterForm)
       : null;
+    const languageUrl = texts().datatablesLanguage;
     const dataTable = new DataTable(table, {
+      ...(languageUrl ? { language: { url: languageUrl } } : {}),
       serverSide: true,
       processing: true,
       searchDelay: 400,
@@ -134,6 +145,8 @@
   }
 
   window.memberauditTables = {
+    texts: texts,
+    loadErrorText: loadErrorText,
     init: init,
     initVisible: initVisible,
     get: (table) => table.maDataTable,

@@ -24,18 +24,18 @@
   function showError(container, error) {
     const message = document.createElement("div");
     message.className = "alert alert-danger";
-    message.textContent = String(error);
+    message.textContent = window.memberauditTables.loadErrorText(error.status);
     container.replaceChildren(message);
   }
 
   function openDetail(modal, url) {
     const body = modal.querySelector("[data-ma-detail-body]");
-    body.textContent = "…";
+    body.textContent = window.memberauditTables.texts().loading || "…";
     showModal(modal);
     fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then((response) => {
         if (!response.ok) {
-          throw new Error(`HTTP ${response.status}`);
+          throw Object.assign(new Error(response.statusText), { status: response.status });
         }
         return response.text();
       })
