@@ -18,6 +18,7 @@ class SettingSpec:
     default: Any
     kind: type
     minimum: int | None = None
+    maximum: int | None = None
     help: str = ""
 
     def problem(self, value: Any) -> str | None:
@@ -31,6 +32,8 @@ class SettingSpec:
                 return f"must be a whole number, not {value!r}"
             if self.minimum is not None and value < self.minimum:
                 return f"must be at least {self.minimum}, not {value}"
+            if self.maximum is not None and value > self.maximum:
+                return f"must be at most {self.maximum}, not {value}"
             return None
         if self.kind is str and (not isinstance(value, str) or not value.strip()):
             return f"must be a non-empty text, not {value!r}"
@@ -44,6 +47,8 @@ SPECS = (
         25,
         int,
         minimum=1,
+        # ESI allows 100 errors per window: from 100 on, no call would ever be made.
+        maximum=99,
         help="Stop calling ESI when this many errors remain in the current window.",
     ),
     SettingSpec("MEMBERAUDIT_BULK_METHODS_BATCH_SIZE", 500, int, minimum=1),

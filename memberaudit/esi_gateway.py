@@ -6,20 +6,25 @@ The gateway takes care of:
 - the client: one django-esi provider, pinned compatibility date, operation allow-list;
 - pagination (``X-Pages``) and "not modified" (ETag / 304) as :class:`NotModified`;
 - the global error limit: once ``X-ESI-Error-Limit-Remain`` falls to
-  ``MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD`` no call is made until ``X-ESI-Error-Limit-Reset``;
-- rate limits: 429 with ``Retry-After`` and django-esi's route buckets raise
-  :class:`EsiRateLimited`;
+  ``MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD``, or ESI answers 420, no call is made until
+  ``X-ESI-Error-Limit-Reset`` has passed (shared by all workers through the cache);
+- rate limits: a 429 pauses the route's rate-limit group (per character) for ``Retry-After``
+  seconds; calls to a paused group and django-esi's full route buckets raise
+  :class:`EsiRateLimited` without sending a request;
 - bounded retries with backoff for 502, 503 and 504 only;
+- EVE SSO failing while a token is refreshed: :class:`EsiUnavailable`, the token is kept;
 - counters of requests, 304s and errors for the section being updated.
 """
 
 import contextvars
 import json
 import logging
+import math
 import os
 import threading
 import time
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from functools import cache as memoize
 from pathlib import Path
 from typing import Any
@@ -31,10 +36,11 @@ from aiopenapi3.plugin import Document
 
 from django.core.cache import cache
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from esi import exceptions as esi_exceptions
 from esi import openapi_clients
-from esi.errors import TokenError
+from esi.errors import IncompleteResponseError, TokenError
 from esi.openapi_clients import ESIClientProvider
 from esi.signals import esi_request_statistics
 
@@ -46,6 +52,8 @@ UA_APP_NAME = "aa-memberaudit"
 COMPATIBILITY_DATE = "2025-12-16"
 SPEC_FILE = Path(__import__("eveuniverse").__file__).parent / f"openapi_{COMPATIBILITY_DATE}.json"
 ERROR_LIMIT_CACHE_KEY = "memberaudit_esi_error_limit_reset_at"
+RATE_LIMIT_CACHE_KEY = "memberaudit_esi_rate_limit_reset_at"  # + group and character
+DEFAULT_PAUSE_SECONDS = 60  # when ESI does not say how long to wait
 RETRY_STATUS_CODES = frozenset({502, 503, 504})
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5  # doubled after every failed attempt
@@ -77,7 +85,10 @@ class EsiErrorLimitReached(EsiError):
     """Too few errors remain in ESI's error window: wait for the reset."""
 
     def __init__(self, reset_in: float):
-        super().__init__(f"ESI error limit reached, calls paused for {reset_in:.0f} s")
+        super().__init__(
+            _("ESI error limit reached, calls paused for %(seconds)d s")
+            % {"seconds": _whole_seconds(reset_in)}
+        )
         self.reset_in = reset_in
 
 
@@ -85,12 +96,17 @@ class EsiRateLimited(EsiError):
     """A rate limit was hit; try again after ``retry_after`` seconds."""
 
     def __init__(self, retry_after: float, message: str = ""):
-        super().__init__(message or f"ESI rate limit reached, retry after {retry_after:.0f} s", 429)
+        super().__init__(
+            message
+            or _("ESI rate limit reached, retry after %(seconds)d s")
+            % {"seconds": _whole_seconds(retry_after)},
+            429,
+        )
         self.retry_after = retry_after
 
 
 class EsiUnavailable(EsiError):
-    """ESI answered with a server error or did not answer in time."""
+    """ESI answered with a server error or did not answer in time, or EVE SSO failed."""
 
 
 class EsiBadResponse(EsiError):
@@ -106,7 +122,7 @@ class EsiNotFound(EsiError):
 
 
 class EsiTokenError(EsiError):
-    """The token could not be used (revoked, expired beyond refresh, missing scopes)."""
+    """EVE SSO refused the token: revoked, or expired and not refreshable."""
 
 
 @dataclass
@@ -114,6 +130,8 @@ class RequestCounter:
     requests: int = 0
     not_modified: int = 0
     errors: int = 0
+    # Headers of the last answer: django-esi raises its error-limit exception without them.
+    last_headers: Any = None
 
 
 _active_counter: contextvars.ContextVar[RequestCounter | None] = contextvars.ContextVar(
@@ -122,7 +140,7 @@ _active_counter: contextvars.ContextVar[RequestCounter | None] = contextvars.Con
 
 
 @receiver(esi_request_statistics)
-def _count_request(sender, status_code=0, **kwargs):
+def _count_request(sender, status_code=0, headers=None, **kwargs):
     counter = _active_counter.get()
     if counter is None:
         return
@@ -130,18 +148,29 @@ def _count_request(sender, status_code=0, **kwargs):
         counter.not_modified += 1
         return
     counter.requests += 1
+    counter.last_headers = headers
     if status_code == 304:
         counter.not_modified += 1
     elif status_code >= 400:
         counter.errors += 1
 
 
+@dataclass(frozen=True)
+class OperationInfo:
+    tag: str
+    rate_group: str  # the spec's rate-limit group, or the operation id for routes without one
+
+
 @memoize
-def _operation_tags() -> dict[str, str]:
-    """Map each operation id of the pinned spec to its tag."""
+def _operations() -> dict[str, OperationInfo]:
+    """Map each operation id of the pinned spec to its tag and rate-limit group."""
     spec = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
     return {
-        operation["operationId"]: operation["tags"][0]
+        operation["operationId"]: OperationInfo(
+            tag=operation["tags"][0],
+            rate_group=(operation.get("x-rate-limit") or {}).get("group")
+            or operation["operationId"],
+        )
         for path in spec["paths"].values()
         for method, operation in path.items()
         if isinstance(operation, dict) and "operationId" in operation
@@ -248,8 +277,51 @@ def provider() -> ESIClientProvider:
 
 def error_limit_reset_in() -> float:
     """Seconds until calls may resume after the error limit was reached, else 0."""
-    reset_at = cache.get(ERROR_LIMIT_CACHE_KEY)
-    return max(0.0, reset_at - time.time()) if reset_at else 0.0
+    return _pause_left(ERROR_LIMIT_CACHE_KEY)
+
+
+def rate_limit_reset_in(group: str, character_id: int | None = None) -> float:
+    """Seconds until calls to a rate-limit group may resume after a 429, else 0.
+
+    ESI keeps a bucket per group and character for authenticated calls; public calls share
+    one bucket per group (``character_id`` None).
+    """
+    return _pause_left(_rate_limit_key(group, character_id))
+
+
+def _rate_limit_key(group: str, character_id: int | None) -> str:
+    return f"{RATE_LIMIT_CACHE_KEY}:{group}:{character_id or 'public'}"
+
+
+def _pause(key: str, seconds: float) -> float:
+    """Pause the calls guarded by ``key`` for all workers (through the cache)."""
+    seconds = max(1.0, seconds)
+    cache.set(key, time.time() + seconds, timeout=math.ceil(seconds) + 1)
+    return seconds
+
+
+def _pause_left(key: str) -> float:
+    resume_at = cache.get(key)
+    return max(0.0, resume_at - time.time()) if resume_at else 0.0
+
+
+def _whole_seconds(seconds: float) -> int:
+    return math.ceil(seconds)
+
+
+def _seconds_header(headers: Any, name: str) -> float | None:
+    """A header giving seconds to wait (a number, or for ``Retry-After`` an HTTP date)."""
+    value = _header(headers, name)
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -327,23 +399,37 @@ class EsiGateway:
         return results
 
     def _call(self, operation_id, params, *, paged, public, is_post, use_etag=None):
+        operation = _operations().get(operation_id)
+        if operation is None:
+            raise ValueError(f"Unknown ESI operation: {operation_id}")
         reset_in = error_limit_reset_in()
         if reset_in:
             raise EsiErrorLimitReached(reset_in)
         params = {k: v for k, v in params.items() if k not in ("paged", "public")}
+        character_id = None
         if self.token is not None and not public:
             params["token"] = self.token
+            character_id = self.token.character_id
+        rate_limit_key = _rate_limit_key(operation.rate_group, character_id)
+        paused_for = _pause_left(rate_limit_key)
+        if paused_for:
+            raise EsiRateLimited(
+                paused_for,
+                _("ESI rate limit of %(group)s reached, calls paused for %(seconds)d s")
+                % {"group": operation.rate_group, "seconds": _whole_seconds(paused_for)},
+            )
         use_etag = self.use_etag if use_etag is None else use_etag
         token = _active_counter.set(self.counter)
         try:
-            return self._call_with_retries(operation_id, params, paged, is_post, use_etag)
+            return self._call_with_retries(
+                operation_id, operation, rate_limit_key, params, paged, is_post, use_etag
+            )
         finally:
             _active_counter.reset(token)
 
-    def _call_with_retries(self, operation_id, params, paged, is_post, use_etag):
-        tag = _operation_tags().get(operation_id)
-        if tag is None:
-            raise ValueError(f"Unknown ESI operation: {operation_id}")
+    def _call_with_retries(
+        self, operation_id, operation, rate_limit_key, params, paged, is_post, use_etag
+    ):
         if is_post:  # django-esi's cache key ignores the body: never cache POST answers
             options = {"use_etag": False, "use_cache": False, "store_cache": False}
         elif use_etag:
@@ -353,12 +439,13 @@ class EsiGateway:
         options["return_response"] = True
         delay = BACKOFF_SECONDS
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            operation = getattr(getattr(esi_client(), tag), operation_id)(**params)
+            self.counter.last_headers = None
+            request = getattr(getattr(esi_client(), operation.tag), operation_id)(**params)
             try:
                 if paged:
-                    data, response = operation.results(**options)
+                    data, response = request.results(**options)
                 else:
-                    data, response = operation.result(**options)
+                    data, response = request.result(**options)
             except esi_exceptions.HTTPNotModified as exc:
                 self._watch_error_limit(exc.headers)
                 raise NotModified() from exc
@@ -371,22 +458,41 @@ class EsiGateway:
                     time.sleep(delay)
                     delay *= 2
                     continue
-                raise self._translate_http_error(operation_id, exc) from exc
+                raise self._translate_http_error(
+                    operation_id, operation, rate_limit_key, exc
+                ) from exc
             except esi_exceptions.ESIErrorLimitException as exc:
-                self._pause_for(float(exc.reset or 60))
-                raise EsiErrorLimitReached(float(exc.reset or 60)) from exc
+                # django-esi raises this for a 420 (and while its own pause lasts) and reads
+                # the reset from a header ESI does not send: take ESI's from the answer.
+                reset = _seconds_header(self.counter.last_headers, "X-ESI-Error-Limit-Reset")
+                if reset is None:
+                    reset = float(exc.reset or DEFAULT_PAUSE_SECONDS)
+                raise EsiErrorLimitReached(_pause(ERROR_LIMIT_CACHE_KEY, reset)) from exc
             except esi_exceptions.ESIBucketLimitException as exc:
-                raise EsiRateLimited(float(exc.reset), str(exc)) from exc
+                raise EsiRateLimited(
+                    float(exc.reset),
+                    _("ESI rate limit of %(group)s reached, calls paused for %(seconds)d s")
+                    % {"group": operation.rate_group, "seconds": _whole_seconds(exc.reset)},
+                ) from exc
             except TokenError as exc:
                 raise EsiTokenError(
-                    f"The token of this character could not be used: {type(exc).__name__}"
+                    _("The token of this character no longer works (%(reason)s)")
+                    % {"reason": type(exc).__name__}
+                ) from exc
+            except IncompleteResponseError as exc:  # SSOUnavailableError among them
+                raise EsiUnavailable(
+                    _("EVE SSO did not refresh the token, try again later: %(error)s")
+                    % {"error": str(exc) or type(exc).__name__}
                 ) from exc
             except (
                 httpx2.TimeoutException,
                 httpx2.TransportError,
                 openapi_errors.RequestError,
             ) as exc:
-                raise EsiUnavailable(f"ESI did not answer {operation_id}: {exc!r}") from exc
+                raise EsiUnavailable(
+                    _("ESI did not answer %(operation)s: %(error)r")
+                    % {"operation": operation_id, "error": exc}
+                ) from exc
             except (
                 openapi_errors.ResponseDecodingError,
                 openapi_errors.ResponseSchemaError,
@@ -395,23 +501,41 @@ class EsiGateway:
                 json.JSONDecodeError,
             ) as exc:
                 raise EsiBadResponse(
-                    f"ESI sent an unusable answer for {operation_id}: {type(exc).__name__}"
+                    _("ESI sent an unusable answer for %(operation)s: %(error)s")
+                    % {"operation": operation_id, "error": type(exc).__name__}
                 ) from exc
             self._watch_error_limit(getattr(response, "headers", None))
             return _to_plain(data)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _translate_http_error(self, operation_id, exc) -> EsiError:
+    def _translate_http_error(self, operation_id, operation, rate_limit_key, exc) -> EsiError:
+        # 420 never gets here: django-esi raises ESIErrorLimitException for it.
         status = exc.status_code
         detail = _error_text(exc)
-        message = f"ESI answered {status} for {operation_id}{': ' + detail if detail else ''}"
+        values = {"status": status, "operation": operation_id, "detail": detail}
+        if detail:
+            message = _("ESI answered %(status)s for %(operation)s: %(detail)s") % values
+        else:
+            message = _("ESI answered %(status)s for %(operation)s") % values
         if status == 429:
-            retry_after = float(_header(exc.headers, "Retry-After") or 60)
-            return EsiRateLimited(retry_after, message)
-        if status == 420:
-            reset = float(_header(exc.headers, "X-ESI-Error-Limit-Reset") or 60)
-            self._pause_for(reset)
-            return EsiErrorLimitReached(reset)
+            retry_after = _seconds_header(exc.headers, "Retry-After")
+            if retry_after is None:
+                retry_after = DEFAULT_PAUSE_SECONDS
+            paused_for = _pause(rate_limit_key, retry_after)
+            logger.warning(
+                "ESI rate limit of %s reached: pausing it for %d s",
+                operation.rate_group,
+                paused_for,
+            )
+            return EsiRateLimited(
+                paused_for,
+                _("%(message)s; calls to %(group)s paused for %(seconds)d s")
+                % {
+                    "message": message,
+                    "group": operation.rate_group,
+                    "seconds": _whole_seconds(paused_for),
+                },
+            )
         if status in (401, 403):
             return EsiForbidden(message, status)
         if status == 404:
@@ -426,17 +550,19 @@ class EsiGateway:
             return
         try:
             remain_value = int(remain)
-            reset = float(_header(headers, "X-ESI-Error-Limit-Reset") or 60)
         except ValueError:
             return
         if remain_value <= app_settings.MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD:
+            reset = _seconds_header(headers, "X-ESI-Error-Limit-Reset")
+            if reset is None:
+                reset = DEFAULT_PAUSE_SECONDS
             logger.warning("ESI error limit low (%s left): pausing for %s s", remain_value, reset)
             self._pause_for(reset)
 
     @staticmethod
     def _pause_for(seconds: float) -> None:
-        seconds = max(1.0, seconds)
-        cache.set(ERROR_LIMIT_CACHE_KEY, time.time() + seconds, timeout=int(seconds) + 1)
+        """Pause all ESI calls of all workers for ``seconds`` (the error limit)."""
+        _pause(ERROR_LIMIT_CACHE_KEY, seconds)
 
 
 def _error_text(exc) -> str:

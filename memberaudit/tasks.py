@@ -48,10 +48,9 @@ def update_character(
         return []
     if character.is_orphan:
         if not character.is_disabled:
-            Character.objects.filter(pk=character.pk).update(is_disabled=True)
-            logger.info("%s has no owner anymore: disabled", character)
+            updater.disable_for_lost_token(character)
         return []
-    if character.is_disabled and not force:
+    if _gets_no_updates(character, force):
         return []
     names = sections or registry.names()
     if not force and not sections:
@@ -73,9 +72,19 @@ def update_character(
 def update_section(character_pk: int, section: str, force: bool = False) -> bool:
     """Update one section of one character: the one task behind every section."""
     character = Character.objects.filter(pk=character_pk).first()
-    if character is None:
+    if character is None or _gets_no_updates(character, force):
         return False
     return updater.update_section(character, section, force=force).is_success
+
+
+def _gets_no_updates(character: Character, force: bool) -> bool:
+    """Whether a character is left alone: disabled, unless forced (the admin's "update now").
+
+    Not even a forced update runs once its token stopped working, so that after the first
+    section found out, the other sections of the same run send no request; registering the
+    character again enables it.
+    """
+    return character.is_disabled and (not force or character.token_error_notified_at is not None)
 
 
 def update_character_now(character: Character, sections: list[str] | None = None) -> None:
@@ -116,7 +125,14 @@ def delete_character(character_pk: int) -> bool:
 
 @shared_task(
     base=QueueOnce,
-    once={"keys": ["skill_set_id"], "graceful": True, "timeout": TIME_LIMIT},
+    # Unlocked when it starts: a recheck asked for while one runs must run too, or the
+    # running one could miss the latest edit of the skill set.
+    once={
+        "keys": ["skill_set_id"],
+        "graceful": True,
+        "timeout": TIME_LIMIT,
+        "unlock_before_run": True,
+    },
     time_limit=TIME_LIMIT,
 )
 def update_skill_set_checks(skill_set_id: int) -> None:

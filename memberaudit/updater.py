@@ -2,6 +2,11 @@
 
 Every section goes through :func:`update_section`; a failure at any step leaves the stored
 data as it was and records a readable message on the section's status row.
+
+A character whose token stopped working (EVE SSO refused it, or no token is left at all) is
+disabled like an orphan: its data stays, its updates stop, and its owner is told once.
+Registering the character again enables it. A token that merely lacks scopes only suspends
+the sections that need them.
 """
 
 import hashlib
@@ -9,10 +14,12 @@ import json
 import logging
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from allianceauth.authentication.models import OwnershipRecord
 from allianceauth.notifications import notify
 from esi.models import Token
 
@@ -31,6 +38,8 @@ class SectionDataError(Exception):
 
 
 class TokenProblem(Exception):
+    """No usable token for a section; ``kind`` is the :class:`ErrorKind` to record."""
+
     def __init__(self, message: str, kind: str):
         super().__init__(message)
         self.kind = kind
@@ -101,9 +110,11 @@ def update_section(character: Character, section_name: str, force: bool = False)
         if section.after_store:
             section.after_store(character, changed)
     except TokenProblem as exc:
+        if exc.kind == ErrorKind.TOKEN_INVALID:
+            disable_for_lost_token(character)
         return _record_failure(status, gateway, started_at, exc.kind, str(exc))
     except EsiTokenError as exc:
-        _notify_token_error(character)
+        disable_for_lost_token(character)
         return _record_failure(status, gateway, started_at, ErrorKind.TOKEN_INVALID, str(exc))
     except EsiError as exc:
         return _record_failure(status, gateway, started_at, ErrorKind.ESI, str(exc))
@@ -150,20 +161,43 @@ def _record_failure(status, gateway, started_at, kind, message) -> UpdateOutcome
     return UpdateOutcome(status.section, False, False, message)
 
 
-def _notify_token_error(character: Character) -> None:
-    """Tell the owner once that this character's token stopped working."""
-    owner = character.owner
+def disable_for_lost_token(character: Character) -> None:
+    """Stop updating a character without a working token or owner; tell its owner once.
+
+    The character keeps all its data and shows as disabled until it is registered again.
+    When Auth deleted the last token of a character it also deleted the ownership: then the
+    user who owned the character last is told.
+    """
+    Character.objects.filter(pk=character.pk).update(is_disabled=True)
+    character.is_disabled = True
+    logger.info("%s: no working token or no owner anymore, disabled", character)
+    user = _owner_to_tell(character)
+    if user is None:
+        return
     updated = Character.objects.filter(
         pk=character.pk, token_error_notified_at__isnull=True
     ).update(token_error_notified_at=timezone.now())
-    if owner and updated:
+    if updated:
         notify(
-            owner,
+            user,
             _("%(name)s: token no longer valid") % {"name": character.name},
             _(
-                "Member Audit can no longer update %(name)s because its token was revoked "
-                "or has expired. Please register the character again."
+                "Member Audit can no longer update %(name)s: its token was revoked, has "
+                "expired or was deleted. Its data is kept; register the character again to "
+                "resume its updates."
             )
             % {"name": character.name},
             level="danger",
         )
+
+
+def _owner_to_tell(character: Character) -> User | None:
+    """The owner of the character, or for an orphan the user who owned it last."""
+    if character.owner is not None:
+        return character.owner
+    record = (  # newest first
+        OwnershipRecord.objects.filter(character=character.eve_character)
+        .select_related("user")
+        .first()
+    )
+    return record.user if record else None

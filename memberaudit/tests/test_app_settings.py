@@ -43,6 +43,8 @@ def test_should_use_configured_value(settings):
         ("MEMBERAUDIT_LOG_UPDATE_STATS", "yes", "must be True or False"),
         ("MEMBERAUDIT_APP_NAME", "", "must be a non-empty text"),
         ("MEMBERAUDIT_BULK_METHODS_BATCH_SIZE", True, "must be a whole number"),
+        ("MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD", 0, "must be at least 1"),
+        ("MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD", 100, "must be at most 99"),
     ],
 )
 def test_should_report_invalid_setting_as_system_check_error(settings, name, value, reason):
@@ -81,3 +83,12 @@ def test_should_warn_when_beat_schedule_lacks_regular_updates(settings):
 
 def test_should_not_warn_when_beat_schedule_has_regular_updates():
     assert check_beat_schedule(None) == []
+
+
+def test_should_not_let_the_error_limit_threshold_stop_all_esi_calls(settings):
+    """ESI allows 100 errors per window: a threshold of 100 would pause before every call."""
+    settings.MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD = 100
+    assert app_settings.MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD == 25
+    settings.MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD = 99
+    assert app_settings.MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD == 99
+    assert check_settings(None) == []

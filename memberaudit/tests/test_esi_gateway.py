@@ -1,11 +1,20 @@
 """The ESI gateway against the fake EVE server over HTTP."""
 
+import time
+
 import pytest
 
 from esi.models import Token
 
 from memberaudit import esi_gateway
-from memberaudit.esi_gateway import EsiBadResponse, EsiGateway, EsiNotFound, NotModified
+from memberaudit.esi_gateway import (
+    EsiBadResponse,
+    EsiErrorLimitReached,
+    EsiGateway,
+    EsiNotFound,
+    EsiRateLimited,
+    NotModified,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +103,54 @@ def test_should_only_allow_operations_the_app_uses():
 def test_should_refuse_unknown_operation(gateway):
     with pytest.raises(ValueError, match="Unknown ESI operation"):
         gateway.get("GetNothing")
+
+
+LOCATION = "GetCharactersCharacterIdLocation"  # same rate-limit group as ONLINE: char-location
+WALLET = "GetCharactersCharacterIdWallet"  # group char-wallet
+
+
+def test_should_pause_the_rate_limit_group_for_retry_after_seconds(gateway, fake_eve):
+    fake_eve.faults.add(route=ONLINE, character_id=ARIA, status=429, retry_after=1, times=1)
+
+    with pytest.raises(EsiRateLimited, match="429"):
+        gateway.get(ONLINE, character_id=ARIA)
+
+    assert 0 < esi_gateway.rate_limit_reset_in("char-location", ARIA) <= 1
+    for operation in (ONLINE, LOCATION):  # the whole group waits, without asking ESI
+        with pytest.raises(EsiRateLimited, match="char-location.*paused for 1 s"):
+            gateway.get(operation, character_id=ARIA)
+    assert fake_eve.log.count(route=ONLINE) == 1
+    assert fake_eve.log.count(route=LOCATION) == 0
+    gateway.get(WALLET, character_id=ARIA)  # other groups go on
+
+    time.sleep(esi_gateway.rate_limit_reset_in("char-location", ARIA) + 0.05)
+
+    assert gateway.get(ONLINE, character_id=ARIA) is not None
+    assert fake_eve.log.count(route=ONLINE, status=200) == 1
+
+
+def test_should_share_a_rate_limit_pause_between_gateways(gateway, fake_eve):
+    fake_eve.faults.add(route=ONLINE, character_id=ARIA, status=429, retry_after=30, times=1)
+    with pytest.raises(EsiRateLimited):
+        gateway.get(ONLINE, character_id=ARIA)
+
+    other = EsiGateway(token=gateway.token, section="other")  # e.g. in another worker
+    with pytest.raises(EsiRateLimited):
+        other.get(LOCATION, character_id=ARIA)
+
+    assert fake_eve.log.count(route=LOCATION) == 0
+    assert 29 < esi_gateway.rate_limit_reset_in("char-location", ARIA) <= 30
+
+
+def test_should_pause_all_calls_until_the_error_limit_resets_after_a_420(gateway, fake_eve):
+    fake_eve.error_limiter.configure(window=17)  # ESI says: the window resets in <= 17 s
+    fake_eve.faults.add(route=ONLINE, character_id=ARIA, status=420, times=1)
+
+    with pytest.raises(EsiErrorLimitReached, match="error limit reached"):
+        gateway.get(ONLINE, character_id=ARIA)
+
+    assert 0 < esi_gateway.error_limit_reset_in() <= 17
+    requests = len(fake_eve.log.entries(kind="esi"))
+    with pytest.raises(EsiErrorLimitReached):
+        gateway.get(WALLET, character_id=ARIA)
+    assert len(fake_eve.log.entries(kind="esi")) == requests

@@ -8,8 +8,8 @@ from allianceauth.authentication.models import CharacterOwnership
 from esi.models import Token
 
 from fake_eve.sso_flow import follow_sso
-from memberaudit import tasks
-from memberaudit.models import Character
+from memberaudit import tasks, updater
+from memberaudit.models import Character, CharacterSkill, CharacterWalletBalance
 from memberaudit.scopes import REGISTRATION_SCOPES
 
 from .factories import create_user_with_main
@@ -39,6 +39,13 @@ def pilot(client):
 
 def register(client, character_id=ARIA):
     return follow_sso(client, reverse("memberaudit:register_character"), character_id)
+
+
+def section_data(character) -> dict:
+    return {
+        "wallet": list(CharacterWalletBalance.objects.filter(character=character).values()),
+        "skills": list(CharacterSkill.objects.filter(character=character).order_by("pk").values()),
+    }
 
 
 def test_should_register_character_with_all_scopes_and_queue_forced_update(
@@ -73,13 +80,26 @@ def test_should_keep_one_character_per_eve_character(client, pilot, fake_eve, qu
 def test_should_revive_orphaned_character_with_its_data(client, pilot, fake_eve, queued):
     register(client)
     character = Character.objects.get(eve_character__character_id=ARIA)
-    Character.objects.filter(pk=character.pk).update(is_disabled=True, is_shared=True)
+    Character.objects.filter(pk=character.pk).update(is_shared=True)
+    for section in ("wallet_balance", "skills"):
+        assert updater.update_section(character, section).is_success
+    stored = section_data(character)
+    assert stored["wallet"] and stored["skills"]
+    CharacterOwnership.objects.filter(character=character.eve_character).delete()
+
+    assert tasks.update_character(character.pk) == []  # the update finds the orphan
+
+    character = Character.objects.get(pk=character.pk)
+    assert character.is_orphan and character.is_disabled
+    assert section_data(character) == stored
 
     register(client)
 
-    character.refresh_from_db()
+    character = Character.objects.get(pk=character.pk)
+    assert character.owner == pilot
     assert not character.is_disabled
-    assert character.is_shared  # the rest of its data is kept
+    assert character.is_shared
+    assert section_data(character) == stored
 
 
 def test_should_follow_new_owner_and_use_their_token(client, fake_eve, queued, db):

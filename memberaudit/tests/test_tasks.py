@@ -2,6 +2,7 @@ import pytest
 
 from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.eveonline.models import EveCharacter
+from allianceauth.notifications.models import Notification
 
 from memberaudit import tasks
 from memberaudit.models import Character, SectionUpdateStatus
@@ -119,12 +120,46 @@ def test_should_run_user_triggered_updates_before_periodic_ones():
 
 def test_should_disable_orphaned_character_and_queue_nothing(queued):
     character = create_character()
+    mark_sections(character, minutes_ago=500)
     CharacterOwnership.objects.filter(character=character.eve_character).delete()
 
     assert tasks.update_character(character.pk) == []
 
-    character.refresh_from_db()
-    assert character.is_disabled
+    character = Character.objects.get(pk=character.pk)
+    assert character.is_orphan and character.is_disabled
+    assert character.update_status_set.count() == len(registry)
+    assert queued == []
+
+
+def test_should_tell_the_last_owner_once_that_the_character_became_an_orphan(queued):
+    owner = create_user()
+    character = create_character(owner)
+    CharacterOwnership.objects.filter(character=character.eve_character).delete()
+
+    tasks.update_character(character.pk)
+    tasks.update_character(character.pk, force=True)
+
+    assert Notification.objects.filter(user=owner).count() == 1
+
+
+def test_should_skip_sections_of_a_disabled_character_unless_forced():
+    character = create_character()
+    Character.objects.filter(pk=character.pk).update(is_disabled=True)
+
+    assert tasks.update_section(character.pk, "skill_sets") is False
+    assert not SectionUpdateStatus.objects.filter(character=character).exists()
+    assert tasks.update_section(character.pk, "skill_sets", force=True) is True
+
+
+def test_should_skip_even_forced_sections_once_the_token_stopped_working(queued):
+    character = create_character()
+    Character.objects.filter(pk=character.pk).update(
+        is_disabled=True, token_error_notified_at=tasks.updater.timezone.now()
+    )
+
+    assert tasks.update_character(character.pk, force=True) == []
+    assert tasks.update_section(character.pk, "skill_sets", force=True) is False
+    assert not SectionUpdateStatus.objects.filter(character=character).exists()
     assert queued == []
 
 
@@ -171,3 +206,27 @@ def test_should_not_log_durations_when_disabled(caplog, queued):
     with caplog.at_level("INFO", logger="memberaudit.statistics"):
         tasks.run_regular_updates()
     assert not [r for r in caplog.records if r.name == "memberaudit.statistics"]
+
+
+def test_should_unlock_skill_set_checks_when_they_start():
+    assert tasks.update_skill_set_checks.once["unlock_before_run"] is True
+
+
+def test_should_run_a_skill_set_recheck_asked_for_while_one_runs(monkeypatch):
+    """An edit saved while a recheck runs must get its own recheck, not be dropped."""
+    skill_set_id = 42
+    runs = []
+
+    def recheck(skill_set_ids):
+        runs.append(skill_set_ids)
+        if len(runs) == 1:  # the skill set is edited while the first recheck runs
+            result = tasks.update_skill_set_checks.apply_async(
+                kwargs={"skill_set_id": skill_set_id}
+            )
+            assert result.state != "REJECTED"
+
+    monkeypatch.setattr("memberaudit.skill_set_checks.update_checks_for_skill_sets", recheck)
+
+    tasks.update_skill_set_checks.apply_async(kwargs={"skill_set_id": skill_set_id})
+
+    assert runs == [[skill_set_id], [skill_set_id]]

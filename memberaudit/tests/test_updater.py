@@ -1,5 +1,6 @@
 """The generic update path, shown with the wallet balance section against the fake EVE server."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from allianceauth.notifications.models import Notification
 
@@ -241,3 +243,48 @@ def test_should_report_rate_limit_with_retry_after(make_character, fake_eve):
 
     assert not outcome.is_success
     assert "429" in status(character).error_message
+
+
+def test_should_record_sso_outage_during_token_refresh_as_esi_unavailable(
+    make_character, fake_eve, monkeypatch, caplog
+):
+    from esi import app_settings as esi_settings
+    from esi.models import Token
+
+    monkeypatch.setattr(esi_settings, "ESI_SSO_MAX_RETRIES", 1)  # no waiting between retries
+    character = make_character(ARIA)
+    updater.update_section(character, "wallet_balance")
+    stored = CharacterWalletBalance.objects.get(character=character).total
+    Token.objects.filter(character_id=ARIA).update(created=timezone.now() - timedelta(days=1))
+    fake_eve.faults.add(route="sso_token", status=503)
+
+    with caplog.at_level("WARNING", logger="memberaudit"):
+        outcome = updater.update_section(character, "wallet_balance", force=True)
+
+    assert not outcome.is_success
+    row = status(character)
+    assert row.error_kind == SectionUpdateStatus.ErrorKind.ESI
+    assert "EVE SSO did not refresh the token" in row.error_message
+    assert fake_eve.log.count(route="sso_token", status=503) == 1
+    assert fake_eve.log.count(route=WALLET) == 1  # only the first, successful update
+    assert not [r for r in caplog.records if r.name.startswith("memberaudit") and r.exc_info]
+    assert CharacterWalletBalance.objects.get(character=character).total == stored
+    character.refresh_from_db()
+    assert not character.is_disabled
+    assert Token.objects.filter(character_id=ARIA).exists()
+    assert not Notification.objects.filter(user=character.owner).exists()
+
+
+def test_should_disable_character_when_refresh_is_refused(make_character, fake_eve):
+    from esi.models import Token
+
+    character = make_character(ARIA)
+    Token.objects.filter(character_id=ARIA).update(created=timezone.now() - timedelta(days=1))
+    fake_eve.sso.revoke_character(ARIA)
+
+    outcome = updater.update_section(character, "wallet_balance")
+
+    assert not outcome.is_success
+    character.refresh_from_db()
+    assert character.is_disabled
+    assert "no longer works" in status(character).error_message

@@ -2,13 +2,14 @@
 
 import copy
 import re
+from contextlib import contextmanager
 
 from django.core.cache import cache
 
 from allianceauth.eveonline.models import EveCharacter
 from eveuniverse.models import EveCategory, EveGroup, EveType
 
-from memberaudit import updater
+from memberaudit import esi_gateway, updater
 from memberaudit.esi_gateway import EsiGateway
 from memberaudit.models import Character, SectionUpdateStatus
 
@@ -114,3 +115,18 @@ def writes_to(queries, *tables: str) -> list[str]:
 def forget_cached_esi_answers():
     """The cached ESI answers and their ETags are gone: the next update fetches in full."""
     cache.delete_pattern("esi_*")
+
+
+@contextmanager
+def esi_read_timeout(seconds: float):
+    """ESI requests give up after ``seconds`` without an answer, and are not retried."""
+    from esi import app_settings as esi_settings
+
+    saved = esi_settings.ESI_REQUESTS_READ_TIMEOUT, esi_settings.ESI_SERVER_ERROR_MAX_RETRIES
+    esi_settings.ESI_REQUESTS_READ_TIMEOUT, esi_settings.ESI_SERVER_ERROR_MAX_RETRIES = seconds, 1
+    esi_gateway.provider()._client = None  # rebuild the client with the short timeout
+    try:
+        yield
+    finally:
+        esi_settings.ESI_REQUESTS_READ_TIMEOUT, esi_settings.ESI_SERVER_ERROR_MAX_RETRIES = saved
+        esi_gateway.provider()._client = None
