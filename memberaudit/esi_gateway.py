@@ -139,8 +139,17 @@ _active_counter: contextvars.ContextVar[RequestCounter | None] = contextvars.Con
 )
 
 
+# Headers of the last answer ESI sent in this context, whoever asked (the gateway, or
+# eveuniverse loading EVE data): the error-limit reset is taken from them after a 420.
+_last_answer_headers: contextvars.ContextVar[Any] = contextvars.ContextVar(
+    "memberaudit_esi_last_answer_headers", default=None
+)
+
+
 @receiver(esi_request_statistics)
 def _count_request(sender, status_code=0, headers=None, **kwargs):
+    if status_code:
+        _last_answer_headers.set(headers)
     counter = _active_counter.get()
     if counter is None:
         return
@@ -278,6 +287,25 @@ def provider() -> ESIClientProvider:
 def error_limit_reset_in() -> float:
     """Seconds until calls may resume after the error limit was reached, else 0."""
     return _pause_left(ERROR_LIMIT_CACHE_KEY)
+
+
+def error_limit_reached(
+    exc: esi_exceptions.ESIErrorLimitException, headers: Any = None
+) -> EsiErrorLimitReached:
+    """Pause all ESI calls of all workers until ESI's error window resets; return the error
+    to raise.
+
+    django-esi raises ``ESIErrorLimitException`` for a 420 (and while its own pause lasts)
+    and reads the reset from a header ESI does not send: ESI's own
+    ``X-ESI-Error-Limit-Reset`` is taken from ``headers``, else from the last answer. Also for
+    EVE data loaded through eveuniverse, which raises django-esi's exceptions unchanged.
+    """
+    if headers is None:
+        headers = _last_answer_headers.get()
+    reset = _seconds_header(headers, "X-ESI-Error-Limit-Reset")
+    if reset is None:
+        reset = float(exc.reset or DEFAULT_PAUSE_SECONDS)
+    return EsiErrorLimitReached(_pause(ERROR_LIMIT_CACHE_KEY, reset))
 
 
 def rate_limit_reset_in(group: str, character_id: int | None = None) -> float:
@@ -462,12 +490,7 @@ class EsiGateway:
                     operation_id, operation, rate_limit_key, exc
                 ) from exc
             except esi_exceptions.ESIErrorLimitException as exc:
-                # django-esi raises this for a 420 (and while its own pause lasts) and reads
-                # the reset from a header ESI does not send: take ESI's from the answer.
-                reset = _seconds_header(self.counter.last_headers, "X-ESI-Error-Limit-Reset")
-                if reset is None:
-                    reset = float(exc.reset or DEFAULT_PAUSE_SECONDS)
-                raise EsiErrorLimitReached(_pause(ERROR_LIMIT_CACHE_KEY, reset)) from exc
+                raise error_limit_reached(exc, self.counter.last_headers) from exc
             except esi_exceptions.ESIBucketLimitException as exc:
                 raise EsiRateLimited(
                     float(exc.reset),

@@ -11,6 +11,7 @@ from eveuniverse.models import EveAncestry, EveBloodline, EveRace
 
 from .. import selectors
 from ..entities import ensure_entity_rows, resolve_entities
+from ..esi_gateway import error_limit_reached
 from ..models import CharacterDetails
 from .base import Section, ViewerTab, registry
 
@@ -22,16 +23,18 @@ GENDERS = {CharacterDetails.Gender.MALE.value, CharacterDetails.Gender.FEMALE.va
 def _load_universe_object(model, object_id) -> int | None:
     """Load a race, bloodline or ancestry; ``None`` when ESI cannot provide it.
 
-    These only decorate the character sheet, so their absence must not fail the section.
+    These only decorate the character sheet, so their absence must not fail the section;
+    only ESI's error limit does, so that no more calls are sent.
     """
     if not object_id:
         return None
     try:
         obj, _created = model.objects.get_or_create_esi(id=int(object_id))
+    except esi_exceptions.ESIErrorLimitException as exc:
+        raise error_limit_reached(exc) from exc  # stop calling ESI, even for decorations
     except (
         esi_exceptions.HTTPClientError,
         esi_exceptions.HTTPServerError,
-        esi_exceptions.ESIErrorLimitException,
         httpx2.TimeoutException,
         httpx2.TransportError,
     ) as exc:

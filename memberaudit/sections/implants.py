@@ -11,7 +11,7 @@ from esi import exceptions as esi_exceptions
 from eveuniverse.models import EveType, EveTypeDogmaAttribute
 
 from .. import app_settings, selectors
-from ..esi_gateway import EsiError, EsiErrorLimitReached, EsiUnavailable
+from ..esi_gateway import EsiError, EsiUnavailable, error_limit_reached
 from ..models import CharacterImplant
 from .base import Section, ViewerTab, registry
 
@@ -54,7 +54,7 @@ def _load_types(ids: set[int], with_dogmas: bool) -> None:
         error_class = EsiUnavailable if exc.status_code >= 500 else EsiError
         raise error_class(message, exc.status_code) from exc
     except esi_exceptions.ESIErrorLimitException as exc:
-        raise EsiErrorLimitReached(float(exc.reset or 60)) from exc
+        raise error_limit_reached(exc) from exc
     except (httpx2.TimeoutException, httpx2.TransportError) as exc:
         raise EsiUnavailable(f"ESI did not answer when loading implant types: {exc!r}") from exc
 

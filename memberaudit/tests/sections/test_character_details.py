@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from eveuniverse.models import EveAncestry, EveBloodline, EveEntity, EveRace
 
-from memberaudit import updater
+from memberaudit import esi_gateway, updater
 from memberaudit.esi_gateway import EsiBadResponse, EsiUnavailable
 from memberaudit.models import CharacterDetails, SectionUpdateStatus
 from memberaudit.sections import character_details
@@ -337,3 +337,14 @@ class TestCharacterDetailsWithFakeEsi:
         assert details.description == ""
         assert details.title == ""
         assert details.security_status is None
+
+    def test_should_stop_at_the_error_limit_while_loading_the_race(self, make_character, fake_eve):
+        fake_eve.error_limiter.configure(window=17)
+        fake_eve.faults.add("GetUniverseRaces", status=420, times=1)
+        character = make_character(FAKE_CHARACTER_ID)
+
+        outcome = updater.update_section(character, "character_details")
+
+        assert not outcome.is_success
+        assert "error limit" in outcome.message
+        assert 0 < esi_gateway.error_limit_reset_in() <= 17

@@ -9,7 +9,7 @@ from esi.exceptions import HTTPClientError, HTTPServerError
 from eveuniverse.models import EveDogmaAttribute, EveType, EveTypeDogmaAttribute
 from eveuniverse.tests.testdata.factories_2 import EveTypeFactory
 
-from memberaudit import updater
+from memberaudit import esi_gateway, updater
 from memberaudit.esi_gateway import EsiBadResponse, EsiUnavailable
 from memberaudit.models import CharacterImplant, SectionUpdateStatus
 from memberaudit.sections import implants as implants_section
@@ -281,3 +281,16 @@ class TestImplantsWithFakeEsi:
         assert not outcome.is_success
         assert "500" in outcome.message
         assert implant_ids(character) == []
+
+    def test_should_pause_esi_until_the_error_window_resets_after_a_420(
+        self, make_character, fake_eve
+    ):
+        fake_eve.error_limiter.configure(window=17)  # ESI says: the window resets in <= 17 s
+        fake_eve.faults.add("GetUniverseTypesTypeId", status=420, times=1)
+        character = make_character(FAKE_CHARACTER_ID)
+
+        outcome = updater.update_section(character, "implants")
+
+        assert not outcome.is_success
+        assert "error limit" in outcome.message
+        assert 0 < esi_gateway.error_limit_reset_in() <= 17  # ESI's reset, not a guess
