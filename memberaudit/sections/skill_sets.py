@@ -75,14 +75,24 @@ def skill_sets_tab(character) -> dict:
 def skill_queue_text(missing: list[dict], target: str) -> str:
     """Lines for EVE's skill plan import: one level per line, "Skill name level", in order.
 
-    ``target`` is ``"required_level"`` or ``"recommended_level"``; levels are arabic numerals.
+    ``target`` is ``"required_level"`` (each skill up to its required level) or
+    ``"recommended_level"`` (each skill up to the highest level asked for: the recommended
+    level, or the required level of a skill without one). Levels are arabic numerals.
     """
     lines = []
     for skill in missing:
-        target_level = skill[target] or 0
+        target_level = _target_level(skill, target)
         for level in range(skill["trained_level"] + 1, target_level + 1):
             lines.append(f"{skill['name']} {level}")
     return "\n".join(lines)
+
+
+def _target_level(skill: dict, target: str) -> int:
+    if target not in ("required_level", "recommended_level"):
+        raise ValueError(f"Unknown target: {target}")
+    if target == "required_level":
+        return skill.get("required_level") or 0
+    return max(skill.get("required_level") or 0, skill.get("recommended_level") or 0)
 
 
 def _skill_set_result(check, levels: dict) -> dict:
@@ -106,9 +116,7 @@ def _skill_set_result(check, levels: dict) -> dict:
         "is_met": not missing,
         "missing": missing,
         "required_text": skill_queue_text(required_missing, "required_level"),
-        "recommended_text": skill_queue_text(
-            [skill for skill in missing if skill["recommended_level"]], "recommended_level"
-        ),
+        "recommended_text": skill_queue_text(missing, "recommended_level"),
     }
 
 

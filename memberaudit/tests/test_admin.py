@@ -122,6 +122,19 @@ def test_should_filter_by_total_status(admin_client):
     assert list(response.context["cl"].result_list) == [failing]
 
 
+@pytest.mark.parametrize("value", ["bogus", "OK", "", "error'--"])
+def test_should_ignore_an_unknown_total_status_in_the_filter(admin_client, value):
+    failing = create_character()
+    mark_sections(failing, is_success=False, error_kind="esi")
+    working = create_character()
+    mark_sections(working)
+
+    response = admin_client.get(CHANGELIST, {"total_status": value})
+
+    assert response.status_code == 200
+    assert set(response.context["cl"].result_list) == {failing, working}
+
+
 def test_should_search_by_character_name_and_owner(admin_client):
     wanted = create_character(user=create_user("carol"), character_name="Needle Pilot")
     create_character(character_name="Hay Pilot")

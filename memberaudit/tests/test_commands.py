@@ -3,8 +3,9 @@ from io import StringIO
 
 import pytest
 
-from django.core.management import call_command, load_command_class
-from django.core.management.base import CommandError
+from django.core.checks import Tags, run_checks
+from django.core.management import ManagementUtility, call_command, load_command_class
+from django.core.management.base import CommandError, SystemCheckError
 
 from memberaudit import tasks
 from memberaudit.character_data import character_data_models, delete_character_data
@@ -265,7 +266,8 @@ def test_should_queue_loading_of_skill_and_ship_types_with_dogma(eveuniverse_que
         for name, kwargs in eveuniverse_queued
         if name == "load_eve_object" and kwargs["model_name"] == "EveDogmaAttribute"
     }
-    assert {182, 183, 184, 277, 278, 279} <= attributes
+    assert attributes == {182, 183, 184, 1285, 1289, 1290, 277, 278, 279, 1286, 1287, 1288}
+    assert "Queued 12 dogma attributes" in out
     assert "Loading has started" in out
 
 
@@ -288,3 +290,50 @@ def test_should_load_nothing_without_confirmation(eveuniverse_queued, monkeypatc
 def test_should_refuse_unknown_arguments(command):
     with pytest.raises(CommandError):
         call_command(command, "--no-such-option")
+
+
+@pytest.mark.parametrize(
+    ("command", "explanations"),
+    [
+        (
+            "memberaudit_load_eve",
+            ["skill types", "ship types", "dogma attributes", "EFT import", "Celery", "--noinput"],
+        ),
+        (
+            "memberaudit_reset_characters",
+            ["Delete all character data", "keep the registered characters", "Celery", "--noinput"],
+        ),
+        ("memberaudit_statistics", ["statistics", "JSON", "ESI requests", "section"]),
+    ],
+)
+def test_should_explain_itself_with_help(command, explanations, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        ManagementUtility(["manage.py", command, "--help"]).execute()
+
+    assert exit_info.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert help_text.startswith(f"usage: manage.py {command}")
+    for explanation in explanations:
+        assert explanation in help_text
+
+
+# system checks (manage.py check)
+
+# Member Audit's checks are tagged "compatibility". Alliance Auth's untagged checks ask Redis
+# for its version, which the fake Redis of the tests cannot answer.
+CHECK_TAGS = [Tags.compatibility]
+
+
+def test_should_report_a_bad_setting_through_the_registered_system_checks(settings):
+    settings.MEMBERAUDIT_MAX_MAILS = "many"
+
+    errors = [m for m in run_checks(tags=CHECK_TAGS) if m.id == "memberaudit.E001"]
+
+    assert len(errors) == 1
+    assert "MEMBERAUDIT_MAX_MAILS" in errors[0].msg
+    with pytest.raises(SystemCheckError, match="memberaudit.E001"):
+        call_command("check", "--tag", Tags.compatibility, stdout=StringIO(), stderr=StringIO())
+
+
+def test_should_pass_the_system_checks_with_valid_settings():
+    assert [m for m in run_checks(tags=CHECK_TAGS) if m.id == "memberaudit.E001"] == []

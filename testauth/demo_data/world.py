@@ -7,7 +7,7 @@ All characters come from the fake EVE server's demo scenario
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SCENARIO_FILE = "demo.json"
 
@@ -144,6 +144,86 @@ USERS: list[DemoUser] = [
 ]
 
 ADMIN = {"username": "admin", "password": "admin", "email": "admin@example.com"}
+
+
+@dataclass(frozen=True)
+class DemoSkillSet:
+    """A skill set made from a fitting in EFT format: the fitting's name becomes its name."""
+
+    fitting: str
+    description: str = ""
+    recommended: dict[str, int] = field(default_factory=dict)  # skill name -> level
+
+
+@dataclass(frozen=True)
+class DemoSkillSetGroup:
+    name: str
+    description: str
+    is_doctrine: bool
+    skill_sets: tuple[DemoSkillSet, ...]
+
+
+# Skill sets of the demo, made from fittings of the scenario's ships, modules and drones the
+# way an admin imports them (the types come from the fake ESI with their required skills).
+# Chosen so that the demo characters show every state: met, required met, not met.
+SKILL_SET_GROUPS: list[DemoSkillSetGroup] = [
+    DemoSkillSetGroup(
+        "Northern Lights Doctrine",
+        "The ships of the alliance's standard fleet.",
+        True,
+        (
+            DemoSkillSet(
+                """[Caracal, Doctrine Caracal]
+1MN Afterburner I
+
+Light Missile Launcher I
+Light Missile Launcher I
+Light Missile Launcher I
+""",
+                "Light missile cruiser of the main fleet",
+                {"Caldari Cruiser": 4, "Light Missiles": 4},
+            ),
+            DemoSkillSet(
+                """[Drake, Doctrine Drake]
+1MN Afterburner I
+
+Light Missile Launcher I
+Light Missile Launcher I
+
+Hobgoblin I x2
+""",
+                "Battlecruiser with light drones",
+                {"Caldari Battlecruiser": 3},
+            ),
+        ),
+    ),
+    DemoSkillSetGroup(
+        "Tackle",
+        "Fast frigates that hold targets for the fleet.",
+        False,
+        (
+            DemoSkillSet(
+                """[Rifter, Tackle Rifter]
+1MN Afterburner I
+
+125mm Gatling AutoCannon I
+125mm Gatling AutoCannon I
+""",
+                "Cheap tackle",
+                {"Minmatar Frigate": 3, "Afterburner": 3},
+            ),
+            DemoSkillSet(
+                """[Merlin, Starter Merlin]
+1MN Afterburner I
+
+Light Missile Launcher I
+""",
+                "Tackle anyone can fly",
+                {"Caldari Frigate": 3},
+            ),
+        ),
+    ),
+]
 
 
 def registered_characters() -> list[DemoCharacter]:

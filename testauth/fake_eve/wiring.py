@@ -74,7 +74,9 @@ def reset_esi_clients() -> int:
 
     count = 0
     for obj in gc.get_objects():
-        if isinstance(obj, ESIClientProvider):
+        # type(), not isinstance(): isinstance() reads obj.__class__, which makes a Django lazy
+        # object evaluate itself (e.g. a test client's resolver_match, raising Resolver404).
+        if issubclass(type(obj), ESIClientProvider):
             if obj.__dict__.get("_client") is not None:
                 count += 1
             obj._client = None

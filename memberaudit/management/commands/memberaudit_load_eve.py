@@ -1,22 +1,23 @@
 from eveuniverse import tasks as eveuniverse_tasks
 
+from memberaudit.models.skill_sets import SHIP_CATEGORY_ID, SKILL_CATEGORY_ID
+from memberaudit.skill_set_builder import REQUIRED_SKILL_ATTRIBUTES
+
 from ..base import MemberAuditCommand
 
-SKILL_CATEGORY_ID = 16
-SHIP_CATEGORY_ID = 6
-
 # Dogma attributes naming a type's required skills (primary to senary) and their levels.
-REQUIRED_SKILL_ATTRIBUTE_IDS = (182, 183, 184, 1285, 1289, 1290)
-REQUIRED_SKILL_LEVEL_ATTRIBUTE_IDS = (277, 278, 279, 1286, 1287, 1288)
+REQUIRED_SKILL_ATTRIBUTE_IDS = tuple(REQUIRED_SKILL_ATTRIBUTES)
+REQUIRED_SKILL_LEVEL_ATTRIBUTE_IDS = tuple(REQUIRED_SKILL_ATTRIBUTES.values())
 
 
 class Command(MemberAuditCommand):
     help = (
         "Preload from ESI the EVE data Member Audit needs, so pages and skill checks do not "
         "wait for it: all skill types (category 16) and all ship types (category 6), with "
-        "their dogma attributes, which name the skills a ship requires. The loading runs as "
-        "many Celery tasks of django-eveuniverse; this command only queues them. Needs "
-        "running Celery workers and access to ESI."
+        "their dogma attributes, which name the skills a ship requires. Modules, charges and "
+        "drones are not preloaded: the EFT import of skill sets loads those it meets from ESI. "
+        "The loading runs as many Celery tasks of django-eveuniverse; this command only queues "
+        "them. Needs running Celery workers and access to ESI."
     )
 
     def add_arguments(self, parser):

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from demo_data.skill_sets import seed_skill_sets
 from playwright.sync_api import expect
 
 from django.contrib.auth.models import User
@@ -112,6 +113,52 @@ def test_corporation_leadership_sees_reports_but_no_finder_and_no_sheets(page, s
 
     expect_forbidden(page, f"{site}/member-audit/finder/")
     expect_forbidden(page, character_url(site, ARIA))
+
+
+def test_corporation_leadership_checks_the_demo_skill_sets_in_the_tab_and_the_report(
+    page, site, role_user
+):
+    role_user("Corporation Leadership", DAX, ARIA, sections=("skills",))
+    role_user("Normal user", BRUNO, sections=("skills",))
+    seed_skill_sets()  # the demo's doctrine, imported from fittings through the fake ESI
+    login(page, site, DAX)
+
+    page.goto(character_url(site, ARIA))
+    page.click("#tab-skill_sets-button")
+    tab = page.locator("#tab-skill_sets")
+    expect(tab.locator("h3", has_text="Northern Lights Doctrine").locator(".badge")).to_have_text(
+        "Doctrine"
+    )
+    expect(tab.locator("h3", has_text="Tackle")).to_be_visible()
+
+    def skill_set(name: str):
+        return tab.locator(".skill-set", has=page.locator(".skill-set-name", has_text=name))
+
+    def state(name: str):
+        return skill_set(name).locator(".badge").first
+
+    expect(state("Starter Merlin")).to_have_text("Met")
+    expect(state("Doctrine Caracal")).to_have_text("Required met")
+    expect(state("Tackle Rifter")).to_have_text("Not met")
+    drake = skill_set("Doctrine Drake")
+    expect(state("Doctrine Drake")).to_have_text("Not met")
+    expect(drake.locator(".missing-skills")).to_contain_text("Light Drone Operation")
+    # Skills with a required level only are in the recommended skill queue too.
+    expect(drake.locator("textarea[id$=-recommended]")).to_have_value(
+        re.compile(r"Drones 1\n.*Light Drone Operation 1", re.DOTALL)
+    )
+    screenshot(page, "skill-sets-tab")
+
+    page.goto(f"{site}/member-audit/reports/")
+    page.click("#report-tab-skill_sets")
+    report = page.locator("#report-table-skill_sets")
+    expect(report).to_contain_text("Doctrine Drake")
+    expect(report).to_contain_text("Aria Jaxon")
+    expect(report).to_contain_text("Dax Morrow")
+    expect(report).not_to_contain_text("Bruno Velkan")  # other corporation
+    page.locator("#report-skill_sets input[type=search]").fill("Starter Merlin")
+    expect(report.locator("tbody tr")).to_have_count(2)
+    screenshot(page, "skill-sets-report")
 
 
 def test_corp_leadership_and_recruiter_has_reports_and_shared_characters(page, site, role_user):

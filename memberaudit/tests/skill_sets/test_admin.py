@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from memberaudit.models import SkillSet, SkillSetGroup
@@ -70,12 +70,80 @@ def test_should_create_skill_set_from_pasted_fitting(admin_client):
     assert skill_set.skills.filter(eve_type_id=SPACESHIP_COMMAND, required_level=3).exists()
 
 
-def test_should_show_unknown_items_and_create_nothing(admin_client):
+def test_should_show_unknown_items_and_create_nothing(admin_client, fake_eve):
     response = admin_client.post(IMPORT_URL, {"fitting": "[Drake, X]\nMystery Module\nThing x3"})
 
     assert response.status_code == 200
     content = response.content.decode()
     assert "Mystery Module" in content and "Thing" in content
+    assert not SkillSet.objects.exists()
+
+
+def test_should_import_modules_unknown_to_the_database_through_esi(admin_client, fake_eve):
+    response = admin_client.post(
+        IMPORT_URL, {"fitting": "[Drake, Drone Drake]\nHobgoblin I x5", "name": ""}
+    )
+
+    assert response.status_code == 302
+    skill_set = SkillSet.objects.get(name="Drone Drake")
+    assert skill_set.skills.filter(eve_type__name="Light Drone Operation").exists()
+    assert fake_eve.log.count(route="PostUniverseIds", status=200) == 1
+
+
+def test_should_refuse_items_without_dogma_data_in_the_form(admin_client, fake_eve):
+    response = admin_client.post(IMPORT_URL, {"fitting": "[Drake, Tank]\nDamage Control I"})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "no dogma data" in content and "Damage Control I" in content
+    assert not SkillSet.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("fitting", "error"),
+    [
+        ("", "This field is required."),
+        ("  \r\n  ", "This field is required."),
+        ("# only a comment\r\n\r\n", "The fitting is empty."),
+    ],
+)
+def test_should_refuse_an_empty_fitting(admin_client, fitting, error):
+    response = admin_client.post(IMPORT_URL, {"fitting": fitting, "name": "Empty"})
+
+    assert response.status_code == 200
+    errors = [
+        message for messages in response.context["form"].errors.values() for message in messages
+    ]
+    assert errors == [error]
+    assert error in response.content.decode()
+    assert not SkillSet.objects.exists()
+
+
+def test_should_refuse_a_taken_skill_set_name(admin_client):
+    SkillSet.objects.create(name="Doctrine Drake")
+
+    response = admin_client.post(
+        IMPORT_URL,
+        {"fitting": "[Drake, Something]\nLight Missile Launcher I", "name": "doctrine drake"},
+    )
+
+    assert response.status_code == 200
+    assert "A skill set named doctrine drake exists already." in response.content.decode()
+    assert list(SkillSet.objects.values_list("name", flat=True)) == ["Doctrine Drake"]
+
+
+def test_should_refuse_the_import_to_staff_without_add_permission(client):
+    create_fitting_universe()
+    staff = User.objects.create_user("clerk", "clerk@example.com", "secret", is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="memberaudit"))
+    client.force_login(staff)
+
+    shown = client.get(IMPORT_URL)
+    posted = client.post(IMPORT_URL, {"fitting": "[Drake, Sneaky]\nLight Missile Launcher I"})
+
+    changelist = reverse("admin:memberaudit_skillset_changelist")
+    assert (shown.status_code, shown.url) == (302, changelist)
+    assert (posted.status_code, posted.url) == (302, changelist)
     assert not SkillSet.objects.exists()
 
 

@@ -81,6 +81,39 @@ def test_should_write_one_line_per_missing_level():
     assert skill_queue_text(missing, "required_level") == "Caldari Frigate 2\nCaldari Frigate 3"
 
 
+def test_should_aim_recommended_text_at_required_level_of_skills_without_recommendation(db):
+    required_only, both = skill_types(2)
+    character = create_character()
+    give_skills(character, {required_only: 1, both: 1})
+    create_skill_set("Mixed set", {required_only: (3, None), both: (2, 4)})
+    update_checks_for_characters([character.pk])
+
+    entry = skill_sets_tab(character)["groups"][0]["skill_sets"][0]
+
+    assert entry["required_text"] == (
+        f"Skill {required_only} 2\nSkill {required_only} 3\nSkill {both} 2"
+    )
+    assert entry["recommended_text"] == (
+        f"Skill {required_only} 2\nSkill {required_only} 3\n"
+        f"Skill {both} 2\nSkill {both} 3\nSkill {both} 4"
+    )
+
+
+def test_should_list_a_skill_failing_only_its_required_level_for_the_recommended_queue():
+    missing = [
+        {"name": "Gunnery", "trained_level": 0, "required_level": 2, "recommended_level": None},
+        {"name": "Navigation", "trained_level": 3, "required_level": 1, "recommended_level": 4},
+    ]
+
+    assert skill_queue_text(missing, "recommended_level") == ("Gunnery 1\nGunnery 2\nNavigation 4")
+    assert skill_queue_text(missing, "required_level") == "Gunnery 1\nGunnery 2"
+
+
+def test_should_refuse_an_unknown_queue_target():
+    with pytest.raises(ValueError):
+        skill_queue_text([{"name": "Gunnery", "trained_level": 0}], "target_level")
+
+
 def test_should_build_tab_in_constant_queries(setup, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         skill_sets_tab(setup["character"])

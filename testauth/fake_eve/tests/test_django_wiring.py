@@ -97,3 +97,19 @@ def test_eveuniverse_loads_from_fake_esi(fake_eve):
     assert jita.eve_constellation.eve_region.name == "The Forge"
     EveEntity.objects.bulk_resolve_names([90000001, 98000001])
     assert EveEntity.objects.get(id=98000001).name == "Eclipse Shipyards"
+
+
+def test_repointing_leaves_django_lazy_objects_unevaluated(fake_eve):
+    from django.utils.functional import SimpleLazyObject, empty
+
+    from fake_eve.wiring import point_esi_at
+
+    def evaluate():
+        raise AssertionError("the lazy object was evaluated")
+
+    # Like the resolver_match of a test client's response, still alive somewhere.
+    lazy = SimpleLazyObject(evaluate)
+
+    point_esi_at(fake_eve.base_url)
+
+    assert lazy._wrapped is empty  # never set up

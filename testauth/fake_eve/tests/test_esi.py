@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from .helpers import call, login
 
 ARIA = 90000001
@@ -122,6 +124,37 @@ def test_names_ids_and_affiliation(srv):
     }
     aff = call(srv, "POST", "/characters/affiliation", json_body=[90000005, 1]).json()
     assert aff == [{"character_id": 90000005, "corporation_id": 1000045}]
+
+
+def test_universe_ids_finds_inventory_types_and_leaves_out_unknown_names(srv):
+    reply = call(
+        srv, "POST", "/universe/ids", json_body=["HOBGOBLIN I", "1MN Afterburner I", "Nope"]
+    )
+
+    assert reply.status == 200
+    assert reply.json() == {
+        "inventory_types": [
+            {"id": 438, "name": "1MN Afterburner I"},
+            {"id": 2454, "name": "Hobgoblin I"},
+        ]
+    }
+    assert call(srv, "POST", "/universe/ids", json_body=["Nope"]).json() == {}
+
+
+@pytest.mark.parametrize("body", [[], [587], "Rifter", ["Rifter"] * 501])
+def test_universe_ids_refuses_what_is_no_list_of_names(srv, body):
+    assert call(srv, "POST", "/universe/ids", json_body=body).status == 400
+
+
+def test_universe_types_have_required_skills_of_drones_as_dogma(srv):
+    hobgoblin = call(srv, "GET", "/universe/types/2454").json()
+    light_drone_operation = call(srv, "GET", "/universe/types/24241").json()
+
+    assert {"attribute_id": 182, "value": 24241} in hobgoblin["dogma_attributes"]
+    assert {"attribute_id": 182, "value": 3436} in light_drone_operation["dogma_attributes"]
+    assert call(srv, "GET", "/universe/groups/100").json()["types"] == [2454]
+    assert call(srv, "GET", "/dogma/attributes/1289").json()["name"] == "requiredSkill5"
+    assert call(srv, "GET", "/dogma/attributes/1287").json()["name"] == "requiredSkill5Level"
 
 
 def test_universe_routes(srv):

@@ -1,7 +1,8 @@
-"""Seed the demo world: role groups, users with their characters, tokens from the fake SSO.
+"""Seed the demo world: role groups, users with their characters, tokens from the fake SSO,
+and skill sets made from fittings.
 
-Safe to run again: existing users, groups and characters are reused. Tokens are issued anew on
-every run, because the fake EVE server forgets its refresh tokens when it stops.
+Safe to run again: existing users, groups, characters and skill sets are reused. Tokens are
+issued anew on every run, because the fake EVE server forgets its refresh tokens when it stops.
 """
 
 from django.conf import settings
@@ -13,9 +14,11 @@ from allianceauth.eveonline.models import EveAllianceInfo, EveCharacter
 from esi.models import Token
 
 from demo_data import world
+from demo_data.skill_sets import seed_skill_sets
 from fake_eve.tokens import create_token
 from memberaudit.models import Character
 from memberaudit.scopes import REGISTRATION_SCOPES
+from memberaudit.skill_set_builder import SkillSetImportError
 
 
 def _permissions(codenames: list[str]) -> list[int]:
@@ -28,7 +31,10 @@ def _permissions(codenames: list[str]) -> list[int]:
 
 
 class Command(BaseCommand):
-    help = "Prepare the demo site: role groups, users, characters and tokens. Safe to run again."
+    help = (
+        "Prepare the demo site: role groups, users, characters, tokens and skill sets. "
+        "Safe to run again."
+    )
 
     def handle(self, *args, **options):
         fake_eve_url = getattr(settings, "FAKE_EVE_URL", "")
@@ -44,10 +50,16 @@ class Command(BaseCommand):
             for demo_character in demo_user.characters:
                 self._character(fake_eve_url, user, demo_character)
             self._main(user, demo_user.main)
+        try:
+            new_skill_sets = seed_skill_sets()
+        except SkillSetImportError as exc:
+            raise CommandError(f"Could not create the demo skill sets: {exc}") from exc
         count = len(world.registered_characters())
+        skill_set_count = sum(len(group.skill_sets) for group in world.SKILL_SET_GROUPS)
         self.stdout.write(
             f"Demo world ready: {len(world.USERS)} users ({created} new), "
-            f"{count} registered characters"
+            f"{count} registered characters, "
+            f"{skill_set_count} skill sets ({len(new_skill_sets)} new)"
         )
 
     def _admin(self) -> None:

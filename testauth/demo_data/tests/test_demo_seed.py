@@ -1,0 +1,110 @@
+"""The demo's seeding against the fake EVE server over HTTP, as ``make demo`` runs it."""
+
+from io import StringIO
+
+import pytest
+
+from django.core.management import call_command
+
+from demo_data import world
+from demo_data.skill_sets import seed_skill_sets, skill_set_name
+from fake_eve import FakeEveServer
+from fake_eve.__main__ import find_spec_file
+from fake_eve.scenario import SCENARIO_DIR
+from fake_eve.wiring import point_esi_at
+from memberaudit.models import (
+    Character,
+    CharacterSkillSetCheck,
+    SkillSet,
+    SkillSetGroup,
+    SkillSetSkill,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def demo_skill_set_names() -> set[str]:
+    return {
+        skill_set_name(skill_set)
+        for group in world.SKILL_SET_GROUPS
+        for skill_set in group.skill_sets
+    }
+
+
+@pytest.fixture
+def demo_eve(fake_eve_server, settings):
+    """A fake EVE server with the demo's scenario, as ``make demo`` starts it.
+
+    django-esi points at it during the test and at the session's server again afterwards.
+    """
+    with FakeEveServer(SCENARIO_DIR / world.SCENARIO_FILE, spec_file=find_spec_file()) as server:
+        point_esi_at(server.base_url)
+        settings.FAKE_EVE_URL = server.base_url
+        try:
+            yield server
+        finally:
+            point_esi_at(fake_eve_server.base_url)
+
+
+def test_should_name_each_demo_skill_set_after_its_fitting():
+    names = demo_skill_set_names()
+
+    assert names == {"Doctrine Caracal", "Doctrine Drake", "Tackle Rifter", "Starter Merlin"}
+
+
+def test_should_seed_groups_of_skill_sets_from_fittings_with_real_types(fake_eve):
+    created = seed_skill_sets()
+
+    assert {skill_set.name for skill_set in created} == demo_skill_set_names()
+    doctrine = SkillSetGroup.objects.get(name="Northern Lights Doctrine")
+    assert doctrine.is_doctrine
+    assert {s.name for s in doctrine.skill_sets.all()} == {"Doctrine Caracal", "Doctrine Drake"}
+    drake = SkillSet.objects.get(name="Doctrine Drake")
+    assert drake.ship_type.name == "Drake"
+    levels = {
+        skill.eve_type.name: (skill.required_level, skill.recommended_level)
+        for skill in drake.skills.select_related("eve_type")
+    }
+    assert levels["Caldari Battlecruiser"] == (1, 3)
+    assert levels["Caldari Cruiser"] == (3, None)
+    assert levels["Light Drone Operation"] == (1, None)
+    assert levels["Drones"] == (1, None)
+
+
+def test_should_seed_skill_sets_only_once(fake_eve):
+    seed_skill_sets()
+    skills = SkillSetSkill.objects.count()
+    fake_eve.log.clear()
+
+    assert seed_skill_sets() == []
+
+    assert SkillSet.objects.count() == len(demo_skill_set_names())
+    assert SkillSetSkill.objects.count() == skills
+    assert SkillSetGroup.objects.count() == len(world.SKILL_SET_GROUPS)
+    assert fake_eve.log.count() == 0
+
+
+def test_should_keep_skill_sets_an_admin_changed(fake_eve):
+    seed_skill_sets()
+    SkillSet.objects.filter(name="Tackle Rifter").update(description="Edited", is_active=False)
+    SkillSetGroup.objects.get(name="Tackle").skill_sets.clear()
+
+    seed_skill_sets()
+
+    rifter = SkillSet.objects.get(name="Tackle Rifter")
+    assert (rifter.description, rifter.is_active) == ("Edited", False)
+    assert rifter.groups.filter(name="Tackle").exists()  # a missing membership is restored
+
+
+def test_demo_seed_should_create_the_world_with_skill_sets_and_run_again(demo_eve):
+    first = StringIO()
+    call_command("demo_seed", stdout=first)
+    second = StringIO()
+    call_command("demo_seed", stdout=second)
+
+    assert "4 skill sets (4 new)" in first.getvalue()
+    assert "4 skill sets (0 new)" in second.getvalue()
+    assert SkillSet.objects.count() == 4
+    characters = Character.objects.count()
+    assert characters == len(world.registered_characters())
+    assert CharacterSkillSetCheck.objects.count() == characters * 4
