@@ -12,7 +12,7 @@ TEST_APT_PACKAGES = chromium
 REDIS_URL ?= redis://127.0.0.1:6379
 PYTEST_ARGS ?= -n 2
 
-.PHONY: demo test lint build-check django-checks test-sqlite test-mysql system-packages test-system-packages \
+.PHONY: demo test messages lint build-check django-checks test-sqlite test-mysql system-packages test-system-packages \
 	venv vendor clean
 
 # Installs missing Debian packages when run as root, else names them and stops.
@@ -81,6 +81,12 @@ test: lint build-check django-checks test-sqlite test-mysql
 
 demo: venv
 	$(BIN)/python testauth/demo.py
+
+# Refresh the message catalogue after changing user-facing texts (the source language).
+MESSAGES_IGNORE = -i .venv -i testauth -i benchmarks -i "build/*" -i "memberaudit/tests/*"
+messages: venv
+	TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/python testauth/manage.py makemessages -l en --no-obsolete $(MESSAGES_IGNORE)
+	TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/python testauth/manage.py compilemessages -l en $(MESSAGES_IGNORE)
 
 clean:
 	rm -rf $(VENV) testauth/run build dist *.egg-info
