@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from demo_data.world import ROLE_PERMISSIONS
+from playwright.sync_api import expect
 
 from django.contrib.auth.models import Group, Permission
 
@@ -39,6 +40,11 @@ ELIN = 90000005  # applicant: an NPC corporation, no alliance
 # The example roles of the documentation: the same groups as in the demo.
 ROLES = ROLE_PERMISSIONS
 
+# How long an assertion waits for the page to show something. Playwright's 5 s is too short
+# for the single-threaded live server on SQLite when the machine is busy (CI runs two test
+# workers on two cores); a page that never shows it still fails.
+EXPECT_TIMEOUT_MS = 20_000
+
 SHOWN_SECTIONS = (
     "location",
     "ship",
@@ -59,6 +65,11 @@ def django_beside_playwright():
     yield
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_assertions():
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.fixture

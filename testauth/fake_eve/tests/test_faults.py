@@ -1,4 +1,7 @@
+import socket
+import struct
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -31,6 +34,20 @@ def test_latency_fault(srv):
     started = time.monotonic()
     assert call(srv, "GET", "/status").status == 200
     assert time.monotonic() - started >= 0.3
+
+
+def test_client_giving_up_during_latency_is_no_server_error(srv, capfd):
+    srv.faults.add(route="GetStatus", latency=0.3, times=1)
+    address = urlsplit(srv.base_url)
+    client = socket.create_connection((address.hostname, address.port), timeout=5)
+    client.sendall(f"GET /status HTTP/1.1\r\nHost: {address.netloc}\r\n\r\n".encode())
+    # give up at once, as a client whose timeout is shorter than the latency: reset, not FIN
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+    time.sleep(0.6)
+
+    assert "Traceback" not in capfd.readouterr().err
+    assert call(srv, "GET", "/status").status == 200
 
 
 def test_malformed_fault(srv):
