@@ -1,5 +1,6 @@
 """Celery tasks: the periodic run, one task per character and one task for any section."""
 
+import inspect
 import logging
 
 from celery import shared_task
@@ -17,6 +18,18 @@ USER_TASK_PRIORITY = 3
 TIME_LIMIT = app_settings.MEMBERAUDIT_TASKS_TIME_LIMIT
 
 
+class QueueOnceByArguments(QueueOnce):
+    """Alliance Auth's ``QueueOnce`` whose lock keys may name arguments left at their
+    default (celery_once only sees the arguments passed)."""
+
+    abstract = True
+
+    def get_key(self, args=None, kwargs=None):
+        bound = inspect.signature(self.run).bind(*(args or ()), **(kwargs or {}))
+        bound.apply_defaults()
+        return super().get_key(kwargs=dict(bound.arguments))
+
+
 @shared_task(time_limit=TIME_LIMIT)
 def run_regular_updates() -> int:
     """Queue an update of every enabled character with a stale section (the hourly run)."""
@@ -32,8 +45,10 @@ def run_regular_updates() -> int:
 
 
 @shared_task(
-    base=QueueOnce,
-    once={"keys": ["character_pk"], "graceful": True, "timeout": TIME_LIMIT},
+    base=QueueOnceByArguments,
+    # A user's forced update is never dropped because a periodic one is still queued; the
+    # section tasks below are what is never queued twice.
+    once={"keys": ["character_pk", "force"], "graceful": True, "timeout": TIME_LIMIT},
     time_limit=TIME_LIMIT,
 )
 def update_character(

@@ -185,6 +185,22 @@ def test_should_never_queue_the_same_section_twice_at_once():
     assert not SectionUpdateStatus.objects.filter(character=character).exists()
 
 
+def test_should_not_drop_a_forced_update_while_a_periodic_one_is_queued(monkeypatch):
+    sections = []
+    monkeypatch.setattr(
+        tasks.update_section, "apply_async", lambda kwargs=None, **options: sections.append(kwargs)
+    )
+    character = create_character()
+    periodic = tasks.update_character.get_key(kwargs={"character_pk": character.pk})
+    tasks.update_character.once_backend.raise_or_lock(periodic, timeout=60)  # still queued
+
+    tasks.update_character_now(character)
+
+    assert sections and all(kwargs["force"] for kwargs in sections)
+    again = tasks.update_character.apply_async(kwargs={"character_pk": character.pk})
+    assert again.state == "REJECTED"  # a second periodic one is still dropped
+
+
 def test_should_apply_time_limit_setting_to_all_tasks():
     for task in (tasks.run_regular_updates, tasks.update_character, tasks.update_section):
         assert task.time_limit == 7200
