@@ -162,10 +162,15 @@ def character_url(site: str, character_id: int, suffix: str = "") -> str:
     return f"{site}/member-audit/character/{character.pk}/{suffix}"
 
 
-def screenshot(page, name: str) -> None:
-    """With ``MEMBERAUDIT_SCREENSHOTS=1``, save the visible part of the page as
-    ``docs/screenshots/<name>.png`` for the documentation."""
+def screenshot(page, name: str, element=None) -> None:
+    """With ``MEMBERAUDIT_SCREENSHOTS=1``, save the visible part of the page (or just
+    ``element``, a locator) as ``docs/screenshots/<name>.png`` for the documentation."""
     if os.environ.get("MEMBERAUDIT_SCREENSHOTS") != "1":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), type="png")
+    # a tab just opened fades in: wait until it is opaque
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.tab-pane.active')]"
+        ".every(pane => getComputedStyle(pane).opacity === '1')"
+    )
+    (element or page).screenshot(path=str(SCREENSHOTS / f"{name}.png"), type="png")

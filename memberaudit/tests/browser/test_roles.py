@@ -147,7 +147,7 @@ def test_corporation_leadership_checks_the_demo_skill_sets_in_the_tab_and_the_re
     expect(drake.locator("textarea[id$=-recommended]")).to_have_value(
         re.compile(r"Drones 1\n.*Light Drone Operation 1", re.DOTALL)
     )
-    screenshot(page, "skill-sets-tab")
+    screenshot(page, "skill-sets-tab", element=tab)
 
     page.goto(f"{site}/member-audit/reports/")
     page.click("#report-tab-skill_sets")
