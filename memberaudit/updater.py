@@ -12,10 +12,12 @@ the sections that need them.
 import hashlib
 import json
 import logging
+import random
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +31,10 @@ from .sections import registry
 from .sections.base import Section
 
 logger = logging.getLogger(__name__)
+
+# A section met a deadlock or lock timeout of the database: tries in all, and the pause unit.
+LOCK_CONFLICT_ATTEMPTS = 3
+LOCK_CONFLICT_PAUSE_SECONDS = 1.0
 
 ErrorKind = SectionUpdateStatus.ErrorKind
 
@@ -95,20 +101,7 @@ def update_section(character: Character, section_name: str, force: bool = False)
     gateway = EsiGateway(section=section.name, use_etag=bool(status.is_success) and not force)
     try:
         gateway.token = find_token(character, section)
-        try:
-            data = section.fetch(character, gateway)
-        except NotModified:
-            changed = False
-        else:
-            digest = content_hash(data)
-            # After a failed run the stored data may not match the last digest: store again.
-            changed = force or not status.is_success or digest != status.content_hash
-            if changed:
-                with transaction.atomic():
-                    section.store(character, data)
-                status.content_hash = digest
-        if section.after_store:
-            section.after_store(character, changed)
+        changed = _fetch_and_store(character, section, gateway, status, force)
     except TokenProblem as exc:
         if exc.kind == ErrorKind.TOKEN_INVALID:
             disable_for_lost_token(character)
@@ -138,6 +131,57 @@ def update_section(character: Character, section_name: str, force: bool = False)
     if character.token_error_notified_at and section.needs_token:
         Character.objects.filter(pk=character.pk).update(token_error_notified_at=None)
     return UpdateOutcome(section.name, True, changed)
+
+
+def _fetch_and_store(character, section, gateway, status, force: bool) -> bool:
+    """Fetch and store a section; return whether its data changed.
+
+    When the database gives up on a lock conflict with another section updated at the same
+    time (e.g. both loading the same EVE types), nothing was kept: try again a little later,
+    fetching in full, because an ETag taken by the failed try would hide the data it never
+    stored.
+    """
+    for attempt in range(1, LOCK_CONFLICT_ATTEMPTS + 1):
+        try:
+            return _fetch_and_store_once(character, section, gateway, status, force)
+        except OperationalError as exc:
+            if attempt == LOCK_CONFLICT_ATTEMPTS or not is_lock_conflict(exc):
+                raise
+            logger.info(
+                "%s: %s met a lock conflict (%s), trying again", character, section.name, exc
+            )
+            gateway.use_etag = False
+            time.sleep(random.uniform(0.5, 1.0) * attempt * LOCK_CONFLICT_PAUSE_SECONDS)
+    raise AssertionError("unreachable")
+
+
+def _fetch_and_store_once(character, section, gateway, status, force: bool) -> bool:
+    try:
+        data = section.fetch(character, gateway)
+    except NotModified:
+        changed = False
+    else:
+        digest = content_hash(data)
+        # After a failed run the stored data may not match the last digest: store again.
+        changed = force or not status.is_success or digest != status.content_hash
+        if changed:
+            with transaction.atomic():
+                section.store(character, data)
+            status.content_hash = digest
+    if section.after_store:
+        section.after_store(character, changed)
+    return changed
+
+
+def is_lock_conflict(exc: OperationalError) -> bool:
+    """Whether the database refused for a moment only: a deadlock or a lock wait timeout
+    (MariaDB/MySQL 1213/1205, PostgreSQL 40P01/40001) or a locked SQLite file."""
+    if exc.args and exc.args[0] in (1205, 1213):
+        return True
+    cause = exc.__cause__
+    if getattr(cause, "pgcode", None) in ("40P01", "40001"):
+        return True
+    return "database is locked" in str(exc)
 
 
 def _counts(gateway: EsiGateway) -> dict:

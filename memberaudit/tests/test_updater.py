@@ -1,12 +1,13 @@
 """The generic update path, shown with the wallet balance section against the fake EVE server."""
 
+import dataclasses
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -288,3 +289,83 @@ def test_should_disable_character_when_refresh_is_refused(make_character, fake_e
     character.refresh_from_db()
     assert character.is_disabled
     assert "no longer works" in status(character).error_message
+
+
+class TestLockConflicts:
+    """Sections updated at the same time can meet in the database (a deadlock, a lock wait
+    timeout): the update tries again instead of failing."""
+
+    @pytest.fixture
+    def store_failing(self, monkeypatch):
+        from memberaudit.sections import registry
+
+        monkeypatch.setattr(updater, "LOCK_CONFLICT_PAUSE_SECONDS", 0.01)
+        section = registry.get("wallet_balance")
+        real_store = section.store
+        errors = []
+
+        def store(character, data):
+            if errors:
+                raise errors.pop(0)
+            return real_store(character, data)
+
+        monkeypatch.setitem(
+            registry._sections, section.name, dataclasses.replace(section, store=store)
+        )
+        return errors
+
+    def test_should_try_again_after_a_deadlock_and_store(
+        self, make_character, fake_eve, store_failing
+    ):
+        character = make_character(ARIA)
+        deadlock = OperationalError(
+            1213, "Deadlock found when trying to get lock; try restarting transaction"
+        )
+        store_failing.append(deadlock)
+
+        outcome = updater.update_section(character, "wallet_balance")
+
+        assert outcome.is_success, outcome.message
+        assert CharacterWalletBalance.objects.filter(character=character).exists()
+        assert status(character).is_success
+        # the second try fetched in full: an ETag of the first would have hidden the data
+        assert fake_eve.log.count(route=WALLET, status=200) == 2
+
+    def test_should_give_up_after_repeated_lock_conflicts(
+        self, make_character, fake_eve, store_failing
+    ):
+        character = make_character(ARIA)
+        store_failing.extend(
+            OperationalError(1205, "Lock wait timeout exceeded")
+            for _ in range(updater.LOCK_CONFLICT_ATTEMPTS)
+        )
+
+        outcome = updater.update_section(character, "wallet_balance")
+
+        assert not outcome.is_success
+        assert "Lock wait timeout" in outcome.message
+        assert not CharacterWalletBalance.objects.filter(character=character).exists()
+
+    def test_should_not_try_again_after_other_database_errors(
+        self, make_character, fake_eve, store_failing
+    ):
+        character = make_character(ARIA)
+        store_failing.append(OperationalError(1054, "Unknown column"))
+
+        outcome = updater.update_section(character, "wallet_balance")
+
+        assert not outcome.is_success and "Unknown column" in outcome.message
+        assert fake_eve.log.count(route=WALLET) == 1
+
+    @pytest.mark.parametrize(
+        "error, expected",
+        [
+            (OperationalError(1213, "Deadlock found"), True),
+            (OperationalError(1205, "Lock wait timeout exceeded"), True),
+            (OperationalError("database is locked"), True),
+            (OperationalError(2006, "MySQL server has gone away"), False),
+        ],
+        ids=["deadlock", "lock_wait_timeout", "sqlite_locked", "gone_away"],
+    )
+    def test_should_recognise_lock_conflicts(self, error, expected):
+        assert updater.is_lock_conflict(error) is expected
