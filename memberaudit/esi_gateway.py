@@ -58,13 +58,15 @@ RETRY_STATUS_CODES = frozenset({502, 503, 504})
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5  # doubled after every failed attempt
 
-# Operations used outside of sections (name resolution, locations, registration).
+# Operations used outside of sections (name resolution, locations, registration, skill sets
+# from fittings).
 COMMON_OPERATIONS = (
     "GetCharactersCharacterId",
     "GetUniverseStationsStationId",
     "GetUniverseStructuresStructureId",
     "GetUniverseSystemsSystemId",
     "PostCharactersAffiliation",
+    "PostUniverseIds",
     "PostUniverseNames",
 )
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from eveuniverse.models import EveType, EveTypeDogmaAttribute
 
 from .eft import EftFitting, parse_eft
+from .esi_gateway import EsiGateway
 from .models import SkillSet, SkillSetSkill
 from .models.skill_sets import MAX_LEVEL, MIN_LEVEL
 
@@ -64,19 +65,16 @@ def find_type_ids_on_esi(names: Iterable[str]) -> dict[str, list[int]]:
     """Type ids of the given names from ESI (``POST /universe/ids``), by lower-case name.
 
     ESI leaves out names it does not know, and names of other things (characters, systems).
-    Uses eveuniverse's ESI client: Member Audit's gateway is limited to the operations of its
-    sections. Never cached: django-esi's cache key ignores the body of a POST.
+    Asked through the gateway, which never caches a POST (django-esi's cache key ignores its
+    body) and keeps to ESI's error limit.
     """
-    from eveuniverse.providers import esi
-
+    gateway = EsiGateway(section="skill_sets")
     names = sorted(set(names))
     found: dict[str, list[int]] = defaultdict(list)
     for start in range(0, len(names), ESI_MAX_NAMES_PER_REQUEST):
         chunk = names[start : start + ESI_MAX_NAMES_PER_REQUEST]
-        answer = esi.client.Universe.PostUniverseIds(body=chunk).result(
-            use_etag=False, use_cache=False, store_cache=False
-        )
-        data = answer.model_dump() if hasattr(answer, "model_dump") else dict(answer)
+        answer = gateway.post("PostUniverseIds", body=chunk, public=True)
+        data = answer.model_dump() if hasattr(answer, "model_dump") else dict(answer or {})
         for item in data.get("inventory_types") or []:
             found[item["name"].casefold()].append(int(item["id"]))
     return dict(found)

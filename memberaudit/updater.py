@@ -141,18 +141,18 @@ def _fetch_and_store(character, section, gateway, status, force: bool) -> bool:
     fetching in full, because an ETag taken by the failed try would hide the data it never
     stored.
     """
-    for attempt in range(1, LOCK_CONFLICT_ATTEMPTS + 1):
+    for attempt in range(1, LOCK_CONFLICT_ATTEMPTS):
         try:
             return _fetch_and_store_once(character, section, gateway, status, force)
         except OperationalError as exc:
-            if attempt == LOCK_CONFLICT_ATTEMPTS or not is_lock_conflict(exc):
+            if not is_lock_conflict(exc):
                 raise
             logger.info(
                 "%s: %s met a lock conflict (%s), trying again", character, section.name, exc
             )
             gateway.use_etag = False
             time.sleep(random.uniform(0.5, 1.0) * attempt * LOCK_CONFLICT_PAUSE_SECONDS)
-    raise AssertionError("unreachable")
+    return _fetch_and_store_once(character, section, gateway, status, force)  # the last try
 
 
 def _fetch_and_store_once(character, section, gateway, status, force: bool) -> bool:

@@ -303,8 +303,10 @@ class TestLockConflicts:
         section = registry.get("wallet_balance")
         real_store = section.store
         errors = []
+        self.store_calls = 0
 
         def store(character, data):
+            self.store_calls += 1
             if errors:
                 raise errors.pop(0)
             return real_store(character, data)
@@ -329,7 +331,8 @@ class TestLockConflicts:
         assert CharacterWalletBalance.objects.filter(character=character).exists()
         assert status(character).is_success
         # the second try fetched in full: an ETag of the first would have hidden the data
-        assert fake_eve.log.count(route=WALLET, status=200) == 2
+        assert fake_eve.log.count(route=WALLET, status=200) >= 2
+        assert fake_eve.log.count(route=WALLET, status=304) == 0
 
     def test_should_give_up_after_repeated_lock_conflicts(
         self, make_character, fake_eve, store_failing
@@ -355,7 +358,7 @@ class TestLockConflicts:
         outcome = updater.update_section(character, "wallet_balance")
 
         assert not outcome.is_success and "Unknown column" in outcome.message
-        assert fake_eve.log.count(route=WALLET) == 1
+        assert self.store_calls == 1  # not tried again
 
     @pytest.mark.parametrize(
         "error, expected",
