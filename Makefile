@@ -10,9 +10,9 @@ BIN = $(VENV)/bin
 APT_PACKAGES = python3-venv python3-dev gcc libmariadb-dev pkg-config
 TEST_APT_PACKAGES = chromium
 REDIS_URL ?= redis://127.0.0.1:6379
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: demo test messages lint build-check django-checks test-sqlite test-mysql system-packages test-system-packages \
+.PHONY: demo test messages lint build-check django-checks test-sqlite test-mysql test-crash system-packages test-system-packages \
 	venv vendor clean
 
 # Installs missing Debian packages when run as root, else names them and stops.
@@ -44,14 +44,14 @@ $(VENV)/.installed: $(BIN)/python setup.py
 
 venv: system-packages $(VENV)/.installed vendor
 
-# jQuery, Bootstrap and Font Awesome for the test Auth project: Alliance Auth loads them from a
+# jQuery, Bootstrap, Font Awesome and Chart.js for the test Auth project: Alliance Auth loads them from a
 # CDN, which is not reachable offline. Skipped (the CDN is used) when npm is missing.
 VENDOR_DIR = testauth/run/vendor
-VENDOR_PACKAGES = jquery@3.7.1 bootstrap@5.3.3 @fortawesome/fontawesome-free@6.6.0
+VENDOR_PACKAGES = jquery@3.7.1 bootstrap@5.3.3 @fortawesome/fontawesome-free@6.6.0 chart.js@4.4.1
 
-vendor: $(VENDOR_DIR)/.installed
+vendor: $(VENDOR_DIR)/.installed-2
 
-$(VENDOR_DIR)/.installed:
+$(VENDOR_DIR)/.installed-2:
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(VENDOR_DIR) && \
 	  npm install --silent --no-audit --no-fund --no-save --prefix $(VENDOR_DIR) $(VENDOR_PACKAGES) && \
@@ -70,7 +70,12 @@ test-sqlite: venv test-system-packages
 	TESTAUTH_DATABASE=sqlite $(BIN)/pytest -m "not worker" $(PYTEST_ARGS)
 
 test-mysql: venv test-system-packages
-	TESTAUTH_DATABASE=mysql TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	TESTAUTH_DATABASE=mysql TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/pytest -m "not crash" $(PYTEST_ARGS)
+
+# Crash and outage tests with real workers (kill -9, killed database connections, a Redis
+# restart): minutes each, and the Redis on $(REDIS_URL) is restarted. Not part of make test.
+test-crash: venv test-system-packages
+	TESTAUTH_DATABASE=mysql TESTAUTH_REDIS_URL=$(REDIS_URL) $(BIN)/pytest -m crash
 
 # Django's and Alliance Auth's system checks against a real Redis; no model change lacks a migration.
 django-checks: venv

@@ -29,6 +29,8 @@ setup(
         "celery>=5.4,<6",
         "celery_once>=3.0,<4",
         "nh3>=0.2.17,<1",
+        "PyYAML>=6,<7",
+        "django-ninja>=1.7,<2",
     ],
     extras_require={
         "test": [
@@ -44,6 +46,8 @@ setup(
             "pytest-playwright>=0.5,<1",
             "ruff>=0.6",
             "build>=1.2",
+            "hypothesis>=6.100,<7",
+            "pytest-timeout>=2.3,<3",
         ],
     },
     classifiers=[

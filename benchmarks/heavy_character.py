@@ -57,6 +57,13 @@ def esi_requests(base_url: str, character_id: int) -> list[dict]:
         return json.load(response)["entries"]
 
 
+def killmail_detail_paths(base_url: str) -> list[str]:
+    """Paths of the public killmail detail requests so far (they carry no character)."""
+    url = f"{base_url}/_fake/requests?route=GetKillmailsKillmailIdKillmailHash&kind=esi"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return [entry["path"] for entry in json.load(response)["entries"]]
+
+
 def setup_django(base_url: str, database: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "testauth.settings.local"
     os.environ["TESTAUTH_SQLITE_PATH"] = str(database)
@@ -228,8 +235,11 @@ def main() -> int:
             setup_django(base_url, Path(folder) / "benchmark.sqlite3")
             character = register_heavy_character(base_url, args.character)
             first = run_update(character, base_url, args.character, force_expiry=False)
+            details_first = killmail_detail_paths(base_url)
             catch_up = catch_up_rate_limited_work(character, base_url)
             second = run_update(character, base_url, args.character, force_expiry=True)
+            details_second = killmail_detail_paths(base_url)[len(details_first) :]
+            killmails = character.killmails.count()
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -242,6 +252,10 @@ def main() -> int:
         "more contracts run(s)"
     )
     print(f"Peak resident memory of the process: {peak_rss:.0f} MB")
+    print(
+        f"Killmails: {killmails} listed, {len(details_first)} detail requests in the first "
+        f"update ({len(set(details_first))} distinct), {len(details_second)} in the second"
+    )
     checks = {
         "first update under 60 s": first_seconds < 60,
         "peak memory under 500 MB": peak_rss < 500,
@@ -253,6 +267,9 @@ def main() -> int:
         ),
         "second update writes nothing": sum(r["writes"] for r in second) == 0,
         "every section succeeded": all(r["ok"] for r in first + second),
+        "one detail request per distinct killmail, once": (
+            len(details_first) == len(set(details_first)) == killmails and not details_second
+        ),
     }
     for name, passed in checks.items():
         print(f"{'PASS' if passed else 'FAIL'}  {name}")

@@ -8,17 +8,27 @@ via groups, via the Alliance Auth state, or as an active superuser.
 
 Each selector is a single SQL query once the viewer's permissions and main character are loaded,
 as they are in any view behind ``permission_required`` and a main character check.
+
+Shares end by themselves: every rule compares their end with now, so an expired share opens
+nothing even before a task tidies it away. Who opens a character that is not theirs is
+recorded in the access log, with the right that let them (:mod:`memberaudit.access_log`).
 """
+
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from allianceauth.authentication.models import State
 from allianceauth.eveonline.models import EveCharacter
 
-from .models import Character
+from . import access_log
+from .models import AccessLogEntry, Character, CharacterShare
 
 BASIC_ACCESS = "memberaudit.basic_access"
 SHARE_CHARACTERS = "memberaudit.share_characters"
@@ -29,6 +39,11 @@ VIEW_SHARED_CHARACTERS = "memberaudit.view_shared_characters"
 VIEW_SAME_CORPORATION = "memberaudit.view_same_corporation"
 VIEW_SAME_ALLIANCE = "memberaudit.view_same_alliance"
 VIEW_EVERYTHING = "memberaudit.view_everything"
+VIEW_ACCESS_LOG = "memberaudit.view_access_log"
+API_ACCESS = "memberaudit.api_access"
+VIEW_ESI_BUDGET = "memberaudit.view_esi_budget"
+
+OWNER = "owner"  # the reason an owner opens their own character: never logged
 
 _OWNER = "eve_character__character_ownership__user"
 
@@ -52,20 +67,21 @@ def users_with_permission(perm: str) -> QuerySet[User]:
     )
 
 
-def accessible_characters(user: User) -> QuerySet[Character]:
+def accessible_characters(user: User, now: datetime | None = None) -> QuerySet[Character]:
     """All characters ``user`` may open."""
-    if not user.is_authenticated:
-        return Character.objects.none()
-    rule = Q(**{_OWNER: user})
-    if user.has_perm(CHARACTERS_ACCESS):
-        if user.has_perm(VIEW_EVERYTHING):
-            return Character.objects.all()
-        same_affiliation = _same_affiliation(user, f"{_OWNER}__")
-        if same_affiliation is not None:
-            rule |= same_affiliation
-    if user.has_perm(VIEW_SHARED_CHARACTERS):
-        rule |= Q(is_shared=True, **{f"{_OWNER}__in": users_with_permission(SHARE_CHARACTERS)})
+    rules = _rules(user, now or timezone.now())
+    if any(condition is None for _, condition in rules):
+        return Character.objects.all()
+    rule = Q(pk__in=[])
+    for _, condition in rules:
+        rule |= condition
     return Character.objects.filter(rule)
+
+
+def can_view_every_character(user: User) -> bool:
+    """Whether ``user`` may open every character (superuser, or ``view_everything`` with
+    ``characters_access``): then selectors need not filter by character at all."""
+    return any(condition is None for _, condition in _rules(user, timezone.now()))
 
 
 def can_view_character(user: User, character: Character) -> bool:
@@ -73,13 +89,97 @@ def can_view_character(user: User, character: Character) -> bool:
     return accessible_characters(user).filter(pk=character.pk).exists()
 
 
-def get_character_or_404_403(user: User, character_pk: int) -> Character:
-    """The character for a URL: 404 when it does not exist, 403 when ``user`` may not open it."""
-    may_open = Exists(accessible_characters(user).filter(pk=OuterRef("pk")))
-    character = get_object_or_404(Character.objects.annotate(may_open=may_open), pk=character_pk)
-    if not character.may_open:
+def get_character_or_404_403(
+    user: User, character_pk: int, opened: str, related: tuple[str, ...] = ()
+) -> Character:
+    """The character for a URL: 404 when it does not exist, 403 when ``user`` may not open it.
+
+    A character opened by someone other than its owner is recorded in the access log with the
+    right that allowed it, under ``opened`` (the viewer page, a section, ...): one query to
+    decide (joining the ``related`` relations), one to record.
+    """
+    now = timezone.now()
+    character = get_object_or_404(
+        Character.objects.select_related(*related).annotate(
+            access_reason=_reason_expression(user, now)
+        ),
+        pk=character_pk,
+    )
+    if character.access_reason is None:
+        raise PermissionDenied
+    if character.access_reason != OWNER:
+        access_log.record(user, [character.pk], opened, character.access_reason, now)
+    return character
+
+
+def get_character_or_404(
+    user: User, character_pk: int, opened: str, related: tuple[str, ...] = ()
+) -> Character:
+    """As :func:`get_character_or_404_403`, but a character ``user`` may not open is 404 as
+    well, so that its existence never shows (the read API)."""
+    try:
+        return get_character_or_404_403(user, character_pk, opened, related)
+    except PermissionDenied:
+        raise Http404 from None
+
+
+def accessible_characters_with_reasons(user: User) -> QuerySet[Character]:
+    """:func:`accessible_characters`, each annotated with ``access_reason``: the right that
+    opens it to ``user`` (:data:`OWNER` for their own), for :func:`log_listed_characters`."""
+    now = timezone.now()
+    return accessible_characters(user, now).annotate(access_reason=_reason_expression(user, now))
+
+
+def log_listed_characters(user: User, characters: Iterable[Character], opened: str) -> None:
+    """Record that ``user`` was shown these characters (from
+    :func:`accessible_characters_with_reasons`) under ``opened``: those of other owners go to
+    the access log, one write per reason."""
+    by_reason: dict[str, list[int]] = {}
+    for character in characters:
+        if character.access_reason and character.access_reason != OWNER:
+            by_reason.setdefault(character.access_reason, []).append(character.pk)
+    now = timezone.now()
+    for reason, pks in by_reason.items():
+        access_log.record(user, pks, opened, reason, now)
+
+
+def get_own_character_or_404_403(user: User, character_pk: int) -> Character:
+    """The character for a URL that changes it: 404 when missing, 403 unless ``user`` owns it."""
+    character = get_object_or_404(
+        Character.objects.select_related("eve_character__character_ownership"), pk=character_pk
+    )
+    if not can_manage(user, character):
         raise PermissionDenied
     return character
+
+
+def open_shares(user: User, now: datetime | None = None) -> QuerySet[CharacterShare]:
+    """The shares that open a character to ``user`` now: live (see :func:`live_shares`) and
+    meant for all recruiters (with ``view_shared_characters``) or for ``user`` or one of their
+    groups (with ``finder_access``)."""
+    if not user.is_authenticated:
+        return CharacterShare.objects.none()
+    audience = Q(pk__in=[])
+    if user.has_perm(VIEW_SHARED_CHARACTERS):
+        audience |= Q(user__isnull=True, group__isnull=True)
+    if user.has_perm(FINDER_ACCESS):
+        audience |= Q(user=user) | Q(group__in=Group.objects.filter(user=user))
+    return live_shares(now).filter(audience)
+
+
+def live_shares(now: datetime | None = None) -> QuerySet[CharacterShare]:
+    """Shares that open their character to their audience now: not ended, and the character
+    still owned by the user who shared it, who still holds ``share_characters``."""
+    return unexpired_shares(now).filter(
+        shared_by__in=users_with_permission(SHARE_CHARACTERS),
+        **{f"character__{_OWNER}": F("shared_by")},
+    )
+
+
+def unexpired_shares(now: datetime | None = None) -> QuerySet[CharacterShare]:
+    """Every share that has not ended yet, whoever it is for."""
+    now = now or timezone.now()
+    return CharacterShare.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
 def finder_characters(user: User) -> QuerySet[Character]:
@@ -102,8 +202,46 @@ def report_users(user: User) -> QuerySet[User]:
     else:
         same_affiliation = _same_affiliation(user, "")
         if same_affiliation is not None:
-            rule |= same_affiliation
+            rule |= same_affiliation[1]
     return User.objects.filter(rule)
+
+
+def report_reason(user: User) -> str | None:
+    """The right by which a report shows ``user`` other users' characters; None for none."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return AccessLogEntry.Reason.SUPERUSER
+    if user.has_perm(VIEW_EVERYTHING):
+        return AccessLogEntry.Reason.EVERYTHING
+    scope = _same_affiliation(user, "")
+    return scope[0] if scope else None
+
+
+def log_report_rows(user: User, characters: Iterable[tuple[int, int | None]], report: str):
+    """Record that ``user`` received report rows of ``characters`` (pairs of character pk and
+    owner pk): those of other owners go to the access log, in one write."""
+    reason = report_reason(user)
+    others = sorted({pk for pk, owner_pk in characters if owner_pk != user.pk})
+    if others and reason:
+        access_log.record(user, others, f"{access_log.REPORT_PREFIX}{report}", reason)
+
+
+def log_export(user: User, characters: QuerySet[Character], topic: str) -> None:
+    """Record that ``user`` exported ``topic`` of these characters: those of other owners go
+    to the access log with the right that allowed each (one read, one write per right)."""
+    now = timezone.now()
+    by_reason: dict[str, list[int]] = {}
+    reasons = (
+        characters.annotate(access_reason=_reason_expression(user, now))
+        .exclude(access_reason__isnull=True)
+        .exclude(access_reason=OWNER)
+        .values_list("pk", "access_reason")
+    )
+    for pk, reason in reasons:
+        by_reason.setdefault(reason, []).append(pk)
+    for reason, pks in by_reason.items():
+        access_log.record(user, pks, f"{access_log.EXPORT_PREFIX}{topic}", reason, now)
 
 
 def can_manage(user: User, character: Character) -> bool:
@@ -117,9 +255,10 @@ def can_share(user: User, character: Character) -> bool:
     return can_manage(user, character) and user.has_perm(SHARE_CHARACTERS)
 
 
-def _same_affiliation(viewer: User, user_path: str) -> Q | None:
+def _same_affiliation(viewer: User, user_path: str) -> tuple[str, Q] | None:
     """Users (reached from the queried model by ``user_path``) whose main shares the viewer's
-    main's alliance or corporation, as the viewer's scope permissions allow; None for nobody.
+    main's alliance or corporation, as the viewer's scope permissions allow, with the reason
+    (alliance or corporation scope); None for nobody.
 
     A viewer without a main sees nobody this way; one whose main has no alliance gets the
     corporation rule for ``view_same_alliance``. Users without a main never match.
@@ -130,10 +269,49 @@ def _same_affiliation(viewer: User, user_path: str) -> Q | None:
     main_path = f"{user_path}profile__main_character__"
     alliance_scope = viewer.has_perm(VIEW_SAME_ALLIANCE)
     if alliance_scope and main.alliance_id:
-        return Q(**{f"{main_path}alliance_id": main.alliance_id})
+        return (
+            AccessLogEntry.Reason.ALLIANCE,
+            Q(**{f"{main_path}alliance_id": main.alliance_id}),
+        )
     if alliance_scope or viewer.has_perm(VIEW_SAME_CORPORATION):
-        return Q(**{f"{main_path}corporation_id": main.corporation_id})
+        reason = (
+            AccessLogEntry.Reason.ALLIANCE if alliance_scope else AccessLogEntry.Reason.CORPORATION
+        )
+        return reason, Q(**{f"{main_path}corporation_id": main.corporation_id})
     return None
+
+
+def _rules(user: User, now: datetime) -> list[tuple[str, Q | None]]:
+    """Why ``user`` may open characters: (reason, condition on Character) in order of
+    precedence; a condition of None means every character.
+
+    A standing right (everything, a scope) comes before a share: who could look anyway did not
+    need the share, and such views stay among the leadership.
+    """
+    if not user.is_authenticated:
+        return []
+    rules: list[tuple[str, Q | None]] = [(OWNER, Q(**{_OWNER: user}))]
+    if user.is_superuser:
+        return [*rules, (AccessLogEntry.Reason.SUPERUSER, None)]
+    if user.has_perm(CHARACTERS_ACCESS):
+        if user.has_perm(VIEW_EVERYTHING):
+            return [*rules, (AccessLogEntry.Reason.EVERYTHING, None)]
+        same_affiliation = _same_affiliation(user, f"{_OWNER}__")
+        if same_affiliation is not None:
+            rules.append(same_affiliation)
+    if user.has_perm(VIEW_SHARED_CHARACTERS) or user.has_perm(FINDER_ACCESS):
+        shares = open_shares(user, now).filter(character=OuterRef("pk"))
+        rules.append((AccessLogEntry.Reason.SHARE, Q(Exists(shares))))
+    return rules
+
+
+def _reason_expression(user: User, now: datetime) -> Case:
+    """The first reason of :func:`_rules` that holds for a character, or NULL for none."""
+    whens = [
+        When(condition if condition is not None else Q(pk__isnull=False), then=Value(reason))
+        for reason, condition in _rules(user, now)
+    ]
+    return Case(*whens, default=Value(None), output_field=CharField())
 
 
 def _main_character(user: User) -> EveCharacter | None:

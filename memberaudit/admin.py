@@ -1,25 +1,36 @@
-"""Django admin of Member Audit: characters with their update status, locations and skill sets."""
+"""Django admin of Member Audit: characters with their update status, locations, skill sets,
+compliance groups and the watchlist."""
 
 from collections import Counter
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import tasks
 from .managers import CharacterStatus
 from .models import (
+    AccessLogEntry,
+    ApiToken,
     Character,
+    CharacterShare,
+    ComplianceGroupDesignation,
+    Killmail,
+    KillmailAttacker,
     Location,
     SectionUpdateStatus,
     SkillSet,
     SkillSetGroup,
     SkillSetSkill,
+    WatchedEntity,
 )
 from .models.locations import ASSET_SAFETY_ID, SOLAR_SYSTEM_IDS, STATION_IDS, STRUCTURE_MIN_ID
 from .sections import registry
@@ -48,11 +59,12 @@ class TotalStatusFilter(admin.SimpleListFilter):
 
 
 class SectionUpdateStatusInline(admin.TabularInline):
-    """How the last update of each section went, read-only."""
+    """How the last update of each section went, read-only; rows are labelled with the
+    section's title."""
 
     model = SectionUpdateStatus
     fields = (
-        "section",
+        "section_display",
         "is_success",
         "error_kind",
         "error_message",
@@ -77,6 +89,97 @@ class SectionUpdateStatusInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("section"), ordering="section")
+    def section_display(self, obj: SectionUpdateStatus) -> str:
+        return section_with_title(obj.section)
+
+
+def section_with_title(name: str) -> str:
+    """A section as admins see it: its title, with the name used in commands and logs."""
+    if name not in registry:
+        return name
+    return f"{capfirst(registry.get(name).title)} ({name})"
+
+
+class CharacterShareInline(admin.TabularInline):
+    """The character's shares; deleting one here revokes it at once."""
+
+    model = CharacterShare
+    fields = ("user", "group", "created_at", "expires_at")
+    readonly_fields = fields
+    ordering = ("created_at",)
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """The access log, read-only: for superusers and staff with ``view_access_log``."""
+
+    list_display = ("viewed_at", "viewer", "character", "section", "reason")
+    list_filter = (
+        "reason",
+        ("viewer", admin.RelatedOnlyFieldListFilter),
+        ("character", admin.RelatedOnlyFieldListFilter),
+        "viewed_at",
+    )
+    date_hierarchy = "viewed_at"
+    search_fields = ("viewer__username", "character__eve_character__character_name", "section")
+    list_select_related = ("viewer", "character__eve_character")
+    ordering = ("-viewed_at",)
+    fields = ("viewer", "character", "section", "reason", "hour", "viewed_at")
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.has_perm("memberaudit.view_access_log")
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Personal API tokens (superusers only): who has which, when used; revoke, never read."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("name", "user__username", "prefix")
+    list_select_related = ("user",)
+    ordering = ("-created_at",)
+    fields = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # a token is made by its user, who alone sees it once
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["view"])
+    def revoke(self, request, queryset):
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", revoked)
+            % {"count": revoked},
+            messages.SUCCESS,
+        )
+
 
 def _make_section_action(section_name: str, title):
     def action(modeladmin, request, queryset):
@@ -96,11 +199,10 @@ class CharacterAdmin(admin.ModelAdmin):
         "corporation",
         "total_status",
         "last_update_at",
-        "is_shared",
         "is_disabled",
     )
     list_display_links = ("character_name",)
-    list_filter = (TotalStatusFilter, "is_disabled", "is_shared")
+    list_filter = (TotalStatusFilter, "is_disabled")
     search_fields = (
         "eve_character__character_name",
         "eve_character__character_ownership__user__username",
@@ -110,7 +212,6 @@ class CharacterAdmin(admin.ModelAdmin):
         "eve_character",
         "owner",
         "main_character",
-        "is_shared",
         "is_disabled",
         "created_at",
         "token_error_notified_at",
@@ -122,7 +223,7 @@ class CharacterAdmin(admin.ModelAdmin):
         "created_at",
         "token_error_notified_at",
     )
-    inlines = (SectionUpdateStatusInline,)
+    inlines = (SectionUpdateStatusInline, CharacterShareInline)
     actions = ("update_all_sections", "enable_characters", "disable_characters", "delete_async")
 
     def get_queryset(self, request):
@@ -180,7 +281,7 @@ class CharacterAdmin(admin.ModelAdmin):
         for character in queryset:
             tasks.update_character_now(character, sections)
             count += 1
-        what = ", ".join(sections) if sections else _("all sections")
+        what = ", ".join(map(section_with_title, sections)) if sections else _("all sections")
         self.message_user(
             request,
             ngettext(
@@ -285,27 +386,39 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 class SkillSetSkillInline(admin.TabularInline):
+    """The skills of a skill set; each row is labelled with its skill's name."""
+
     model = SkillSetSkill
     fields = ("eve_type", "required_level", "recommended_level")
     autocomplete_fields = ("eve_type",)  # limited to skills by the field's limit_choices_to
     ordering = ("eve_type__name",)
     extra = 3
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("eve_type")
+
 
 class EftImportForm(forms.Form):
+    """The EFT import, with the admin's own widget classes so it looks like its forms."""
+
+    required_css_class = "required"  # bold labels of required fields, as in the admin
+
     fitting = forms.CharField(
-        label=_("fitting"),
-        widget=forms.Textarea(attrs={"rows": 20, "cols": 80}),
+        label=_("Fitting"),
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 80, "class": "vLargeTextField"}),
         help_text=_("A fitting in EFT format, as copied from the fitting window in EVE"),
     )
     name = forms.CharField(
-        label=_("name"),
+        label=_("Name"),
         max_length=150,
         required=False,
+        widget=forms.TextInput(attrs={"class": "vTextField"}),
         help_text=_("Name of the new skill set; the fitting's name when empty"),
     )
     description = forms.CharField(
-        label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80, "class": "vLargeTextField"}),
+        required=False,
     )
 
 
@@ -373,6 +486,9 @@ class SkillSetAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("Import skill set from EFT fitting"),
             "form": form,
+            # the body classes of Django's change form, which its form styles apply to
+            "form_body_class": f"app-{self.opts.app_label} model-{self.opts.model_name} "
+            "change-form",
         }
         return TemplateResponse(request, "admin/memberaudit/skillset/import_eft.html", context)
 
@@ -391,3 +507,145 @@ class SkillSetGroupAdmin(admin.ModelAdmin):
     @admin.display(description=_("skill sets"), ordering="skill_set_count")
     def skill_set_count(self, obj: SkillSetGroup) -> int:
         return obj.skill_set_count
+
+
+class KillmailAttackerInline(admin.TabularInline):
+    model = KillmailAttacker
+    fields = (
+        "character",
+        "corporation",
+        "alliance",
+        "ship_type",
+        "weapon_type",
+        "damage_done",
+        "is_final_blow",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Killmail)
+class KillmailAdmin(admin.ModelAdmin):
+    """Killmails stored for the whole site, read-only: they never change in EVE."""
+
+    list_display = (
+        "id",
+        "time",
+        "victim_character",
+        "victim_ship_type",
+        "solar_system",
+        "attacker_count",
+    )
+    list_select_related = ("victim_character", "victim_ship_type", "solar_system")
+    search_fields = ("=id", "victim_character__name", "victim_corporation__name")
+    date_hierarchy = "time"
+    ordering = ("-time",)
+    inlines = (KillmailAttackerInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ComplianceGroupForm(forms.ModelForm):
+    """Only internal Auth groups can be compliance groups: users cannot join or leave those
+    themselves (nor leave them on their own with ``GROUPMANAGEMENT_AUTO_LEAVE``), so Member
+    Audit alone decides their members."""
+
+    class Meta:
+        model = ComplianceGroupDesignation
+        fields = ("group",)
+
+    def clean_group(self):
+        group = self.cleaned_data["group"]
+        authgroup = getattr(group, "authgroup", None)
+        if authgroup is not None and not authgroup.internal:
+            raise forms.ValidationError(
+                _(
+                    "Only internal groups can be compliance groups: users could join or leave "
+                    "this group themselves. Mark it internal in the group admin first."
+                )
+            )
+        return group
+
+
+@admin.register(ComplianceGroupDesignation)
+class ComplianceGroupDesignationAdmin(admin.ModelAdmin):
+    """Which Auth groups follow compliance; Member Audit adds and removes their members."""
+
+    form = ComplianceGroupForm
+    list_display = ("group", "_states", "_members", "created_at")
+    list_select_related = ("group",)
+    ordering = ("group__name",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_count=Count("group__user", distinct=True))
+            .prefetch_related("group__authgroup__states")
+        )
+
+    @admin.display(description=_("states"))
+    def _states(self, obj):
+        states = [state.name for state in obj.group.authgroup.states.all()]
+        return ", ".join(sorted(states)) or _("any")
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def _members(self, obj):
+        return obj.member_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The new group gets its members at once, not with the next hourly run.
+        transaction.on_commit(
+            lambda: tasks.update_compliance_groups_for_all.apply_async(
+                priority=tasks.USER_TASK_PRIORITY
+            )
+        )
+
+
+class WatchedEntityForm(forms.ModelForm):
+    """Only alliances, corporations and characters can be watched."""
+
+    WATCHABLE = ("alliance", "corporation", "character")
+
+    class Meta:
+        model = WatchedEntity
+        fields = ["entity", "reason"]
+
+    def clean_entity(self):
+        entity = self.cleaned_data["entity"]
+        if entity.category not in self.WATCHABLE:
+            raise forms.ValidationError(
+                _("Only alliances, corporations and characters can be watched.")
+            )
+        return entity
+
+
+@admin.register(WatchedEntity)
+class WatchedEntityAdmin(admin.ModelAdmin):
+    """The watchlist: anything involving a listed entity raises a red flag, also in data
+    stored before it was added (searched by a background task)."""
+
+    form = WatchedEntityForm
+    list_display = ["entity", "entity_category", "reason", "added_at", "added_by"]
+    list_select_related = ["entity", "added_by"]
+    search_fields = ["entity__name", "reason"]
+    raw_id_fields = ["entity"]
+    ordering = ["entity__name"]
+
+    @admin.display(description=_("category"), ordering="entity__category")
+    def entity_category(self, obj):
+        return obj.entity.category
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.added_by = request.user
+        super().save_model(request, obj, form, change)

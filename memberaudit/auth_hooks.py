@@ -1,11 +1,11 @@
-"""Alliance Auth hooks: the sidebar entry and the app's URLs."""
+"""Alliance Auth hooks: the sidebar entry, the app's URLs and the read API's URLs."""
 
 from django.utils.translation import gettext_lazy as _
 
 from allianceauth import hooks
 from allianceauth.services.hooks import MenuItemHook, UrlHook
 
-from . import app_settings, urls
+from . import api_urls, app_settings, urls
 
 
 class MemberAuditMenuItem(MenuItemHook):
@@ -33,3 +33,12 @@ def register_menu():
 @hooks.register("url_hook")
 def register_urls():
     return UrlHook(urls, "memberaudit", r"^member-audit/")
+
+
+@hooks.register("url_hook")
+def register_api_urls():
+    """The read API answers to tokens, not sessions: its views are public to Alliance Auth
+    (with ``memberaudit_api`` in ``APPS_WITH_PUBLIC_VIEWS``) and check the token themselves."""
+    return UrlHook(
+        api_urls, api_urls.app_name, r"^member-audit/api/", excluded_views=api_urls.public_views()
+    )

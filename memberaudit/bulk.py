@@ -22,6 +22,24 @@ def bulk_upsert(model, objects, *, unique_fields, update_fields, batch_size=None
     )
 
 
+def bulk_update_changes(model, changes, *, batch_size=None) -> int:
+    """Write each object's own changed fields, in bulk.
+
+    ``changes`` holds ``(object, changed field names)`` pairs. Objects are grouped by the set of
+    fields that changed, so a row is never written with another row's fields: an object built
+    with only its primary key and changed fields would otherwise write blanks into the rest.
+    Returns the number of objects written.
+    """
+    batch_size = batch_size or app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
+    groups: dict[tuple[str, ...], list] = {}
+    for obj, fields in changes:
+        if fields:
+            groups.setdefault(tuple(sorted(fields)), []).append(obj)
+    for fields, objects in groups.items():
+        model.objects.bulk_update(objects, list(fields), batch_size=batch_size)
+    return sum(len(objects) for objects in groups.values())
+
+
 def sync_by_key(queryset, key: str, wanted: dict, fields, **new_values) -> tuple[dict, list, bool]:
     """Make the rows of ``queryset`` match ``wanted`` (``{key value: {field: value}}``).
 
@@ -49,3 +67,20 @@ def sync_by_key(queryset, key: str, wanted: dict, fields, **new_values) -> tuple
     if new:
         model.objects.bulk_create(new, batch_size=batch_size)
     return existing, new, bool(gone or new or changed)
+
+
+def sync_one(model, character, values: dict) -> bool:
+    """Make a character's one row of ``model`` hold ``values``; write only what differs.
+
+    Returns whether anything was written.
+    """
+    row = model.objects.filter(character=character).first()
+    if row is None:
+        model.objects.create(character=character, **values)
+        return True
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if changed:
+        for name in changed:
+            setattr(row, name, values[name])
+        row.save(update_fields=changed)
+    return bool(changed)

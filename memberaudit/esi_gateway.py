@@ -3,9 +3,10 @@
 Section code asks the gateway for data by operation id and gets plain Python data back.
 The gateway takes care of:
 
-- the client: one django-esi provider, pinned compatibility date, operation allow-list;
+- the client (:mod:`memberaudit.esi_client`): one django-esi provider, pinned compatibility
+  date, operation allow-list;
 - pagination (``X-Pages``) and "not modified" (ETag / 304) as :class:`NotModified`;
-- the global error limit: once ``X-ESI-Error-Limit-Remain`` falls to
+- the global error limit (:mod:`memberaudit.esi_limits`): once ``X-ESI-Error-Limit-Remain`` falls to
   ``MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD``, or ESI answers 420, no call is made until
   ``X-ESI-Error-Limit-Reset`` has passed (shared by all workers through the cache);
 - rate limits: a 429 pauses the route's rate-limit group (per character) for ``Retry-After``
@@ -13,118 +14,67 @@ The gateway takes care of:
   :class:`EsiRateLimited` without sending a request;
 - bounded retries with backoff for 502, 503 and 504 only;
 - EVE SSO failing while a token is refreshed: :class:`EsiUnavailable`, the token is kept;
-- counters of requests, 304s and errors for the section being updated.
+- counters of requests, 304s and errors for the section being updated, and hourly counters
+  of the whole app's use of ESI for the budget dashboard (:mod:`memberaudit.esi_usage`).
 """
 
 import contextvars
 import json
 import logging
-import math
-import os
-import threading
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
-from functools import cache as memoize
-from pathlib import Path
 from typing import Any
 
 import httpx2
 import pydantic
 from aiopenapi3 import errors as openapi_errors
-from aiopenapi3.plugin import Document
 
-from django.core.cache import cache
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from esi import exceptions as esi_exceptions
-from esi import openapi_clients
 from esi.errors import IncompleteResponseError, TokenError
-from esi.openapi_clients import ESIClientProvider
 from esi.signals import esi_request_statistics
 
-from . import __version__, app_settings
+from . import app_settings, esi_usage
+from .esi_client import (  # noqa: F401  re-exported: the gateway is where ESI is reached
+    COMPATIBILITY_DATE,
+    esi_client,
+    operation_info,
+    provider,
+    reuse_sessions,
+)
+from .esi_errors import (  # noqa: F401  re-exported for section code
+    EsiBadResponse,
+    EsiError,
+    EsiErrorLimitReached,
+    EsiForbidden,
+    EsiNotFound,
+    EsiRateLimited,
+    EsiTokenError,
+    EsiUnavailable,
+    NotModified,
+    _whole_seconds,
+)
+from .esi_limits import (  # noqa: F401  re-exported for section code
+    DEFAULT_PAUSE_SECONDS,
+    ERROR_LIMIT_CACHE_KEY,
+    _header,
+    _last_answer_headers,
+    _pause,
+    _pause_left,
+    _rate_limit_key,
+    _seconds_header,
+    error_limit_reached,
+    error_limit_reset_in,
+    rate_limit_reset_in,
+)
 
 logger = logging.getLogger(__name__)
 
-UA_APP_NAME = "aa-memberaudit"
-COMPATIBILITY_DATE = "2025-12-16"
-SPEC_FILE = Path(__import__("eveuniverse").__file__).parent / f"openapi_{COMPATIBILITY_DATE}.json"
-ERROR_LIMIT_CACHE_KEY = "memberaudit_esi_error_limit_reset_at"
-RATE_LIMIT_CACHE_KEY = "memberaudit_esi_rate_limit_reset_at"  # + group and character
-DEFAULT_PAUSE_SECONDS = 60  # when ESI does not say how long to wait
 RETRY_STATUS_CODES = frozenset({502, 503, 504})
 MAX_ATTEMPTS = 3
 BACKOFF_SECONDS = 0.5  # doubled after every failed attempt
-
-# Operations used outside of sections (name resolution, locations, registration, skill sets
-# from fittings).
-COMMON_OPERATIONS = (
-    "GetCharactersCharacterId",
-    "GetUniverseStationsStationId",
-    "GetUniverseStructuresStructureId",
-    "GetUniverseSystemsSystemId",
-    "PostCharactersAffiliation",
-    "PostUniverseIds",
-    "PostUniverseNames",
-)
-
-
-class EsiError(Exception):
-    """ESI could not deliver the data; the message is meant for humans."""
-
-    def __init__(self, message: str, status_code: int | None = None):
-        super().__init__(message)
-        self.status_code = status_code
-
-
-class NotModified(Exception):  # noqa: N818
-    """ESI says the data did not change since the last successful fetch."""
-
-
-class EsiErrorLimitReached(EsiError):
-    """Too few errors remain in ESI's error window: wait for the reset."""
-
-    def __init__(self, reset_in: float):
-        super().__init__(
-            _("ESI error limit reached, calls paused for %(seconds)d s")
-            % {"seconds": _whole_seconds(reset_in)}
-        )
-        self.reset_in = reset_in
-
-
-class EsiRateLimited(EsiError):
-    """A rate limit was hit; try again after ``retry_after`` seconds."""
-
-    def __init__(self, retry_after: float, message: str = ""):
-        super().__init__(
-            message
-            or _("ESI rate limit reached, retry after %(seconds)d s")
-            % {"seconds": _whole_seconds(retry_after)},
-            429,
-        )
-        self.retry_after = retry_after
-
-
-class EsiUnavailable(EsiError):
-    """ESI answered with a server error or did not answer in time, or EVE SSO failed."""
-
-
-class EsiBadResponse(EsiError):
-    """ESI answered with a body that cannot be used."""
-
-
-class EsiForbidden(EsiError):
-    """ESI refused access (401/403), e.g. a structure without docking rights."""
-
-
-class EsiNotFound(EsiError):
-    """ESI answered 404."""
-
-
-class EsiTokenError(EsiError):
-    """EVE SSO refused the token: revoked, or expired and not refreshable."""
 
 
 @dataclass
@@ -134,17 +84,12 @@ class RequestCounter:
     errors: int = 0
     # Headers of the last answer: django-esi raises its error-limit exception without them.
     last_headers: Any = None
+    section: str = ""
+    character_id: int | None = None  # whose token the current call uses
 
 
 _active_counter: contextvars.ContextVar[RequestCounter | None] = contextvars.ContextVar(
     "memberaudit_esi_counter", default=None
-)
-
-
-# Headers of the last answer ESI sent in this context, whoever asked (the gateway, or
-# eveuniverse loading EVE data): the error-limit reset is taken from them after a 420.
-_last_answer_headers: contextvars.ContextVar[Any] = contextvars.ContextVar(
-    "memberaudit_esi_last_answer_headers", default=None
 )
 
 
@@ -155,6 +100,7 @@ def _count_request(sender, status_code=0, headers=None, **kwargs):
     counter = _active_counter.get()
     if counter is None:
         return
+    _record_usage(counter, kwargs.get("operation") or "", status_code, headers)
     if status_code == 0:  # answered from django-esi's cache, no request sent
         counter.not_modified += 1
         return
@@ -166,201 +112,16 @@ def _count_request(sender, status_code=0, headers=None, **kwargs):
         counter.errors += 1
 
 
-@dataclass(frozen=True)
-class OperationInfo:
-    tag: str
-    rate_group: str  # the spec's rate-limit group, or the operation id for routes without one
-
-
-@memoize
-def _operations() -> dict[str, OperationInfo]:
-    """Map each operation id of the pinned spec to its tag and rate-limit group."""
-    spec = json.loads(SPEC_FILE.read_text(encoding="utf-8"))
-    return {
-        operation["operationId"]: OperationInfo(
-            tag=operation["tags"][0],
-            rate_group=(operation.get("x-rate-limit") or {}).get("group")
-            or operation["operationId"],
-        )
-        for path in spec["paths"].values()
-        for method, operation in path.items()
-        if isinstance(operation, dict) and "operationId" in operation
-    }
-
-
-class TolerateNewEnumValues(Document):
-    """aiopenapi3 plugin: accept enum values that ESI added after the pinned spec.
-
-    With the spec's enums a new contract type or journal ref type would make the client reject
-    the whole answer; we store such values as they come instead.
-    """
-
-    def parsed(self, ctx: Document.Context) -> Document.Context:
-        _drop_enums(ctx.document)
-        return ctx
-
-
-def _drop_enums(node) -> None:
-    if isinstance(node, dict):
-        node.pop("enum", None)
-        for value in node.values():
-            _drop_enums(value)
-    elif isinstance(node, list):
-        for value in node:
-            _drop_enums(value)
-
-
-def _install_client_plugins() -> None:
-    """Add our plugins to the clients that django-esi builds for this app (and no other)."""
-    original = openapi_clients._load_plugins
-    if getattr(original, "adds_memberaudit_plugins", False):
-        return
-
-    def load_plugins(app_name, *args, **kwargs):
-        plugins = original(app_name, *args, **kwargs)
-        if app_name == UA_APP_NAME:
-            plugins.append(TolerateNewEnumValues())
-        return plugins
-
-    load_plugins.adds_memberaudit_plugins = True
-    openapi_clients._load_plugins = load_plugins
-
-
-class _ReusedSession:
-    """One HTTP client used for many requests: ``close()`` by the request code is ignored.
-
-    django-esi's client asks for a new HTTP client for every request, which sets up TLS and a
-    connection each time; reusing one per thread keeps connections alive.
-    """
-
-    def __init__(self, session):
-        self._session = session
-
-    def __getattr__(self, name):
-        return getattr(self._session, name)
-
-    def close(self) -> None:
-        pass
-
-
-def _reusing_session_factory(factory):
-    local = threading.local()
-
-    def session_factory(**kwargs):
-        key = (os.getpid(), repr(sorted(kwargs.items(), key=lambda item: item[0])))
-        sessions = local.__dict__.setdefault("sessions", {})
-        if key not in sessions:
-            sessions[key] = _ReusedSession(factory(**kwargs))
-        return sessions[key]
-
-    return session_factory
-
-
-def reuse_sessions(api) -> None:
-    """Make an aiopenapi3 client built by django-esi reuse its HTTP clients per thread."""
-    if not getattr(api, "memberaudit_reuses_sessions", False):
-        api._session_factory = _reusing_session_factory(api._session_factory)
-        api.memberaudit_reuses_sessions = True
-
-
-def esi_client():
-    """The ESI client of :func:`provider`, reusing HTTP connections between requests."""
-    client = provider().client
-    reuse_sessions(client.api)
-    return client
-
-
-@memoize
-def provider() -> ESIClientProvider:
-    """The app's django-esi client provider, limited to the operations we use."""
-    from .sections import registry
-
-    _install_client_plugins()
-    operations = sorted(set(registry.all_operations()) | set(COMMON_OPERATIONS))
-    return ESIClientProvider(
-        compatibility_date=COMPATIBILITY_DATE,
-        ua_appname=UA_APP_NAME,
-        ua_version=__version__,
-        spec_file=str(SPEC_FILE),
-        operations=operations,
+def _record_usage(counter: RequestCounter, operation_id: str, status_code: int, headers) -> None:
+    operation = operation_info(operation_id)
+    esi_usage.record_answer(
+        section=counter.section,
+        operation=operation_id,
+        status_code=status_code,
+        headers=headers,
+        rate_group=operation.rate_group if operation and operation.max_tokens else "",
+        character_id=counter.character_id,
     )
-
-
-def error_limit_reset_in() -> float:
-    """Seconds until calls may resume after the error limit was reached, else 0."""
-    return _pause_left(ERROR_LIMIT_CACHE_KEY)
-
-
-def error_limit_reached(
-    exc: esi_exceptions.ESIErrorLimitException, headers: Any = None
-) -> EsiErrorLimitReached:
-    """Pause all ESI calls of all workers until ESI's error window resets; return the error
-    to raise.
-
-    django-esi raises ``ESIErrorLimitException`` for a 420 (and while its own pause lasts)
-    and reads the reset from a header ESI does not send: ESI's own
-    ``X-ESI-Error-Limit-Reset`` is taken from ``headers``, else from the last answer. Also for
-    EVE data loaded through eveuniverse, which raises django-esi's exceptions unchanged.
-    """
-    if headers is None:
-        headers = _last_answer_headers.get()
-    reset = _seconds_header(headers, "X-ESI-Error-Limit-Reset")
-    if reset is None:
-        reset = float(exc.reset or DEFAULT_PAUSE_SECONDS)
-    return EsiErrorLimitReached(_pause(ERROR_LIMIT_CACHE_KEY, reset))
-
-
-def rate_limit_reset_in(group: str, character_id: int | None = None) -> float:
-    """Seconds until calls to a rate-limit group may resume after a 429, else 0.
-
-    ESI keeps a bucket per group and character for authenticated calls; public calls share
-    one bucket per group (``character_id`` None).
-    """
-    return _pause_left(_rate_limit_key(group, character_id))
-
-
-def _rate_limit_key(group: str, character_id: int | None) -> str:
-    return f"{RATE_LIMIT_CACHE_KEY}:{group}:{character_id or 'public'}"
-
-
-def _pause(key: str, seconds: float) -> float:
-    """Pause the calls guarded by ``key`` for all workers (through the cache)."""
-    seconds = max(1.0, seconds)
-    cache.set(key, time.time() + seconds, timeout=math.ceil(seconds) + 1)
-    return seconds
-
-
-def _pause_left(key: str) -> float:
-    resume_at = cache.get(key)
-    return max(0.0, resume_at - time.time()) if resume_at else 0.0
-
-
-def _whole_seconds(seconds: float) -> int:
-    return math.ceil(seconds)
-
-
-def _seconds_header(headers: Any, name: str) -> float | None:
-    """A header giving seconds to wait (a number, or for ``Retry-After`` an HTTP date)."""
-    value = _header(headers, name)
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
-        return None
-
-
-def _header(headers: Any, name: str) -> str | None:
-    if not headers:
-        return None
-    for key, value in dict(headers).items():
-        if key.lower() == name.lower():
-            return value
-    return None
 
 
 def _to_plain(data: Any) -> Any:
@@ -384,7 +145,7 @@ class EsiGateway:
         self.token = token
         self.section = section
         self.use_etag = use_etag
-        self.counter = RequestCounter()
+        self.counter = RequestCounter(section=section)
 
     def get(self, operation_id: str, *, paged: bool = False, public: bool = False, **params):
         """Return the data of a GET operation; raise :class:`NotModified` on 304."""
@@ -429,20 +190,23 @@ class EsiGateway:
         return results
 
     def _call(self, operation_id, params, *, paged, public, is_post, use_etag=None):
-        operation = _operations().get(operation_id)
+        operation = operation_info(operation_id)
         if operation is None:
             raise ValueError(f"Unknown ESI operation: {operation_id}")
         reset_in = error_limit_reset_in()
         if reset_in:
+            self._record_pause(operation_id, esi_usage.ERROR_LIMIT_PAUSE)
             raise EsiErrorLimitReached(reset_in)
         params = {k: v for k, v in params.items() if k not in ("paged", "public")}
         character_id = None
         if self.token is not None and not public:
             params["token"] = self.token
             character_id = self.token.character_id
+        self.counter.character_id = character_id
         rate_limit_key = _rate_limit_key(operation.rate_group, character_id)
         paused_for = _pause_left(rate_limit_key)
         if paused_for:
+            self._record_pause(operation_id, esi_usage.RATE_LIMIT_PAUSE)
             raise EsiRateLimited(
                 paused_for,
                 _("ESI rate limit of %(group)s reached, calls paused for %(seconds)d s")
@@ -492,8 +256,10 @@ class EsiGateway:
                     operation_id, operation, rate_limit_key, exc
                 ) from exc
             except esi_exceptions.ESIErrorLimitException as exc:
+                self._record_pause(operation_id, esi_usage.ERROR_LIMIT_PAUSE)
                 raise error_limit_reached(exc, self.counter.last_headers) from exc
             except esi_exceptions.ESIBucketLimitException as exc:
+                self._record_pause(operation_id, esi_usage.RATE_LIMIT_PAUSE)
                 raise EsiRateLimited(
                     float(exc.reset),
                     _("ESI rate limit of %(group)s reached, calls paused for %(seconds)d s")
@@ -514,10 +280,7 @@ class EsiGateway:
                 httpx2.TransportError,
                 openapi_errors.RequestError,
             ) as exc:
-                raise EsiUnavailable(
-                    _("ESI did not answer %(operation)s: %(error)r")
-                    % {"operation": operation_id, "error": exc}
-                ) from exc
+                raise EsiUnavailable(transport_error_message(operation_id, exc)) from exc
             except (
                 openapi_errors.ResponseDecodingError,
                 openapi_errors.ResponseSchemaError,
@@ -547,6 +310,7 @@ class EsiGateway:
             if retry_after is None:
                 retry_after = DEFAULT_PAUSE_SECONDS
             paused_for = _pause(rate_limit_key, retry_after)
+            self._record_pause(operation_id, esi_usage.RATE_LIMIT_PAUSE)
             logger.warning(
                 "ESI rate limit of %s reached: pausing it for %d s",
                 operation.rate_group,
@@ -569,6 +333,9 @@ class EsiGateway:
             return EsiUnavailable(message, status)
         return EsiError(message, status)
 
+    def _record_pause(self, operation_id: str, kind: str) -> None:
+        esi_usage.record_pause(section=self.section, operation=operation_id, kind=kind)
+
     def _watch_error_limit(self, headers) -> None:
         remain = _header(headers, "X-ESI-Error-Limit-Remain")
         if remain is None:
@@ -588,6 +355,23 @@ class EsiGateway:
     def _pause_for(seconds: float) -> None:
         """Pause all ESI calls of all workers for ``seconds`` (the error limit)."""
         _pause(ERROR_LIMIT_CACHE_KEY, seconds)
+
+
+def transport_error_message(operation_id: str, exc: BaseException) -> str:
+    """One readable line for a request that got no answer: a timeout says so.
+
+    aiopenapi3 wraps the HTTP client's error in a ``RequestError`` whose text dumps the whole
+    operation; only the underlying error's kind is worth showing.
+    """
+    cause = exc
+    while isinstance(cause, openapi_errors.RequestError) and cause.__cause__ is not None:
+        cause = cause.__cause__
+    if isinstance(cause, httpx2.TimeoutException):
+        return _("Timeout: ESI did not answer %(operation)s in time") % {"operation": operation_id}
+    return _("ESI could not be reached for %(operation)s (%(error)s)") % {
+        "operation": operation_id,
+        "error": type(cause).__name__,
+    }
 
 
 def _error_text(exc) -> str:

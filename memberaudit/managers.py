@@ -20,6 +20,11 @@ class CharacterStatus(models.TextChoices):
     DISABLED = "disabled", "disabled"
 
 
+def running_since():
+    """Runs started before this moment cannot be running anymore (the task time limit)."""
+    return timezone.now() - timedelta(seconds=app_settings.MEMBERAUDIT_TASKS_TIME_LIMIT)
+
+
 def ring_stale_minutes(ring: int) -> int:
     return getattr(app_settings, f"MEMBERAUDIT_UPDATE_STALE_RING_{ring}")
 
@@ -68,9 +73,8 @@ class CharacterQuerySet(models.QuerySet):
         from .sections import registry
 
         statuses = SectionUpdateStatus.objects.filter(character=OuterRef("pk"))
-        in_progress = statuses.filter(started_at__isnull=False).filter(
-            Q(finished_at__isnull=True) | Q(finished_at__lt=F("started_at"))
-        )
+        # a run older than the task time limit died: never shown as running
+        in_progress = statuses.in_progress().filter(started_at__gte=running_since())
         return self.annotate(
             status_ok_count=Count(
                 "update_status_set", filter=Q(update_status_set__is_success=True)
@@ -106,6 +110,12 @@ class CharacterManager(models.Manager.from_queryset(CharacterQuerySet)):
 class SectionUpdateStatusQuerySet(models.QuerySet):
     def fresh(self, now=None):
         return self.filter(fresh_status_filter(now=now))
+
+    def in_progress(self):
+        """Runs that started and recorded no outcome: running now, or died without a word."""
+        return self.filter(started_at__isnull=False).filter(
+            Q(finished_at__isnull=True) | Q(finished_at__lt=F("started_at"))
+        )
 
 
 class SectionUpdateStatusManager(models.Manager.from_queryset(SectionUpdateStatusQuerySet)):

@@ -5,6 +5,12 @@ EVE clients write a small HTML dialect: ``<font size="14" color="#bfffffff">``, 
 that text, so it is cleaned with an allow-list before it reaches a template: every tag,
 attribute and URL scheme not listed here is dropped, and font colors and sizes are rewritten
 into a strict ``style`` that we generate ourselves.
+
+Sanitizing never drops text: before the HTML cleaner sees the markup, every tag that is not
+allowed is removed on its own (its text stays), and every other ``<`` becomes text. So an
+unclosed ``<math>``, ``<svg>``, ``<textarea>``, ``<title>`` or comment cannot make the parser
+swallow what follows. Only the code of a complete ``<script>...</script>`` or
+``<style>...</style>`` element goes with its tags.
 """
 
 import html
@@ -19,25 +25,15 @@ __all__ = ["eve_markup_to_text", "sanitize_eve_markup", "sanitize_eve_markup_htm
 ALLOWED_TAGS = frozenset({"a", "b", "br", "em", "font", "i", "p", "span", "strong", "u"})
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "font": {"color", "size"}}
 
-# Removed together with everything inside them.
-REMOVED_WITH_CONTENT = frozenset(
-    {
-        "applet",
-        "embed",
-        "iframe",
-        "math",
-        "noembed",
-        "noframes",
-        "object",
-        "script",
-        "select",
-        "style",
-        "svg",
-        "template",
-        "textarea",
-        "title",
-        "xmp",
-    }
+# Elements whose content is code, not text: removed with their content when closed.
+CODE_ELEMENT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+# Anything that starts with "<": a tag, a comment, a declaration, or a lone "<".
+MARKUP_TOKEN_RE = re.compile(
+    r"<!--.*?-->"  # a complete comment
+    r"|</?([A-Za-z][A-Za-z0-9:-]*)((?:\s[^<>]*)?)/?>"  # a complete tag
+    r"|<[!?/][^<>]*>"  # a declaration, processing instruction or odd closing tag
+    r"|<",  # any other "<" is text
+    re.DOTALL,
 )
 
 WEB_SCHEMES = frozenset({"http", "https"})
@@ -97,11 +93,11 @@ def sanitize_eve_markup(text: str | None) -> str:
     """Return EVE markup as an HTML fragment that is safe to insert into a page."""
     if not text:
         return ""
-    text = NEWLINE_RE.sub("<br>", str(text))
+    text = NEWLINE_RE.sub("<br>", _keep_text(str(text)))
     cleaned = nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(REMOVED_WITH_CONTENT),
+        clean_content_tags=set(),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         attribute_filter=_filter_attribute,
         url_schemes=set(WEB_SCHEMES | EVE_SCHEMES),
@@ -127,8 +123,23 @@ def eve_markup_to_text(text: str | None) -> str:
         return ""
     text = NEWLINE_RE.sub("\n", str(text))
     text = re.sub(r"<br\s*/?>", "\n", text, flags=re.IGNORECASE)
-    cleaned = nh3.clean(text, tags=set(), clean_content_tags=set(REMOVED_WITH_CONTENT))
+    cleaned = nh3.clean(_keep_text(text), tags=set(), clean_content_tags=set())
     return html.unescape(cleaned).strip()
+
+
+def _keep_text(text: str) -> str:
+    """Markup in which only allowed tags are tags: other tags, comments and declarations
+    are removed, and every other ``<`` is written as text. NUL bytes are dropped."""
+    text = CODE_ELEMENT_RE.sub("", text.replace("\x00", ""))
+    return MARKUP_TOKEN_RE.sub(_markup_token, text)
+
+
+def _markup_token(match: re.Match) -> str:
+    token = match[0]
+    if token == "<":
+        return "&lt;"
+    name = match[1]
+    return token if name and name.lower() in ALLOWED_TAGS else ""
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:

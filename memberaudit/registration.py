@@ -10,6 +10,7 @@ from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.eveonline.models import EveCharacter
 from esi.models import Token
 
+from .compliance import queue_compliance_update
 from .models import Character
 
 logger = logging.getLogger(__name__)
@@ -45,4 +46,5 @@ def register_character(user: User, token: Token) -> tuple[Character, bool]:
             character.is_disabled = False
             logger.info("%s registered again: enabled", character)
     transaction.on_commit(lambda: update_character_now(character))
+    queue_compliance_update([user.pk])
     return character, created

@@ -3,11 +3,13 @@
 Every report covers exactly the users :func:`memberaudit.access.report_users` gives for the
 viewer. Each report is a table with fixed columns, served page by page as JSON (the DataTables
 protocol of :mod:`memberaudit.tables`) and as a CSV download of all its rows.
-A user is compliant when every character of theirs known to Auth is registered here.
+A user is compliant when every character of theirs known to Auth is registered here and
+enabled (not disabled for a lost token): the rule of :mod:`memberaudit.compliance`.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import (
@@ -30,52 +32,74 @@ from django.utils.translation import gettext_lazy as _
 
 from allianceauth.authentication.models import CharacterOwnership
 
-from . import access
+from . import access, query_params
 from .models import CharacterSkillSetCheck
-from .tables import Column, ServerSideTable
+from .tables import (
+    DEFAULT_PAGE_LENGTH,
+    MAX_PAGE_LENGTH,
+    Column,
+    ServerSideTable,
+    browser_spec,
+    sort_column,
+)
 
 _MAIN = "profile__main_character"
 
 
 @dataclass(frozen=True)
 class Report:
-    """A report: its title, its column titles for CSV, and its table for a viewer."""
+    """A report: its title, its columns (for the page, the JSON rows and the CSV) and its
+    table for a viewer."""
 
     name: str
     title: str | Promise
-    headers: dict[str, str | Promise]  # JSON field -> column title, in CSV order
+    columns: list[Column]
     table: Callable[[User], "ServerSideTable | ListTable"]
+    default_order: str = ""
+    # For reports with a row per character: (character pk, owner pk) of a row's object, so
+    # the CSV download is recorded in the access log.
+    character_of: Callable[[Any], tuple[int, int | None]] | None = None
+
+    @property
+    def headers(self) -> dict[str, str | Promise]:
+        """JSON field -> column title of the shown columns, in CSV order."""
+        return {column.name: column.title for column in self.columns if column.is_shown}
+
+    def browser_spec(self) -> dict:
+        return browser_spec(self.columns, self.default_order)
 
 
 class ListTable:
     """The DataTables protocol over a short list of dicts (e.g. one row per corporation),
-    sorted, searched and paged in Python."""
+    sorted, searched and paged in Python. A column sorts when it has ``order_by`` and is
+    searched when it has ``search``; both read the row's field ``name``."""
 
-    def __init__(self, rows: list[dict], searchable: Iterable[str], sortable: Iterable[str]):
+    def __init__(self, rows: list[dict], columns: list[Column]):
         self.rows = rows
-        self.searchable = tuple(searchable)
-        self.sortable = tuple(sortable)
+        self.columns = columns
 
     def page(self, params) -> dict:
-        columns = list(self.rows[0]) if self.rows else []
+        """One page for the request parameters ``params``; raises
+        :class:`~memberaudit.query_params.InvalidParameter` for malformed ones."""
+        request = query_params.table_request(params)
         rows = list(self.rows)
-        search = (params.get("search[value]") or "").strip().casefold()
+        search = request.search.casefold()
         if search:
+            searched = [column.name for column in self.columns if column.search]
             rows = [
                 row
                 for row in rows
-                if any(search in str(row[name] or "").casefold() for name in self.searchable)
+                if any(search in str(row[name] or "").casefold() for name in searched)
             ]
-        index = _int(params.get("order[0][column]"))
-        name = params.get(f"columns[{index}][data]") if index is not None else None
-        if name in self.sortable and (not columns or name in columns):
-            descending = params.get("order[0][dir]") == "desc"
-            rows.sort(key=lambda row: _sort_key(row[name]), reverse=descending)
-        start = max(0, _int(params.get("start")) or 0)
-        length = _int(params.get("length")) or 50
-        length = 50 if length <= 0 else min(length, 500)
+        if request.order:
+            index, descending = request.order[0]
+            column = sort_column(self.columns, request, index)
+            if column is not None and column.order_by:
+                rows.sort(key=lambda row: _sort_key(row[column.name]), reverse=descending)
+        start = request.start
+        length = min(request.length or DEFAULT_PAGE_LENGTH, MAX_PAGE_LENGTH)
         return {
-            "draw": _int(params.get("draw")) or 0,
+            "draw": request.draw,
             "recordsTotal": len(self.rows),
             "recordsFiltered": len(rows),
             "data": rows[start : start + length],
@@ -86,14 +110,18 @@ class ListTable:
 
 
 def user_compliance_rows(viewer: User):
-    """The users the viewer's reports cover, with counts of known and registered characters.
+    """The users the viewer's reports cover, with counts of known and registered characters
+    (registered and enabled, as :func:`memberaudit.compliance.compliant_users` counts them).
 
     One query.
     """
     ownerships = CharacterOwnership.objects.filter(user=OuterRef("pk")).order_by()
     known = ownerships.values("user").annotate(count=Count("pk")).values("count")
     registered = (
-        ownerships.filter(character__memberaudit_character__isnull=False)
+        ownerships.filter(
+            character__memberaudit_character__isnull=False,
+            character__memberaudit_character__is_disabled=False,
+        )
         .values("user")
         .annotate(count=Count("pk"))
         .values("count")
@@ -174,75 +202,176 @@ def skill_set_rows(viewer: User):
     )
 
 
+_MAIN_NAME = f"{_MAIN}__character_name"
+USER_COMPLIANCE_COLUMNS = [
+    Column(
+        "user",
+        lambda user: user.username,
+        "username",
+        "username",
+        title=_("User"),
+        priority=1,
+    ),
+    Column(
+        "main",
+        lambda user: _main_field(user, "character_name"),
+        _MAIN_NAME,
+        _MAIN_NAME,
+        title=_("Main character"),
+        priority=1,
+    ),
+    Column(
+        "corporation",
+        lambda user: _main_field(user, "corporation_name"),
+        f"{_MAIN}__corporation_name",
+        f"{_MAIN}__corporation_name",
+        title=_("Corporation"),
+        priority=2,
+    ),
+    Column(
+        "alliance",
+        lambda user: _main_field(user, "alliance_name"),
+        f"{_MAIN}__alliance_name",
+        f"{_MAIN}__alliance_name",
+        title=_("Alliance"),
+        priority=3,
+    ),
+    Column(
+        "registered",
+        lambda user: user.registered,
+        order_by="registered",
+        title=_("Registered characters"),
+        render="number",
+        priority=2,
+    ),
+    Column(
+        "known",
+        lambda user: user.known,
+        order_by="known",
+        title=_("Characters in Auth"),
+        render="number",
+        priority=2,
+    ),
+    Column(
+        "is_compliant",
+        lambda user: user.is_compliant,
+        order_by="is_compliant",
+        title=_("Compliant"),
+        render="bool",
+        priority=1,
+    ),
+]
+
+CORPORATION_COMPLIANCE_COLUMNS = [
+    Column(
+        "corporation",
+        lambda row: row["corporation"],
+        "corporation",
+        "corporation",
+        title=_("Corporation"),
+        priority=1,
+    ),
+    Column(
+        "alliance",
+        lambda row: row["alliance"],
+        "alliance",
+        "alliance",
+        title=_("Alliance"),
+        priority=2,
+    ),
+    Column(
+        "users",
+        lambda row: row["users"],
+        order_by="users",
+        title=_("Users"),
+        render="number",
+        priority=1,
+    ),
+    Column(
+        "compliant_users",
+        lambda row: row["compliant_users"],
+        order_by="compliant_users",
+        title=_("Compliant users"),
+        render="number",
+        priority=1,
+    ),
+    Column(
+        "percentage",
+        lambda row: row["percentage"],
+        order_by="percentage",
+        title=_("Compliant (%)"),
+        render="percent",
+        priority=1,
+    ),
+]
+
+_CHECKED_CHARACTER = "character__eve_character__character_name"
+_CHECKED_MAIN = "character__eve_character__character_ownership__user__profile__main_character"
+SKILL_SET_COLUMNS = [
+    Column(
+        "character",
+        lambda check: check.character.eve_character.character_name,
+        _CHECKED_CHARACTER,
+        _CHECKED_CHARACTER,
+        title=_("Character"),
+        priority=1,
+    ),
+    Column(
+        "main",
+        lambda check: _main_field(check.character.owner, "character_name"),
+        f"{_CHECKED_MAIN}__character_name",
+        f"{_CHECKED_MAIN}__character_name",
+        title=_("Main character"),
+        priority=2,
+    ),
+    Column(
+        "corporation",
+        lambda check: check.character.eve_character.corporation_name,
+        "character__eve_character__corporation_name",
+        "character__eve_character__corporation_name",
+        title=_("Corporation"),
+        priority=3,
+    ),
+    Column(
+        "skill_set",
+        lambda check: check.skill_set.name,
+        "skill_set__name",
+        "skill_set__name",
+        title=_("Skill set"),
+        priority=1,
+    ),
+    Column(
+        "can_fly",
+        lambda check: check.meets_required,
+        order_by="meets_required",
+        title=_("Required skills met"),
+        render="bool",
+        priority=1,
+    ),
+    Column(
+        "is_met",
+        lambda check: check.meets_all,
+        order_by="meets_all",
+        title=_("All skills met"),
+        render="bool",
+        priority=2,
+    ),
+]
+
+
 def _user_compliance_table(viewer: User) -> ServerSideTable:
-    main = f"{_MAIN}__character_name"
     return ServerSideTable(
-        user_compliance_rows(viewer),
-        [
-            Column("user", lambda user: user.username, "username", "username"),
-            Column("main", lambda user: _main_field(user, "character_name"), main, main),
-            Column(
-                "corporation",
-                lambda user: _main_field(user, "corporation_name"),
-                f"{_MAIN}__corporation_name",
-                f"{_MAIN}__corporation_name",
-            ),
-            Column(
-                "alliance",
-                lambda user: _main_field(user, "alliance_name"),
-                f"{_MAIN}__alliance_name",
-                f"{_MAIN}__alliance_name",
-            ),
-            Column("registered", lambda user: user.registered, order_by="registered"),
-            Column("known", lambda user: user.known, order_by="known"),
-            Column("is_compliant", lambda user: user.is_compliant, order_by="is_compliant"),
-        ],
-        default_order="username",
+        user_compliance_rows(viewer), USER_COMPLIANCE_COLUMNS, default_order="username"
     )
 
 
 def _corporation_compliance_table(viewer: User) -> ListTable:
-    return ListTable(
-        corporation_compliance_rows(viewer),
-        searchable=("corporation", "alliance"),
-        sortable=("corporation", "alliance", "users", "compliant_users", "percentage"),
-    )
+    return ListTable(corporation_compliance_rows(viewer), CORPORATION_COMPLIANCE_COLUMNS)
 
 
 def _skill_set_table(viewer: User) -> ServerSideTable:
-    character = "character__eve_character__character_name"
-    main = "character__eve_character__character_ownership__user__profile__main_character"
     return ServerSideTable(
-        skill_set_rows(viewer),
-        [
-            Column(
-                "character",
-                lambda check: check.character.eve_character.character_name,
-                character,
-                character,
-            ),
-            Column(
-                "main",
-                lambda check: _main_field(check.character.owner, "character_name"),
-                f"{main}__character_name",
-                f"{main}__character_name",
-            ),
-            Column(
-                "corporation",
-                lambda check: check.character.eve_character.corporation_name,
-                "character__eve_character__corporation_name",
-                "character__eve_character__corporation_name",
-            ),
-            Column(
-                "skill_set",
-                lambda check: check.skill_set.name,
-                "skill_set__name",
-                "skill_set__name",
-            ),
-            Column("can_fly", lambda check: check.meets_required, order_by="meets_required"),
-            Column("is_met", lambda check: check.meets_all, order_by="meets_all"),
-        ],
-        default_order=character,
+        skill_set_rows(viewer), SKILL_SET_COLUMNS, default_order=_CHECKED_CHARACTER
     )
 
 
@@ -252,54 +381,49 @@ REPORTS = {
         Report(
             "user_compliance",
             _("User compliance"),
-            {
-                "user": _("User"),
-                "main": _("Main character"),
-                "corporation": _("Corporation"),
-                "alliance": _("Alliance"),
-                "registered": _("Registered characters"),
-                "known": _("Characters in Auth"),
-                "is_compliant": _("Compliant"),
-            },
+            USER_COMPLIANCE_COLUMNS,
             _user_compliance_table,
+            default_order="username",
         ),
         Report(
             "corporation_compliance",
             _("Corporation compliance"),
-            {
-                "corporation": _("Corporation"),
-                "alliance": _("Alliance"),
-                "users": _("Users"),
-                "compliant_users": _("Compliant users"),
-                "percentage": _("Compliant (%)"),
-            },
+            CORPORATION_COMPLIANCE_COLUMNS,
             _corporation_compliance_table,
+            default_order="corporation",
         ),
         Report(
             "skill_sets",
             _("Skill sets"),
-            {
-                "character": _("Character"),
-                "main": _("Main character"),
-                "corporation": _("Corporation"),
-                "skill_set": _("Skill set"),
-                "can_fly": _("Required skills met"),
-                "is_met": _("All skills met"),
-            },
+            SKILL_SET_COLUMNS,
             _skill_set_table,
+            default_order=_CHECKED_CHARACTER,
+            character_of=lambda check: (check.character_id, _owner_pk(check.character)),
         ),
     )
 }
 
 
-def all_rows(table: "ServerSideTable | ListTable") -> Iterable[dict]:
-    """Every row of a report table as JSON fields, for the CSV download; bounded memory."""
+def all_rows(
+    table: "ServerSideTable | ListTable", seen: Callable[[Any], None] | None = None
+) -> Iterable[dict]:
+    """Every row of a report table as JSON fields, for the CSV download; bounded memory.
+
+    ``seen`` is called with the object behind each row of a server-side table.
+    """
     if isinstance(table, ListTable):
         yield from table.all_rows()
         return
     queryset = table.queryset.order_by(*filter(None, [table.default_order, "pk"]))
     for obj in queryset.iterator(chunk_size=2000):
+        if seen:
+            seen(obj)
         yield {column.name: column.value(obj) for column in table.columns}
+
+
+def _owner_pk(character) -> int | None:
+    owner = character.owner
+    return owner.pk if owner else None
 
 
 def _main_field(user: User | None, name: str) -> str:
@@ -312,10 +436,3 @@ def _sort_key(value):
     if isinstance(value, str):
         return (0, value.casefold())
     return (0, value) if value is not None else (-1, 0)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

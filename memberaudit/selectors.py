@@ -11,7 +11,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
+    Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -19,22 +23,29 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
 from django.utils import timezone
 
 from allianceauth.eveonline.models import EveCharacter
 
 from . import access
+from .access_log import opened_title
 from .models import (
+    AccessLogEntry,
     Character,
     CharacterCloneInfo,
+    CharacterCorporationRole,
     CharacterDetails,
     CharacterJumpCloneImplant,
     CharacterSkillqueueEntry,
     SectionUpdateStatus,
 )
+from .tables import for_browser
 
 TOKEN_PROBLEMS = (
     SectionUpdateStatus.ErrorKind.TOKEN_INVALID,
@@ -44,10 +55,11 @@ TOKEN_PROBLEMS = (
 LAUNCHER_RELATIONS = (
     "eve_character",
     "location__eve_solar_system",
-    "location__location",
+    "location__location__eve_solar_system",
     "ship__eve_type",
     "wallet_balance",
     "skillpoints",
+    "jump_fatigue",
 )
 
 VIEWER_RELATIONS = (
@@ -55,6 +67,8 @@ VIEWER_RELATIONS = (
     "eve_character__character_ownership__user__profile__main_character",
     "online_status",
     "details",
+    "attributes",
+    "fw_stats__faction",
 )
 
 _OWNER = "eve_character__character_ownership__user"
@@ -66,15 +80,70 @@ _OWNER = "eve_character__character_ownership__user"
 def launcher_characters(user: User) -> QuerySet[Character]:
     """The user's registered characters with everything the launcher cards show.
 
-    Annotates ``total_status``, ``token_problem`` (the worst token error kind, or None) and
-    ``unread_mails``.
+    Annotates ``total_status``, ``token_problem`` (the worst token error kind, or None),
+    ``unread_mails``, ``is_main`` (the owner's main character, listed first), the skill in
+    training now: ``training_skill``, ``training_level``, ``training_finish`` (or None) and
+    ``extractors_expired`` (a colony's extractor has stopped); each character's unexpired
+    shares are in ``open_shares``.
     """
+    shares = access.unexpired_shares().select_related("user__profile__main_character", "group")
     return (
         Character.objects.filter(**{_OWNER: user})
         .with_status()
-        .annotate(token_problem=_token_problem(), unread_mails=_unread_mails())
+        .annotate(
+            token_problem=_token_problem(),
+            unread_mails=_unread_mails(),
+            is_main=ExpressionWrapper(
+                Q(**{f"{_OWNER}__profile__main_character": F("eve_character")}),
+                output_field=BooleanField(),
+            ),
+            **_training_now(),
+            extractors_expired=_extractors_expired(),
+        )
         .select_related(*LAUNCHER_RELATIONS)
-        .order_by("eve_character__character_name")
+        .prefetch_related(
+            Prefetch("shares", queryset=shares.order_by("created_at", "pk"), to_attr="open_shares")
+        )
+        .order_by("-is_main", "eve_character__character_name")
+    )
+
+
+def _training_now() -> dict:
+    """Subqueries for the skill queue entry in training now (None for a paused queue)."""
+    active = CharacterSkillqueueEntry.objects.filter(character=OuterRef("pk")).active()
+    active = active.order_by("queue_position")
+    return {
+        "training_skill": Subquery(active.values("eve_type__name")[:1]),
+        "training_level": Subquery(active.values("finished_level")[:1]),
+        "training_finish": Subquery(active.values("finish_date")[:1]),
+    }
+
+
+SHARE_VIEWS_SHOWN = 100
+
+
+def share_views(owner: User) -> list[AccessLogEntry]:
+    """Who opened the owner's characters through a share, newest first (one query); each
+    entry's ``opened`` says what was opened.
+
+    Views through leadership scopes are left out: only admins and ``view_access_log`` see them.
+    """
+    entries = list(
+        AccessLogEntry.objects.filter(
+            **{f"character__{_OWNER}": owner}, reason=AccessLogEntry.Reason.SHARE
+        )
+        .select_related("viewer__profile__main_character", "character__eve_character")
+        .order_by("-viewed_at", "-pk")[:SHARE_VIEWS_SHOWN]
+    )
+    for entry in entries:
+        entry.opened = opened_title(entry.section)
+    return entries
+
+
+def access_log_entries() -> QuerySet[AccessLogEntry]:
+    """The whole access log with what its table shows, for ``view_access_log``."""
+    return AccessLogEntry.objects.select_related(
+        "viewer__profile__main_character", "character__eve_character"
     )
 
 
@@ -91,6 +160,19 @@ def _token_problem() -> Subquery:
         character=OuterRef("pk"), error_kind__in=TOKEN_PROBLEMS
     ).order_by("error_kind")
     return Subquery(problems.values("error_kind")[:1])
+
+
+def _extractors_expired() -> Exists:
+    """Whether any extractor of the character's colonies has stopped."""
+    from .models import CharacterPlanetPin
+
+    return Exists(
+        CharacterPlanetPin.objects.filter(
+            planet__character=OuterRef("pk"),
+            kind=CharacterPlanetPin.Kind.EXTRACTOR,
+            expiry_time__lte=timezone.now(),
+        )
+    )
 
 
 def _unread_mails():
@@ -124,35 +206,90 @@ class ViewerTabContent:
     lazy: bool
     status: SectionUpdateStatus | None
     data: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)  # name -> tables.for_browser(...)
+    has_status: bool = True  # False for a page no section fills (never updated itself)
 
 
 def viewer_page(user: User, character: Character) -> dict:
     """Everything the character viewer shows: overview, tabs and sidebar."""
     from .sections import registry
 
+    shared = Exists(access.live_shares().filter(character=OuterRef("pk")))
     character = (
-        Character.objects.select_related(*VIEWER_RELATIONS).with_status().get(pk=character.pk)
+        Character.objects.select_related(*VIEWER_RELATIONS)
+        .with_status()
+        .annotate(is_shared=shared)
+        .get(pk=character.pk)
     )
     statuses = {status.section: status for status in character.update_status_set.all()}
     tabs = [
         viewer_tab(character, section, statuses.get(section.name), with_data=not section.tab.lazy)
-        for section in registry.with_tabs()
+        for section in registry.viewer_tabs()
+    ]
+    nav_groups = navigation_groups(tabs, {s.name: s.tab.group for s in registry.viewer_tabs()})
+    overview_parts = [
+        {
+            "template": section.overview.template,
+            "data": section.overview.context(character) if section.overview.context else {},
+            "status": statuses.get(section.name),
+        }
+        for section in registry.with_overview()
     ]
     return {
         "character": character,
         "main_character": main_character_of(character),
         "training": active_training(character),
-        "tabs": tabs,
+        "overview_parts": overview_parts,
+        "nav_groups": nav_groups,
+        "tabs": [tab for group in nav_groups for tab in group.tabs],
         "sidebar_characters": sidebar_characters(user, character),
     }
+
+
+@dataclass
+class NavigationGroup:
+    """One menu of the viewer's navigation: a :class:`~memberaudit.sections.NavGroup` and its
+    tabs, in registry order."""
+
+    name: str
+    title: Any
+    tabs: list[ViewerTabContent]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(tab.status and tab.status.is_success is False for tab in self.tabs)
+
+
+def navigation_groups(
+    tabs: list[ViewerTabContent], group_of: dict[str, str]
+) -> list[NavigationGroup]:
+    """The tabs grouped by their section's navigation group, groups in
+    :class:`~memberaudit.sections.NavGroup` order; a group without tabs is left out."""
+    from .sections.base import NavGroup
+
+    groups = [
+        NavigationGroup(name, title, [tab for tab in tabs if group_of[tab.name] == name])
+        for name, title in NavGroup.TITLES.items()
+    ]
+    return [group for group in groups if group.tabs]
 
 
 def viewer_tab(
     character: Character, section, status: SectionUpdateStatus | None, with_data: bool = True
 ) -> ViewerTabContent:
-    """One tab with its status and (unless loaded later) its data."""
+    """One tab with its status and (unless loaded later) its data; ``section`` may also be a
+    :class:`~memberaudit.sections.ViewerPage`."""
+    from .sections import ViewerPage
+
     tab = section.tab
     data = tab.context(character) if with_data and tab.context else {}
+    tables = {
+        name: for_browser(
+            reverse("memberaudit:character_data", args=[character.pk, name]),
+            build(character).browser_spec(),  # columns only: builds no query
+        )
+        for name, build in tab.tables.items()
+    }
     return ViewerTabContent(
         name=section.name,
         title=tab.title or section.title,
@@ -160,6 +297,8 @@ def viewer_tab(
         lazy=tab.lazy and not with_data,
         status=status,
         data=data,
+        tables=tables,
+        has_status=not isinstance(section, ViewerPage),
     )
 
 
@@ -306,21 +445,77 @@ def finder_rows(user: User, filters: dict | None = None) -> QuerySet[Character]:
     """The finder's rows: exactly ``access.finder_characters``, narrowed by ``filters``.
 
     ``filters`` maps ``corporation``, ``alliance``, ``main`` (EVE ids), ``state`` (a name) and
-    ``shared`` ("1" or "0") to the wanted value; empty values are ignored.
+    ``shared`` (a bool) and ``roles`` (corporation roles: "1" any, "0" none, "director",
+    "accountant") to the wanted value, as :mod:`memberaudit.query_params` parsed them; empty
+    values are ignored.
+
+    ``is_shared`` says whether a live share opens the character to anyone, and
+    ``share_ends_at`` when the last share that opens it to ``user`` ends (or, for a viewer who
+    may open it anyway, the last of all); None: until revoked, or not shared.
     """
-    queryset = access.finder_characters(user)
+    now = timezone.now()
+    shares = access.live_shares(now).filter(character=OuterRef("pk"))
+    opening = access.open_shares(user, now).filter(character=OuterRef("pk"))
+    queryset = access.finder_characters(user).annotate(
+        is_shared=Exists(shares),
+        share_ends_at=Case(
+            When(Exists(opening), then=_latest_end(opening)), default=_latest_end(shares)
+        ),
+    )
     for name, value in (filters or {}).items():
         if value in (None, ""):
             continue
         if name == "shared":
-            queryset = queryset.filter(is_shared=value in ("1", "true", "yes"))
+            queryset = queryset.filter(is_shared=bool(value))
+        elif name == "roles":
+            queryset = _with_corporation_roles(queryset, value)
         elif name in FINDER_FILTERS:
             queryset = queryset.filter(**{FINDER_FILTERS[name]: value})
-    return queryset.select_related("eve_character").annotate(
-        main_name=_owner_field("profile__main_character__character_name"),
-        main_character_id=_owner_field("profile__main_character__character_id"),
-        state_name=_owner_field("profile__state__name"),
+    return (
+        queryset.select_related("eve_character")
+        .annotate(
+            main_name=_owner_field("profile__main_character__character_name"),
+            main_character_id=_owner_field("profile__main_character__character_id"),
+            state_name=_owner_field("profile__state__name"),
+            role_count=_role_count(),
+        )
+        .prefetch_related(
+            Prefetch(
+                "corporation_roles", queryset=CharacterCorporationRole.objects.order_by("role")
+            )
+        )
     )
+
+
+def _with_corporation_roles(queryset: QuerySet, value: str) -> QuerySet:
+    """Narrow to characters with any corporation role ("1"), none ("0") or one key role
+    ("director", "accountant"), in any of the four role lists."""
+    roles = CharacterCorporationRole.objects.filter(character=OuterRef("pk"))
+    key_roles = {role.lower(): role for role in CharacterCorporationRole.KEY_ROLES}
+    if value in ("1", "true", "yes"):
+        return queryset.filter(Exists(roles))
+    if value in ("0", "false", "no"):
+        return queryset.exclude(Exists(roles))
+    if value in key_roles:
+        return queryset.filter(Exists(roles.filter(role=key_roles[value])))
+    return queryset
+
+
+def _role_count() -> Coalesce:
+    counts = (
+        CharacterCorporationRole.objects.filter(character=OuterRef("pk"))
+        .order_by()
+        .values("character")
+        .annotate(count=Count("role", distinct=True))
+        .values("count")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def _latest_end(shares: QuerySet) -> Subquery:
+    """The end of the share that lasts longest; NULL (until revoked) before any date."""
+    ordered = shares.order_by(F("expires_at").desc(nulls_first=True))
+    return Subquery(ordered.values("expires_at")[:1])
 
 
 def finder_filter_options(user: User) -> dict:
@@ -418,3 +613,190 @@ def assets_tab(character: Character) -> dict:
         .distinct()
         .count(),
     }
+
+
+# --- intel: killmails, notifications, contact notifications, calendar ---
+
+
+TOP_KILLMAIL_ROWS = 5
+
+
+def killmails_tab(character: Character) -> dict:
+    """How many kills and losses are stored and wait for details, the ships the character
+    flew on its kills and the systems it fought in most (three queries)."""
+    from .models import KillmailAttacker
+
+    counts = character.killmails.aggregate(
+        kills=Count("pk", filter=Q(is_loss=False)),
+        losses=Count("pk", filter=Q(is_loss=True)),
+        waiting=Count("pk", filter=Q(is_loss__isnull=True)),
+    )
+    ships = (
+        KillmailAttacker.objects.filter(
+            killmail__characters__character=character,
+            character_id=character.eve_character.character_id,
+            ship_type__isnull=False,
+        )
+        .values("ship_type__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "ship_type__name")[:TOP_KILLMAIL_ROWS]
+    )
+    systems = (
+        character.killmails.filter(is_loss__isnull=False, killmail__solar_system__isnull=False)
+        .values("killmail__solar_system__name")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "killmail__solar_system__name")[:TOP_KILLMAIL_ROWS]
+    )
+    return {
+        **counts,
+        "ships": [(row["ship_type__name"], row["count"]) for row in ships],
+        "systems": [(row["killmail__solar_system__name"], row["count"]) for row in systems],
+    }
+
+
+def notifications_tab(character: Character) -> dict:
+    """The groups of notification types with their counts, and the unread count (2 queries)."""
+    from .notification_texts import Group
+
+    counts = dict(
+        character.notifications.values_list("group").annotate(count=Count("pk")).order_by()
+    )
+    groups = [
+        {"key": key, "title": title, "count": counts[key]}
+        for key, title in Group.TITLES.items()
+        if counts.get(key)
+    ]
+    return {
+        "groups": groups,
+        "total": sum(counts.values()),
+        "unread": character.notifications.filter(is_read=False).count(),
+    }
+
+
+MAX_CONTACT_NOTIFICATIONS_SHOWN = 200
+
+
+def contact_notifications_tab(character: Character) -> dict:
+    """The newest contact notifications with their senders (one query)."""
+    rows = character.contact_notifications.select_related("sender").order_by(
+        "-send_date", "-notification_id"
+    )[:MAX_CONTACT_NOTIFICATIONS_SHOWN]
+    return {"notifications": list(rows)}
+
+
+def calendar_tab(character: Character) -> dict:
+    """The character's events, soonest first (one query)."""
+    return {"events": list(character.calendar_events.order_by("event_date", "event_id"))}
+
+
+def character_killmail(character: Character, killmail_id: int):
+    """One killmail of the character with its attackers and items; None when the character
+    has no such killmail or its details are not stored yet (three queries)."""
+    from .models import KillmailAttacker, KillmailItem
+
+    link = (
+        character.killmails.filter(killmail_id=killmail_id, is_loss__isnull=False)
+        .select_related(
+            "killmail__solar_system",
+            "killmail__victim_character",
+            "killmail__victim_corporation",
+            "killmail__victim_alliance",
+            "killmail__victim_faction",
+            "killmail__victim_ship_type",
+        )
+        .prefetch_related(
+            Prefetch(
+                "killmail__attackers",
+                queryset=KillmailAttacker.objects.select_related(
+                    "character", "corporation", "alliance", "faction", "ship_type", "weapon_type"
+                ).order_by("-is_final_blow", "-damage_done", "pk"),
+            ),
+            Prefetch(
+                "killmail__items",
+                queryset=KillmailItem.objects.select_related("item_type").order_by("position"),
+            ),
+        )
+        .first()
+    )
+    return link
+
+
+def industry_jobs_tab(character: Character) -> dict:
+    """How many jobs run and how many wait for delivery (one query)."""
+    return character.industry_jobs.aggregate(
+        active=Count("pk", filter=Q(status="active")),
+        ready=Count("pk", filter=Q(status="ready")),
+    )
+
+
+@dataclass
+class MiningMonthRow:
+    """What a character mined of one ore in one month."""
+
+    month: Any
+    ore: str
+    quantity: int
+    volume: float | None
+    isk: float | None  # None when the ore has no market price
+
+
+def mining_ledger_tab(character: Character) -> dict:
+    """The mining ledger grouped by month and ore, newest month first (one query)."""
+    rows = (
+        character.mining_ledger.annotate(month=TruncMonth("date"))
+        .values(
+            "month", "eve_type__name", "eve_type__volume", "eve_type__market_price__average_price"
+        )
+        .annotate(quantity=Sum("quantity"))
+        .order_by("-month", "eve_type__name")
+    )
+    months: dict = {}
+    for row in rows:
+        quantity = row["quantity"] or 0
+        unit_volume = row["eve_type__volume"]
+        price = row["eve_type__market_price__average_price"]
+        months.setdefault(row["month"], []).append(
+            MiningMonthRow(
+                month=row["month"],
+                ore=row["eve_type__name"],
+                quantity=quantity,
+                volume=quantity * unit_volume if unit_volume is not None else None,
+                isk=quantity * price if price is not None else None,
+            )
+        )
+    return {
+        "months": [
+            {
+                "month": month,
+                "rows": month_rows,
+                "volume": sum(row.volume or 0 for row in month_rows),
+                "isk": (
+                    sum(row.isk for row in month_rows if row.isk is not None)
+                    if any(row.isk is not None for row in month_rows)
+                    else None
+                ),
+            }
+            for month, month_rows in months.items()
+        ]
+    }
+
+
+def planets_tab(character: Character) -> dict:
+    """Colonies with their installations; colonies with a stopped extractor are marked."""
+    from .models import CharacterPlanetPin
+
+    now = timezone.now()
+    colonies = list(
+        character.planets.select_related("eve_solar_system")
+        .prefetch_related(Prefetch("pins", queryset=CharacterPlanetPin.objects.order_by("pin_id")))
+        .order_by("eve_solar_system__name", "planet_id")
+    )
+    for colony in colonies:
+        pins = list(colony.pins.all())
+        colony.extractors = [pin for pin in pins if pin.kind == CharacterPlanetPin.Kind.EXTRACTOR]
+        colony.has_expired_extractors = any(
+            pin.expiry_time and pin.expiry_time <= now for pin in colony.extractors
+        )
+        colony.factory_count = sum(1 for pin in pins if pin.kind == CharacterPlanetPin.Kind.FACTORY)
+        colony.storage_count = sum(1 for pin in pins if pin.kind == CharacterPlanetPin.Kind.STORAGE)
+    return {"colonies": colonies, "now": now}

@@ -4,6 +4,7 @@ import logging
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Sum
 
+from .access import live_shares
 from .models import Character, SectionUpdateStatus
 from .sections import registry
 
@@ -60,7 +61,7 @@ def current_statistics() -> dict:
         "characters": {
             "total": Character.objects.count(),
             "enabled": Character.objects.filter(is_disabled=False).count(),
-            "shared": Character.objects.filter(is_shared=True).count(),
+            "shared": live_shares().values("character").distinct().count(),
         },
         "section_statuses": statuses,
     }

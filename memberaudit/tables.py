@@ -1,36 +1,108 @@
 """Server-side paging, sorting and searching of large tables (the DataTables protocol).
 
 A JSON endpoint describes its columns once and returns ``ServerSideTable(...).response(request)``.
+The same declaration goes to the browser (:meth:`ServerSideTable.browser_spec`): the page
+builds its table from it, so the browser's columns and the server's are always the same list.
 Each page costs a constant number of queries: the total count, the filtered count and the page.
 Named ``filters`` narrow the rows by extra request parameters (e.g. a mail label, a location):
 they are applied to the table's own queryset, so they can never reach rows outside it.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
+from django.utils.functional import Promise
+
+from . import query_params
 
 MAX_PAGE_LENGTH = 500
 DEFAULT_PAGE_LENGTH = 50
 
 
+RENDERERS = (
+    "text",
+    "datetime",
+    "number",
+    "percent",
+    "isk",
+    "standing",
+    "bool",
+    "list",
+    "character",
+    "asset",
+    "place",
+    "share_end",
+    "loss",
+    "pilots",
+    "killboard",
+    "sentence",
+    "duration",
+    "badge",
+    "link",
+)
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column: its name in the JSON rows, how to read it, how to sort and search it."""
+    """One column: its name in the JSON rows, how to read it, how to sort and search it, and
+    how the browser shows it.
+
+    A column without ``title`` is a field of the rows only (an id, a URL), never shown.
+    ``render`` names how the browser formats the value (one of :data:`RENDERERS`);
+    ``priority`` says which columns narrow screens keep (1 first, higher ones are folded into
+    the row's details first); ``details`` columns always show in the row's details only.
+    """
 
     name: str
     value: Callable[[Any], Any]
     order_by: str | None = None  # ORM path; None: not sortable
-    search: str | None = None  # ORM path searched with icontains; None: not searchable
+    # ORM path searched with icontains, or a function of the text giving the condition (e.g.
+    # a subquery that lets the database find a few related rows first); None: not searchable
+    search: str | Callable[[str], Q] | None = None
+    title: str | Promise | None = None
+    render: str = "text"
+    priority: int = 5
+    align: str = ""  # "end" for numbers; "" follows the renderer
+    details: bool = False
+
+    def __post_init__(self):
+        if self.render not in RENDERERS:
+            raise ValueError(f"Column {self.name}: unknown renderer {self.render}")
+
+    @property
+    def is_shown(self) -> bool:
+        return self.title is not None
+
+    @property
+    def alignment(self) -> str:
+        if self.align:
+            return self.align
+        return "end" if self.render in ("number", "percent", "isk", "standing") else "start"
+
+    def browser_spec(self) -> dict:
+        return {
+            "data": self.name,
+            "title": str(self.title),
+            "orderable": bool(self.order_by),
+            "searchable": bool(self.search),
+            "render": self.render,
+            "priority": self.priority,
+            "align": self.alignment,
+            "details": self.details,
+        }
 
 
 class ServerSideTable:
     """One table: ``queryset`` (already limited to what the viewer may see), its columns,
     ``filters`` (request parameter -> ``narrow(queryset, value)``, applied when the parameter
-    is not empty) and the last sort key that keeps pages stable (``tiebreaker``)."""
+    is not empty), sort keys that always come before the user's choice (``leading_order``,
+    e.g. unknown places last), the last sort key that keeps pages stable (``tiebreaker``) and
+    whether a page's keys are found before its rows (``keys_first``, for large tables whose
+    rows join other tables)."""
 
     def __init__(
         self,
@@ -39,54 +111,82 @@ class ServerSideTable:
         default_order: str = "",
         filters: dict[str, Callable[[QuerySet, str], QuerySet]] | None = None,
         tiebreaker: str = "pk",
+        leading_order: tuple[str, ...] = (),
+        keys_first: bool = False,
     ):
         self.queryset = queryset
+        self.keys_first = keys_first
         self.columns = columns
         self.default_order = default_order
         self.filters = filters or {}
         self.tiebreaker = tiebreaker
+        self.leading_order = leading_order
+
+    def browser_spec(self) -> dict:
+        return browser_spec(self.columns, self.default_order)
 
     def response(self, request: HttpRequest) -> JsonResponse:
-        return JsonResponse(self.page(request.GET))
+        """One page as JSON; a malformed parameter answers 400 (see :mod:`.query_params`)."""
+        try:
+            return JsonResponse(self.page(query_params.params_of(request)))
+        except query_params.InvalidParameter as exc:
+            return JsonResponse({"error": str(exc)}, status=400)
 
-    def page(self, params) -> dict:
-        draw = _int(params.get("draw"), 0)
-        start = max(0, _int(params.get("start"), 0))
-        length = _int(params.get("length"), DEFAULT_PAGE_LENGTH)
-        length = DEFAULT_PAGE_LENGTH if length <= 0 else min(length, MAX_PAGE_LENGTH)
+    def page(self, params, seen: Callable[[Any], None] | None = None) -> dict:
+        """One page for the request parameters ``params``; raises
+        :class:`~memberaudit.query_params.InvalidParameter` for malformed ones. ``seen`` is
+        called with the object behind each row sent."""
+        asked = query_params.table_request(params)
+        start = asked.start
+        length = min(asked.length or DEFAULT_PAGE_LENGTH, MAX_PAGE_LENGTH)
         queryset = self.queryset
         for name, narrow in self.filters.items():
-            value = (params.get(name) or "").strip()
+            value = query_params.text(params, name)
             if value:
                 queryset = narrow(queryset, value)
         total = queryset.count()
-        search = (params.get("search[value]") or "").strip()
+        search = asked.search
         if search:
             condition = Q()
             for column in self.columns:
-                if column.search:
+                if callable(column.search):
+                    condition |= column.search(search)
+                elif column.search:
                     condition |= Q(**{f"{column.search}__icontains": search})
             queryset = queryset.filter(condition)
             filtered = queryset.count()
         else:
             filtered = total
-        queryset = queryset.order_by(*self._ordering(params))
-        rows = [
-            {column.name: column.value(obj) for column in self.columns}
-            for obj in queryset[start : start + length]
-        ]
-        return {"draw": draw, "recordsTotal": total, "recordsFiltered": filtered, "data": rows}
+        queryset = queryset.order_by(*self._ordering(asked))
+        rows = []
+        for obj in self._page_objects(queryset, start, length):
+            if seen:
+                seen(obj)
+            rows.append({column.name: column.value(obj) for column in self.columns})
+        return {
+            "draw": asked.draw,
+            "recordsTotal": total,
+            "recordsFiltered": filtered,
+            "data": rows,
+        }
 
-    def _ordering(self, params) -> list[str]:
-        ordering = []
-        for index in range(len(self.columns)):
-            column_index = params.get(f"order[{index}][column]")
-            if column_index is None:
-                break
-            column = _at(self.columns, _int(column_index, -1))
+    def _page_objects(self, queryset: QuerySet, start: int, length: int):
+        """The objects of one page. With ``keys_first`` the page's keys are found first, in a
+        query without the joins of ``select_related`` (so the database can walk an index of
+        the sort order and stop at the page's end instead of joining and sorting every row),
+        then their rows are loaded by key."""
+        if not self.keys_first:
+            return queryset[start : start + length]
+        keys = list(queryset.values_list("pk", flat=True)[start : start + length])
+        by_key = queryset.order_by().in_bulk(keys)
+        return [by_key[key] for key in keys if key in by_key]
+
+    def _ordering(self, asked: query_params.TableRequest) -> list[str]:
+        ordering = list(self.leading_order)
+        for column_index, descending in asked.order:
+            column = sort_column(self.columns, asked, column_index)
             if column is None or not column.order_by:
                 continue
-            descending = params.get(f"order[{index}][dir]") == "desc"
             ordering.append(f"-{column.order_by}" if descending else column.order_by)
         if self.default_order:
             ordering.append(self.default_order)
@@ -94,11 +194,35 @@ class ServerSideTable:
         return ordering
 
 
-def _int(value, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+def browser_spec(columns: list[Column], default_order: str = "") -> dict:
+    """What the browser needs to build a table: its shown columns and first sort order (the
+    column that ``default_order`` sorts by, when it is shown)."""
+    shown = [column for column in columns if column.is_shown]
+    order = []
+    key = default_order.removeprefix("-")
+    for index, column in enumerate(shown):
+        if key and column.order_by == key:
+            order = [[index, "desc" if default_order.startswith("-") else "asc"]]
+            break
+    return {"columns": [column.browser_spec() for column in shown], "order": order}
+
+
+def for_browser(url: str, spec: dict) -> dict:
+    """A table as a page needs it: the URL of its rows and its ``browser_spec`` as JSON (the
+    template puts both in data attributes of the ``<table>``)."""
+    return {"url": url, "spec": json.dumps(spec)}
+
+
+def sort_column(
+    columns: list[Column], asked: query_params.TableRequest, index: int
+) -> Column | None:
+    """The column the browser asks to sort by: the one its request names as
+    ``columns[<index>][data]``, else the index-th shown column."""
+    shown = [column for column in columns if column.is_shown]
+    name = asked.column_names.get(index)
+    if name:
+        return next((column for column in shown if column.name == name), None)
+    return _at(shown, index)
 
 
 def _at(items: list, index: int):

@@ -17,15 +17,24 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db import OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allianceauth.authentication.models import OwnershipRecord
-from allianceauth.notifications import notify
 from esi.models import Token
 
-from .esi_gateway import EsiError, EsiGateway, EsiTokenError, NotModified
+from . import auth_notifications, change_events, esi_usage
+from .compliance import queue_compliance_update
+from .esi_gateway import (
+    EsiError,
+    EsiErrorLimitReached,
+    EsiGateway,
+    EsiTokenError,
+    NotModified,
+    error_limit_reset_in,
+)
+from .heartbeats import heartbeat, running_sections
 from .models import Character, SectionUpdateStatus
 from .sections import registry
 from .sections.base import Section
@@ -35,6 +44,9 @@ logger = logging.getLogger(__name__)
 # A section met a deadlock or lock timeout of the database: tries in all, and the pause unit.
 LOCK_CONFLICT_ATTEMPTS = 3
 LOCK_CONFLICT_PAUSE_SECONDS = 1.0
+# While ESI's error limit pauses all calls, a section waits for the reset (ESI's error window
+# is 60 s) instead of failing and waiting for the next periodic run: at most this long in all.
+ERROR_LIMIT_MAX_WAIT_SECONDS = 90
 
 ErrorKind = SectionUpdateStatus.ErrorKind
 
@@ -91,17 +103,29 @@ def find_token(character: Character, section: Section) -> Token | None:
 
 
 def update_section(character: Character, section_name: str, force: bool = False) -> UpdateOutcome:
-    """Update one section of a character from ESI and record how it went."""
+    """Update one section of a character from ESI and record how it went.
+
+    ETags and the stored content hash are trusted only when the last run of the section
+    succeeded and recorded its outcome: after a run that died, a 304 could hide data it
+    fetched but never stored. A forced update fetches in full but still writes nothing when
+    the data did not change.
+    """
     section = registry.get(section_name)
     status, _created = SectionUpdateStatus.objects.get_or_create(
         character=character, section=section.name
     )
+    trusted = bool(status.is_success) and not status.is_in_progress
     started_at = timezone.now()
-    SectionUpdateStatus.objects.filter(pk=status.pk).update(started_at=started_at)
-    gateway = EsiGateway(section=section.name, use_etag=bool(status.is_success) and not force)
+    with heartbeat(character.pk, section.name):
+        write_status(status.pk, started_at=started_at)
+        gateway = EsiGateway(section=section.name, use_etag=trusted and not force)
+        return _run(character, section, status, gateway, started_at, trusted)
+
+
+def _run(character, section, status, gateway, started_at, trusted: bool) -> UpdateOutcome:
     try:
         gateway.token = find_token(character, section)
-        changed = _fetch_and_store(character, section, gateway, status, force)
+        changed = _fetch_and_store(character, section, gateway, status, trusted)
     except TokenProblem as exc:
         if exc.kind == ErrorKind.TOKEN_INVALID:
             disable_for_lost_token(character)
@@ -118,7 +142,8 @@ def update_section(character: Character, section_name: str, force: bool = False)
         message = f"{type(exc).__name__}: {exc}"
         return _record_failure(status, gateway, started_at, ErrorKind.INTERNAL, message)
     now = timezone.now()
-    SectionUpdateStatus.objects.filter(pk=status.pk).update(
+    write_status(
+        status.pk,
         is_success=True,
         error_kind=ErrorKind.NONE,
         error_message="",
@@ -133,44 +158,122 @@ def update_section(character: Character, section_name: str, force: bool = False)
     return UpdateOutcome(section.name, True, changed)
 
 
-def _fetch_and_store(character, section, gateway, status, force: bool) -> bool:
+def write_status(status_pk: int, **fields) -> None:
+    """Write fields of a status row; on a lost database connection, again on a fresh one.
+
+    The outcome of a run must be recorded even when the connection dropped in the middle of
+    it: else the row would say "in progress", or "success" from the run before.
+    """
+    try:
+        SectionUpdateStatus.objects.filter(pk=status_pk).update(**fields)
+    except (OperationalError, InterfaceError) as exc:
+        if is_lock_conflict(exc):
+            raise
+        logger.warning("Writing update status %s failed (%s), reconnecting", status_pk, exc)
+        connections[router.db_for_write(SectionUpdateStatus)].close()
+        SectionUpdateStatus.objects.filter(pk=status_pk).update(**fields)
+
+
+def recover_interrupted_runs(character: Character) -> list[str]:
+    """Record runs of this character's sections that died without a word (a killed worker,
+    a lost machine) as interrupted, and return their section names.
+
+    A run is dead when its status says "in progress" but its heartbeat stopped.
+    """
+    in_progress = {
+        status.section: status.pk
+        for status in character.update_status_set.in_progress().only("pk", "section")
+    }
+    if not in_progress:
+        return []
+    dead = sorted(set(in_progress) - running_sections(character.pk, in_progress))
+    if dead:
+        SectionUpdateStatus.objects.filter(pk__in=[in_progress[name] for name in dead]).update(
+            is_success=False,
+            error_kind=ErrorKind.INTERRUPTED,
+            error_message=_("The update stopped before it finished; it runs again now."),
+            finished_at=timezone.now(),
+            changed=False,
+        )
+        logger.warning("%s: updates of %s were interrupted", character, ", ".join(dead))
+    return dead
+
+
+def _fetch_and_store(character, section, gateway, status, trusted: bool) -> bool:
     """Fetch and store a section; return whether its data changed.
 
-    When the database gives up on a lock conflict with another section updated at the same
-    time (e.g. both loading the same EVE types), nothing was kept: try again a little later,
-    fetching in full, because an ETag taken by the failed try would hide the data it never
-    stored.
+    Two waits are worth it before giving up:
+
+    - ESI's error limit paused all calls (e.g. another route fails): wait for the reset, a
+      bounded time, rather than fail every section until the next periodic run;
+    - the database gave up on a lock conflict with another section updated at the same time
+      (e.g. both loading the same EVE types): nothing was kept, try again a little later.
+
+    Either way the next try fetches in full, because an ETag taken by the failed try would
+    hide the data it never stored.
     """
-    for attempt in range(1, LOCK_CONFLICT_ATTEMPTS):
+    waited = 0.0
+    conflicts = 0
+    while True:
         try:
-            return _fetch_and_store_once(character, section, gateway, status, force)
+            reset_in = error_limit_reset_in()
+            if reset_in:
+                esi_usage.record_pause(
+                    section=section.name, operation="", kind=esi_usage.ERROR_LIMIT_PAUSE
+                )
+                raise EsiErrorLimitReached(reset_in)
+            return _fetch_and_store_once(character, section, gateway, status, trusted)
+        except EsiErrorLimitReached as exc:
+            if waited + exc.reset_in > ERROR_LIMIT_MAX_WAIT_SECONDS:
+                raise
+            logger.info(
+                "%s: %s waits %.0f s for ESI's error limit", character, section.name, exc.reset_in
+            )
+            pause(exc.reset_in + random.uniform(0.1, 1.0))
+            waited += exc.reset_in
         except OperationalError as exc:
-            if not is_lock_conflict(exc):
+            conflicts += 1
+            if not is_lock_conflict(exc) or conflicts >= LOCK_CONFLICT_ATTEMPTS:
                 raise
             logger.info(
                 "%s: %s met a lock conflict (%s), trying again", character, section.name, exc
             )
-            gateway.use_etag = False
-            time.sleep(random.uniform(0.5, 1.0) * attempt * LOCK_CONFLICT_PAUSE_SECONDS)
-    return _fetch_and_store_once(character, section, gateway, status, force)  # the last try
+            pause(random.uniform(0.5, 1.0) * conflicts * LOCK_CONFLICT_PAUSE_SECONDS)
+        gateway.use_etag = False
 
 
-def _fetch_and_store_once(character, section, gateway, status, force: bool) -> bool:
+def pause(seconds: float) -> None:
+    """Wait before trying again (replaced in tests)."""
+    time.sleep(seconds)
+
+
+def _fetch_and_store_once(character, section, gateway, status, trusted: bool) -> bool:
     try:
         data = section.fetch(character, gateway)
     except NotModified:
         changed = False
     else:
         digest = content_hash(data)
-        # After a failed run the stored data may not match the last digest: store again.
-        changed = force or not status.is_success or digest != status.content_hash
+        # After a run that failed or died the stored data may not match the last digest.
+        changed = not trusted or digest != status.content_hash
         if changed:
             with transaction.atomic():
-                section.store(character, data)
+                _store(character, section, data, status.last_success_at)
             status.content_hash = digest
     if section.after_store:
         section.after_store(character, changed)
     return changed
+
+
+def _store(character, section, data, last_success_at) -> None:
+    """Store, and record the change events the store's diff shows. On the first successful
+    update of the section everything would look new: only watchlist matches are kept."""
+    if section.events is None:
+        section.store(character, data)
+        return
+    with change_events.collecting(since=last_success_at) as diff:
+        section.store(character, data)
+    change_events.record(character, section.events, diff, first=last_success_at is None)
 
 
 def is_lock_conflict(exc: OperationalError) -> bool:
@@ -194,7 +297,8 @@ def _counts(gateway: EsiGateway) -> dict:
 
 def _record_failure(status, gateway, started_at, kind, message) -> UpdateOutcome:
     logger.info("%s: section %s failed: %s", status.character_id, status.section, message)
-    SectionUpdateStatus.objects.filter(pk=status.pk).update(
+    write_status(
+        status.pk,
         is_success=False,
         error_kind=kind,
         error_message=message[:2000],
@@ -222,17 +326,8 @@ def disable_for_lost_token(character: Character) -> None:
         pk=character.pk, token_error_notified_at__isnull=True
     ).update(token_error_notified_at=timezone.now())
     if updated:
-        notify(
-            user,
-            _("%(name)s: token no longer valid") % {"name": character.name},
-            _(
-                "Member Audit can no longer update %(name)s: its token was revoked, has "
-                "expired or was deleted. Its data is kept; register the character again to "
-                "resume its updates."
-            )
-            % {"name": character.name},
-            level="danger",
-        )
+        auth_notifications.token_lost(user, character.pk, character.name)
+    queue_compliance_update([user.pk])
 
 
 def _owner_to_tell(character: Character) -> User | None:

@@ -19,6 +19,29 @@ PYTHON = sys.executable
 REDIS_PORT = int(os.environ.get("DEMO_REDIS_PORT", "6379"))
 FAKE_EVE_PORT = int(os.environ.get("FAKE_EVE_PORT", "8765"))
 SITE_PORT = int(os.environ.get("DEMO_PORT", "8000"))
+# Debug pages only when asked for; without debug mode Django's development server serves
+# static files only with --insecure (a production site serves them from its web server).
+DEBUG = os.environ.get("TESTAUTH_DEBUG", "0") == "1"
+
+
+def site_command(debug: bool) -> list[str]:
+    """The web server of the demo; it serves static files also with debug mode off."""
+    command = [PYTHON, str(HERE / "manage.py"), "runserver", f"127.0.0.1:{SITE_PORT}"]
+    return [*command, "--noreload", *([] if debug else ["--insecure"])]
+
+
+# (port, what listens there, the environment variable that changes it)
+PORTS = (
+    (SITE_PORT, "the site", "DEMO_PORT"),
+    (FAKE_EVE_PORT, "the fake EVE server", "FAKE_EVE_PORT"),
+)
+
+
+def port_in_use_message(port: int, what: str, variable: str) -> str:
+    return (
+        f"Port {port} for {what} is in use: is a demo running already? Stop it, or choose "
+        f"another port, e.g. {variable}={port + 1} make demo"
+    )
 
 
 def port_answers(port: int) -> bool:
@@ -107,9 +130,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.monotonic()
     try:
-        for port, what in ((SITE_PORT, "the site"), (FAKE_EVE_PORT, "the fake EVE server")):
+        for port, what, variable in PORTS:
             if port_answers(port):
-                raise SystemExit(f"Port {port} for {what} is in use: is a demo running already?")
+                raise SystemExit(port_in_use_message(port, what, variable))
         if port_answers(REDIS_PORT):
             print(f"Using the Redis on 127.0.0.1:{REDIS_PORT}")
         else:
@@ -147,7 +170,7 @@ def main() -> int:
         processes.append(worker)
         log = open(RUN_DIR / "runserver.log", "a")  # noqa: SIM115 - open while the site runs
         server = subprocess.Popen(
-            [PYTHON, str(HERE / "manage.py"), "runserver", f"127.0.0.1:{SITE_PORT}", "--noreload"],
+            site_command(DEBUG),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -4,11 +4,12 @@ from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from allianceauth.eveonline.models import EveCharacter
 
-from ..managers import CharacterManager, SectionUpdateStatusManager
+from ..managers import CharacterManager, SectionUpdateStatusManager, running_since
 
 __all__ = ["Character", "SectionUpdateStatus"]
 
@@ -18,9 +19,6 @@ class Character(models.Model):
 
     eve_character = models.OneToOneField(
         EveCharacter, on_delete=models.CASCADE, related_name="memberaudit_character"
-    )
-    is_shared = models.BooleanField(
-        default=False, help_text=_("Shared characters can be viewed by recruiters")
     )
     is_disabled = models.BooleanField(
         default=False,
@@ -69,6 +67,7 @@ class SectionUpdateStatus(models.Model):
         TOKEN_INVALID = "token_invalid", _("token invalid")
         DATA = "data", _("unusable data")
         INTERNAL = "internal", _("internal error")
+        INTERRUPTED = "interrupted", _("interrupted")
 
     character = models.ForeignKey(
         Character, on_delete=models.CASCADE, related_name="update_status_set"
@@ -103,12 +102,34 @@ class SectionUpdateStatus(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.character_id}-{self.section}"
+        return capfirst(self.section_title)
+
+    @property
+    def section_title(self) -> str:
+        """The section's title (its name when the section is no longer registered)."""
+        from ..sections import registry
+
+        if self.section in registry:
+            return str(registry.get(self.section).title)
+        return self.section
 
     @property
     def is_in_progress(self) -> bool:
+        """A run started and recorded no outcome yet: running, or died without a word."""
         return self.started_at is not None and (
             self.finished_at is None or self.finished_at < self.started_at
+        )
+
+    @property
+    def is_running(self) -> bool:
+        """In progress, and younger than the task time limit: no run can last longer."""
+        return self.is_in_progress and self.started_at >= running_since()
+
+    @property
+    def is_interrupted(self) -> bool:
+        """The last run died: recorded so by the periodic run, or older than the time limit."""
+        return self.error_kind == self.ErrorKind.INTERRUPTED or (
+            self.is_in_progress and not self.is_running
         )
 
     @property

@@ -19,6 +19,11 @@ class General(models.Model):
             ("view_same_corporation", _("Can view corporation characters")),
             ("view_same_alliance", _("Can view alliance characters")),
             ("view_everything", _("Can view all characters")),
+            ("view_access_log", _("Can view who opened which character")),
+            ("api_access", _("Can read characters through the API with personal tokens")),
+            ("exports_access", _("Can export data of the characters he/she may access")),
+            ("view_esi_budget", _("Can view how the app uses its ESI budget")),
+            ("receive_red_flags", _("Can receive the daily digest of red flags")),
         )
 
     def __str__(self) -> str:

@@ -62,12 +62,48 @@ class Location(models.Model):
         return not self.name and self.eve_solar_system_id is None
 
     @property
+    def is_unknown(self) -> bool:
+        """True for a place whose name ESI does not tell, e.g. a structure without docking
+        rights (asset safety has no name either, but is known)."""
+        return is_unknown_place(self.id, self.name)
+
+    @property
     def display_name(self) -> str:
+        """The name; for an unknown place what it is, with its solar system when known.
+
+        The system is used only when already loaded (``select_related``): never a query.
+        """
         if self.name:
             return self.name
-        if self.kind == self.Kind.ASSET_SAFETY:
-            return str(_("Asset Safety"))
-        return str(_("Unknown location #%(id)s") % {"id": self.id})
+        system = None
+        if self.eve_solar_system_id and self._meta.get_field("eve_solar_system").is_cached(self):
+            system = self.eve_solar_system.name
+        return unknown_place_name(self.id, system)
+
+
+def is_unknown_place(location_id: int, name: str) -> bool:
+    return not name and kind_of_location_id(location_id) != Location.Kind.ASSET_SAFETY
+
+
+def unknown_place_name(location_id: int, solar_system_name: str | None = None) -> str:
+    """How a place without a name is shown: asset safety, or an unknown structure or place
+    (with its solar system when known, e.g. from a character docked there)."""
+    kind = kind_of_location_id(location_id)
+    if kind == Location.Kind.ASSET_SAFETY:
+        return str(_("Asset Safety"))
+    if kind == Location.Kind.STRUCTURE:
+        if solar_system_name:
+            return str(
+                _("Unknown structure in %(system)s (#%(id)s)")
+                % {"system": solar_system_name, "id": location_id}
+            )
+        return str(_("Unknown structure #%(id)s") % {"id": location_id})
+    if solar_system_name:
+        return str(
+            _("Unknown location in %(system)s (#%(id)s)")
+            % {"system": solar_system_name, "id": location_id}
+        )
+    return str(_("Unknown location #%(id)s") % {"id": location_id})
 
 
 def kind_of_location_id(location_id: int) -> str:

@@ -118,7 +118,8 @@ class SkillSetSkill(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.skill_set_id}-{self.eve_type_id}"
+        # the skill's name: what an admin inline row is labelled with
+        return self.eve_type.name if self.eve_type_id else str(_("new skill"))
 
     def clean(self) -> None:
         if self.required_level is None and self.recommended_level is None:

@@ -10,7 +10,12 @@ from eveuniverse.models import EveType
 
 from .characters import Character
 
-__all__ = ["CharacterSkill", "CharacterSkillpoints", "CharacterSkillqueueEntry"]
+__all__ = [
+    "CharacterSkill",
+    "CharacterSkillpoints",
+    "CharacterSkillpointsRecord",
+    "CharacterSkillqueueEntry",
+]
 
 
 class CharacterSkill(models.Model):
@@ -37,6 +42,14 @@ class CharacterSkill(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["character", "eve_type"], name="memberaudit_unique_character_skill"
+            )
+        ]
+        # The skill search: characters with a skill at a level or higher, read from the
+        # index alone (see memberaudit.skill_search).
+        indexes = [
+            models.Index(
+                fields=["eve_type", "active_skill_level", "character"],
+                name="memberaudit_skill_level_idx",
             )
         ]
 
@@ -141,3 +154,24 @@ class CharacterSkillqueueEntry(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.finish_date is None
+
+
+class CharacterSkillpointsRecord(models.Model):
+    """The total skill points of a character at one skills update, for the history chart."""
+
+    character = models.ForeignKey(
+        Character, on_delete=models.CASCADE, related_name="skillpoints_records"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    total = models.BigIntegerField(_("total skill points"))
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("skill points record")
+        verbose_name_plural = _("skill points records")
+        indexes = [
+            models.Index(fields=["character", "recorded_at"], name="memberaudit_sp_by_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.character_id}: {self.total} at {self.recorded_at}"

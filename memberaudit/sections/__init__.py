@@ -3,7 +3,15 @@
 Importing this package registers all sections, in the order the viewer shows them.
 """
 
-from .base import Section, SectionRegistry, ViewerTab, registry
+from .base import (
+    NavGroup,
+    OverviewPart,
+    Section,
+    SectionRegistry,
+    ViewerPage,
+    ViewerTab,
+    registry,
+)
 
 # Each module registers its section(s) with ``registry`` on import.
 from . import (  # noqa: E402, F401  isort: skip
@@ -12,6 +20,11 @@ from . import (  # noqa: E402, F401  isort: skip
     ship,
     character_details,
     corporation_history,
+    attributes,
+    corporation_roles,
+    titles,
+    medals,
+    jump_fatigue,
     implants,
     jump_clones,
     loyalty,
@@ -20,10 +33,32 @@ from . import (  # noqa: E402, F401  isort: skip
     skill_sets,
     wallet_balance,
     wallet_journal,
+    wallet_transactions,
+    market_orders,
     contacts,
+    standings,
+    faction_warfare,
     contracts,
     mails,
     assets,
+    research_agents,
+    killmails,
+    notifications,
+    contact_notifications,
+    calendar,
+    blueprints,
+    industry_jobs,
+    mining_ledger,
+    planets,
+    changes,
 )
 
-__all__ = ["Section", "SectionRegistry", "ViewerTab", "registry"]
+__all__ = [
+    "NavGroup",
+    "OverviewPart",
+    "Section",
+    "SectionRegistry",
+    "ViewerPage",
+    "ViewerTab",
+    "registry",
+]

@@ -22,12 +22,14 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveType
 
-from .. import app_settings, json_tables, selectors, updater
+from .. import app_settings, change_events, json_tables, selectors, updater
+from ..bulk import bulk_update_changes
 from ..esi_gateway import EsiUnavailable, NotModified
+from ..fitted_fields import fit_to_column
 from ..locations import resolve_locations
 from ..models import CharacterAsset, CharacterLocation, CharacterShip, Location
 from ..models.locations import kind_of_location_id
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +86,7 @@ STORED_FIELDS = (
     "name",
     "is_active_ship_in_space",
 )
+PLACE = 2 + STORED_FIELDS.index("place_id")  # in the rows store() reads: pk, item_id, fields
 
 
 # --- fetch ---------------------------------------------------------------------------------
@@ -130,7 +133,9 @@ def _clean(rows: list[dict]) -> dict[int, dict]:
             "item_id": item_id,
             "type_id": type_id,
             "quantity": row.get("quantity") if row.get("quantity") is not None else 1,
-            "location_flag": str(_plain(row.get("location_flag")) or "")[:100],
+            "location_flag": fit_to_column(
+                CharacterAsset, "location_flag", _plain(row.get("location_flag"))
+            ),
             "is_singleton": bool(row.get("is_singleton")),
             "is_blueprint_copy": row.get("is_blueprint_copy"),
             "name": "",
@@ -290,7 +295,7 @@ def _ask_names(character, gateway, item_ids: list[int]) -> Iterator[dict[int, st
 
 def _clean_name(name: str | None) -> str:
     name = (name or "").strip()
-    return "" if name == UNNAMED else name[:255]
+    return "" if name == UNNAMED else fit_to_column(CharacterAsset, "name", name)
 
 
 def _resolve_places(place_ids: set[int], gateway) -> None:
@@ -370,6 +375,7 @@ def store(character, data) -> bool:
         )
     }
     pks = {item_id: row[0] for item_id, row in existing.items()}
+    change_events.report(old_places={row[PLACE] for row in existing.values()} - {None})
     per_pass = app_settings.MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS
     levels = _levels(wanted)
     places = _places(wanted, levels)
@@ -407,7 +413,7 @@ def _places(items: dict[int, dict], levels: list[list[int]]) -> dict[int, int | 
 
 def _store_pass(character, item_ids, wanted, existing, pks, places) -> bool:
     """Create and update one pass of items whose parents are already stored."""
-    new, updated, fields = [], [], set()
+    new, updated = [], []
     for item_id in item_ids:
         item = wanted[item_id]
         values = _stored_values(item, pks, places[item_id])
@@ -421,17 +427,21 @@ def _store_pass(character, item_ids, wanted, existing, pks, places) -> bool:
             if old != value
         ]
         if differing:
+            # Built with only the changed fields set: written grouped by those fields.
             asset = CharacterAsset(pk=row[0], character_id=character.pk, item_id=item_id)
             for name in differing:
                 setattr(asset, name, values[STORED_FIELDS.index(name)])
-            updated.append(asset)
-            fields.update(differing)
+            updated.append((asset, differing))
     batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
     if new:
         CharacterAsset.objects.bulk_create(new, batch_size=batch_size)
         _remember_new_pks(character, new, pks)
+    change_events.report(
+        created=new,
+        changed=[(asset, {}) for asset, differing in updated if "place_id" in differing],
+    )
     if updated:
-        CharacterAsset.objects.bulk_update(updated, sorted(fields), batch_size=batch_size)
+        bulk_update_changes(CharacterAsset, updated, batch_size=batch_size)
     return bool(new or updated)
 
 
@@ -494,10 +504,16 @@ registry.register(
         ),
         fetch=fetch,
         store=store,
+        events=change_events.assets,
         tab=ViewerTab(
+            group=NavGroup.ASSETS,
             template="memberaudit/tabs/assets.html",
             context=selectors.assets_tab,
-            tables={"asset_locations": json_tables.asset_locations, "assets": json_tables.assets},
+            tables={
+                "asset_locations": json_tables.asset_locations,
+                "asset_items": json_tables.asset_items,
+                "assets": json_tables.assets,
+            },
             lazy=True,
         ),
     )

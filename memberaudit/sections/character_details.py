@@ -13,7 +13,7 @@ from .. import selectors
 from ..entities import ensure_entity_rows, resolve_entities
 from ..esi_gateway import error_limit_reached
 from ..models import CharacterDetails
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,7 @@ def store(character, data) -> bool:
 registry.register(
     Section(
         name="character_details",
+        stored=("details",),
         title=_("character details"),
         ring=2,
         scopes=(),
@@ -95,6 +96,7 @@ registry.register(
         fetch=fetch,
         store=store,
         tab=ViewerTab(
+            group=NavGroup.CHARACTER,
             template="memberaudit/tabs/bio.html",
             context=selectors.character_details_tab,
             title=_("bio"),

@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveEntity
 
-from .. import app_settings, json_tables, selectors
+from .. import app_settings, change_events, json_tables, selectors
 from ..entities import resolve_entities
+from ..fitted_fields import fit_to_column
 from ..models import CharacterContact, CharacterContactLabel
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 CONTACT_CATEGORIES = {
     "character": EveEntity.CATEGORY_CHARACTER,
@@ -34,7 +35,9 @@ def fetch(character, gateway) -> dict:
     labels = {}
     for row in answers["labels"] or []:
         if row.get("label_id"):
-            labels[int(row["label_id"])] = str(row.get("label_name") or "")[:100]
+            labels[int(row["label_id"])] = fit_to_column(
+                CharacterContactLabel, "name", row.get("label_name")
+            )
     contacts = {}
     for row in answers["contacts"] or []:
         contact = _clean_contact(row)
@@ -102,12 +105,13 @@ def _store_contacts(character, contacts: list[dict]) -> bool:
     wanted = {contact["contact_id"]: contact for contact in contacts}
     stored = {contact.eve_entity_id: contact for contact in character.contacts.all()}
     gone = [contact.pk for entity_id, contact in stored.items() if entity_id not in wanted]
-    changed = []
+    changed, old_values = [], []
     for entity_id, contact in stored.items():
         values = wanted.get(entity_id)
         if values is None:
             continue
         if any(getattr(contact, field) != values[field] for field in CONTACT_FIELDS):
+            old_values.append({field: getattr(contact, field) for field in CONTACT_FIELDS})
             for field in CONTACT_FIELDS:
                 setattr(contact, field, values[field])
             changed.append(contact)
@@ -126,6 +130,11 @@ def _store_contacts(character, contacts: list[dict]) -> bool:
         CharacterContact.objects.bulk_update(changed, fields=CONTACT_FIELDS, batch_size=batch_size)
     if new:
         CharacterContact.objects.bulk_create(new, batch_size=batch_size)
+    change_events.report(
+        created=new,
+        changed=zip(changed, old_values, strict=True),
+        removed=[contact for entity_id, contact in stored.items() if entity_id not in wanted],
+    )
     return bool(gone or changed or new)
 
 
@@ -176,7 +185,9 @@ registry.register(
         ),
         fetch=fetch,
         store=store,
+        events=change_events.contacts,
         tab=ViewerTab(
+            group=NavGroup.SOCIAL,
             template="memberaudit/tabs/contacts.html",
             context=selectors.contacts_tab,
             tables={"contacts": json_tables.contacts},

@@ -4,7 +4,9 @@
   are written. Contracts that ESI no longer lists (it shows about 30 days) are kept as history.
 - Items never change, so each contract's items are fetched once: only for contracts whose
   items were never fetched, newest first, at most ``MAX_ITEM_REQUESTS_PER_RUN`` per run (the
-  route's rate limit bucket is small); the rest follow in the next runs. Couriers have none.
+  route's rate limit bucket is small); the rest follow in the next runs. Couriers are never
+  asked: ESI answers an empty list for them (a courier package's contents are hidden), and
+  the contract page says so instead of waiting for items.
 - Bids are fetched for outstanding auctions only, on every run, even when the headers did not
   change: a new bid does not change the header.
 - Type, status and availability values that ESI adds after this was written are stored as
@@ -15,17 +17,20 @@ import logging
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.db import OperationalError
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveType
 
-from .. import app_settings, json_tables, selectors, updater
+from .. import app_settings, change_events, json_tables, selectors, updater
+from ..bulk import bulk_update_changes
 from ..entities import resolve_entities
 from ..esi_gateway import EsiForbidden, EsiGateway, EsiNotFound, NotModified
+from ..fitted_fields import fit_to_column
 from ..locations import resolve_locations
 from ..models import CharacterContract, CharacterContractBid, CharacterContractItem
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +126,7 @@ def _clean_header(row: dict) -> dict | None:
         "contract_type": _choice(row.get("type"), Type),
         "status": _choice(row.get("status"), Status),
         "availability": _choice(row.get("availability"), Availability),
-        "title": str(row.get("title") or "")[:200],
+        "title": fit_to_column(CharacterContract, "title", row.get("title")),
         "for_corporation": bool(row.get("for_corporation")),
         "date_issued": _as_datetime(row.get("date_issued")),
         "date_expired": _as_datetime(row.get("date_expired")),
@@ -260,6 +265,8 @@ def _load_types(type_ids: set[int]) -> None:
         found = set(
             EveType.objects.bulk_get_or_create_esi(ids=type_ids).values_list("id", flat=True)
         )
+    except OperationalError:  # the database's, e.g. a deadlock: the updater tries again
+        raise
     except Exception as exc:  # eveuniverse raises its client's errors
         raise updater.SectionDataError(
             _("Could not load item types of contracts: %(error)s") % {"error": repr(exc)}
@@ -309,7 +316,6 @@ def _store_headers(character, headers: list[dict]) -> bool:
     batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
     stored = {contract.contract_id: contract for contract in character.contracts.all()}
     changed = []
-    changed_fields = set()
     new = []
     for header in headers:
         values = {field: header[field] for field in STORED_FIELDS}
@@ -323,14 +329,13 @@ def _store_headers(character, headers: list[dict]) -> bool:
         if differing:
             for field in differing:
                 setattr(contract, field, values[field])
-            changed.append(contract)
-            changed_fields.update(differing)
+            changed.append((contract, differing))
     if changed:
-        # only the columns that changed somewhere: a status change writes just the status
-        fields = [field for field in STORED_FIELDS if field in changed_fields]
-        CharacterContract.objects.bulk_update(changed, fields, batch_size=batch_size)
+        # only the columns that changed: a status change writes just the status
+        bulk_update_changes(CharacterContract, changed, batch_size=batch_size)
     if new:
         CharacterContract.objects.bulk_create(new, batch_size=batch_size)
+    change_events.report(created=new, changed=((row, {}) for row, _ in changed))
     return bool(changed or new)
 
 
@@ -400,7 +405,9 @@ registry.register(
         operations=(CONTRACTS, ITEMS, BIDS),
         fetch=fetch,
         store=store,
+        events=change_events.contracts,
         tab=ViewerTab(
+            group=NavGroup.FINANCES,
             template="memberaudit/tabs/contracts.html",
             context=selectors.contracts_tab,
             tables={"contracts": json_tables.contracts},

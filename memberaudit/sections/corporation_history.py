@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import selectors
+from .. import change_events, selectors
 from ..bulk import sync_by_key
 from ..entities import ensure_entity_rows, resolve_entities
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 FIELDS = ("corporation_id", "start_date", "is_deleted")
 
@@ -35,9 +35,10 @@ def fetch(character, gateway):
 def store(character, data) -> bool:
     ensure_entity_rows(entry["corporation_id"] for entry in data)
     wanted = {entry["record_id"]: entry for entry in data}
-    _, _, written = sync_by_key(
+    _, new, written = sync_by_key(
         character.corporation_history.all(), "record_id", wanted, FIELDS, character=character
     )
+    change_events.report(created=new)
     return written
 
 
@@ -50,7 +51,9 @@ registry.register(
         operations=("GetCharactersCharacterIdCorporationhistory",),
         fetch=fetch,
         store=store,
+        events=change_events.corporation_history,
         tab=ViewerTab(
+            group=NavGroup.CHARACTER,
             template="memberaudit/tabs/corporation_history.html",
             context=selectors.corporation_history_tab,
         ),

@@ -13,7 +13,7 @@ from eveuniverse.models import EveType, EveTypeDogmaAttribute
 from .. import app_settings, selectors
 from ..esi_gateway import EsiError, EsiUnavailable, error_limit_reached
 from ..models import CharacterImplant
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,10 @@ registry.register(
         operations=("GetCharactersCharacterIdImplants",),
         fetch=fetch,
         store=store,
-        tab=ViewerTab(template="memberaudit/tabs/implants.html", context=selectors.implants_tab),
+        tab=ViewerTab(
+            group=NavGroup.CHARACTER,
+            template="memberaudit/tabs/implants.html",
+            context=selectors.implants_tab,
+        ),
     )
 )

@@ -9,7 +9,7 @@ from ..models import (
     CharacterCloneInfo,
     CharacterJumpCloneImplant,
 )
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 from .implants import implant_rows, load_implant_types
 
 CLONE_FIELDS = ("location_id", "name")
@@ -133,6 +133,7 @@ def _store_jump_clone_implants(character, clones: list[dict], clone_pks: dict[in
 registry.register(
     Section(
         name="jump_clones",
+        stored=("jump_clones", "clone_info"),
         title=_("jump clones"),
         ring=2,
         scopes=("esi-clones.read_clones.v1",),
@@ -140,7 +141,9 @@ registry.register(
         fetch=fetch,
         store=store,
         tab=ViewerTab(
-            template="memberaudit/tabs/jump_clones.html", context=selectors.jump_clones_tab
+            group=NavGroup.CHARACTER,
+            template="memberaudit/tabs/jump_clones.html",
+            context=selectors.jump_clones_tab,
         ),
     )
 )

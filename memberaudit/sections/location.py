@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import updater
+from .. import change_events, updater
 from ..esi_gateway import NotModified
 from ..locations import resolve_locations
-from ..models import CharacterLocation
+from ..models import CharacterLocation, Location
 from .base import Section, registry
 
 
@@ -40,13 +40,25 @@ def _refresh_stored_place(character, gateway) -> None:
 
 
 def store(character, data) -> bool:
-    CharacterLocation.objects.update_or_create(
+    before = (
+        CharacterLocation.objects.filter(character=character)
+        .values_list("eve_solar_system_id", flat=True)
+        .first()
+    )
+    row, _ = CharacterLocation.objects.update_or_create(
         character=character,
         defaults={
             "eve_solar_system_id": data["solar_system_id"],
             "location_id": data["location_id"],
         },
     )
+    if data["location_id"]:
+        # ESI does not describe a structure without docking rights, but a character docked
+        # there tells its solar system: unknown places are then shown with it.
+        Location.objects.filter(id=data["location_id"], eve_solar_system__isnull=True).update(
+            eve_solar_system_id=data["solar_system_id"]
+        )
+    change_events.report(changed=[(row, {"eve_solar_system_id": before})])
     return True
 
 
@@ -64,5 +76,6 @@ registry.register(
         ),
         fetch=fetch,
         store=store,
+        events=change_events.location,
     )
 )

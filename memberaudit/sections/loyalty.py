@@ -7,7 +7,7 @@ from eveuniverse.models import EveEntity
 from .. import app_settings, selectors
 from ..entities import resolve_entities
 from ..models import CharacterLoyaltyEntry
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 
 def fetch(character, gateway) -> list[dict]:
@@ -56,12 +56,17 @@ def store(character, data: list[dict]) -> bool:
 registry.register(
     Section(
         name="loyalty",
+        stored=("loyalty_entries",),
         title=_("loyalty points"),
         ring=2,
         scopes=("esi-characters.read_loyalty.v1",),
         operations=("GetCharactersCharacterIdLoyaltyPoints",),
         fetch=fetch,
         store=store,
-        tab=ViewerTab(template="memberaudit/tabs/loyalty.html", context=selectors.loyalty_tab),
+        tab=ViewerTab(
+            group=NavGroup.FINANCES,
+            template="memberaudit/tabs/loyalty.html",
+            context=selectors.loyalty_tab,
+        ),
     )
 )

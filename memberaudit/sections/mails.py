@@ -19,16 +19,17 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveEntity
 
-from .. import app_settings, json_tables, selectors
+from .. import app_settings, change_events, json_tables, selectors
 from ..entities import resolve_entities
 from ..esi_gateway import EsiError, EsiNotFound, EsiTokenError
+from ..fitted_fields import fit_to_column
 from ..models import (
     CharacterMail,
     CharacterMailingList,
     CharacterMailLabel,
     CharacterMailRecipient,
 )
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 HEADERS_PER_CALL = 50
 DELETED_MAILS_REMEMBERED_DAYS = 7
@@ -101,7 +102,9 @@ def _clean_lists(rows) -> list[dict]:
     lists = {}
     for row in rows or []:
         if row.get("mailing_list_id"):
-            lists[int(row["mailing_list_id"])] = str(row.get("name") or "")[:254]
+            lists[int(row["mailing_list_id"])] = fit_to_column(
+                CharacterMailingList, "name", row.get("name")
+            )
     return [{"list_id": key, "name": lists[key]} for key in sorted(lists)]
 
 
@@ -113,8 +116,8 @@ def _clean_labels(answer) -> list[dict]:
         color = getattr(row.get("color"), "value", row.get("color"))
         labels[int(row["label_id"])] = {
             "label_id": int(row["label_id"]),
-            "name": str(row.get("name") or "")[:100],
-            "color": str(color or "")[:16],
+            "name": fit_to_column(CharacterMailLabel, "name", row.get("name")),
+            "color": fit_to_column(CharacterMailLabel, "color", color),
             "unread_count": max(0, int(row.get("unread_count") or 0)),
         }
     return [labels[key] for key in sorted(labels)]
@@ -135,7 +138,7 @@ def _clean_header(row: dict) -> dict | None:
         "mail_id": int(row["mail_id"]),
         "from_id": int(sender) if sender else None,
         "from_mailing_list": False,
-        "subject": str(row.get("subject") or "")[:1000],
+        "subject": fit_to_column(CharacterMail, "subject", row.get("subject")),
         "timestamp": row.get("timestamp"),
         "is_read": bool(row.get("is_read")),
         "labels": sorted({int(label) for label in row.get("labels") or []}),
@@ -397,6 +400,7 @@ def _store_mails(character, mails: list[dict], bodies: dict[int, str]) -> bool:
             batch_size=batch_size,
         )
         _create_recipients(character, new_mails, list_pks, known_entities)
+        change_events.report(created=new_mails)
     return bool(flips or with_body or new_mails)
 
 
@@ -485,8 +489,10 @@ registry.register(
         ),
         fetch=fetch,
         store=store,
+        events=change_events.mails,
         after_store=after_store,
         tab=ViewerTab(
+            group=NavGroup.SOCIAL,
             template="memberaudit/tabs/mails.html",
             context=selectors.mails_tab,
             tables={"mails": json_tables.mails},

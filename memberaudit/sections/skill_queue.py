@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import app_settings, selectors
 from ..models import CharacterSkillqueueEntry
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 from .skills import ensure_skill_types
 
 ENTRY_FIELDS = (
@@ -92,6 +92,7 @@ def store(character, data) -> bool:
 registry.register(
     Section(
         name="skill_queue",
+        stored=("skillqueue",),
         title=_("skill queue"),
         ring=2,
         scopes=("esi-skills.read_skillqueue.v1",),
@@ -99,7 +100,9 @@ registry.register(
         fetch=fetch,
         store=store,
         tab=ViewerTab(
-            template="memberaudit/tabs/skill_queue.html", context=selectors.skill_queue_tab
+            group=NavGroup.SKILLS,
+            template="memberaudit/tabs/skill_queue.html",
+            context=selectors.skill_queue_tab,
         ),
     )
 )

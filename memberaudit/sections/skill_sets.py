@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import CharacterSkill, CharacterSkillSetCheck, SkillSetGroup, SkillSetSkill
 from ..skill_set_checks import update_checks_for_characters
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
 
 
 def fetch(character, gateway) -> dict:
@@ -127,11 +127,16 @@ def _sorted(entries: list[dict]) -> list[dict]:
 registry.register(
     Section(
         name="skill_sets",
+        stored=("skill_set_checks",),
         title=_("skill sets"),
         ring=2,
         fetch=fetch,
         store=store,
         needs_token=False,
-        tab=ViewerTab(template="memberaudit/tabs/skill_sets.html", context=skill_sets_tab),
+        tab=ViewerTab(
+            group=NavGroup.SKILLS,
+            template="memberaudit/tabs/skill_sets.html",
+            context=skill_sets_tab,
+        ),
     )
 )

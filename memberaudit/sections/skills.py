@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveType
 
-from .. import app_settings, selectors
+from .. import app_settings, change_events, selectors
 from ..esi_gateway import EsiError
-from ..models import CharacterSkill, CharacterSkillpoints
-from .base import Section, ViewerTab, registry
+from ..models import CharacterSkill, CharacterSkillpoints, CharacterSkillpointsRecord
+from .base import NavGroup, Section, ViewerTab, registry
 
 SKILL_FIELDS = ("active_skill_level", "trained_skill_level", "skillpoints_in_skill")
 
@@ -103,20 +103,38 @@ def _store_skillpoints(character, total, unallocated) -> bool:
     CharacterSkillpoints.objects.filter(character=character).update(
         total=total, unallocated=unallocated
     )
+    old = {"total": current.total, "unallocated": current.unallocated}
+    current.total, current.unallocated = total, unallocated
+    change_events.report(changed=[(current, old)])
     return True
 
 
 def after_store(character, changed: bool) -> None:
-    """Recheck the character's skill sets at once when its skills changed."""
+    """Record the new total for the history chart and recheck the skill sets at once when
+    the character's skills changed."""
     if changed:
+        record_skillpoints(character)
         from ..updater import update_section  # the engine imports every section
 
         update_section(character, "skill_sets")
 
 
+def record_skillpoints(character) -> None:
+    """Add the current total to the skill points history, unless it is the last one again."""
+    total = (
+        CharacterSkillpoints.objects.filter(character=character)
+        .values_list("total", flat=True)
+        .first()
+    )
+    last = character.skillpoints_records.order_by("-recorded_at").values_list("total", flat=True)
+    if total is not None and last.first() != total:
+        CharacterSkillpointsRecord.objects.create(character=character, total=total)
+
+
 registry.register(
     Section(
         name="skills",
+        stored=("skills", "skillpoints"),
         title=_("skills"),
         ring=2,
         scopes=("esi-skills.read_skills.v1",),
@@ -124,6 +142,11 @@ registry.register(
         fetch=fetch,
         store=store,
         after_store=after_store,
-        tab=ViewerTab(template="memberaudit/tabs/skills.html", context=selectors.skills_tab),
+        events=change_events.skills,
+        tab=ViewerTab(
+            group=NavGroup.SKILLS,
+            template="memberaudit/tabs/skills.html",
+            context=selectors.skills_tab,
+        ),
     )
 )

@@ -10,10 +10,13 @@ from decimal import Decimal, InvalidOperation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from .. import app_settings, json_tables
+from .. import app_settings, change_events, json_tables
 from ..entities import resolve_entities
+from ..fitted_fields import fit_to_column
 from ..models import CharacterWalletJournalEntry
-from .base import Section, ViewerTab, registry
+from .base import NavGroup, Section, ViewerTab, registry
+
+Entry = CharacterWalletJournalEntry
 
 PARTY_FIELDS = ("first_party_id", "second_party_id", "tax_receiver_id")
 CENT = Decimal("0.01")
@@ -48,7 +51,9 @@ def _clean_entry(row: dict) -> dict | None:
     return {
         "entry_id": int(entry_id),
         "date": date.isoformat(),
-        "ref_type": str(getattr(row.get("ref_type"), "value", row.get("ref_type")) or "")[:64],
+        "ref_type": fit_to_column(
+            Entry, "ref_type", getattr(row.get("ref_type"), "value", row.get("ref_type"))
+        ),
         "amount": _as_money(row.get("amount")),
         "balance": _as_money(row.get("balance")),
         "description": row.get("description") or "",
@@ -58,7 +63,9 @@ def _clean_entry(row: dict) -> dict | None:
         "tax": _as_money(row.get("tax")),
         "tax_receiver_id": _as_id(row.get("tax_receiver_id")),
         "context_id": _as_id(row.get("context_id")),
-        "context_id_type": str(getattr(context_id_type, "value", context_id_type) or "")[:32],
+        "context_id_type": fit_to_column(
+            Entry, "context_id_type", getattr(context_id_type, "value", context_id_type)
+        ),
     }
 
 
@@ -120,6 +127,7 @@ def store(character, data: list[dict]) -> bool:
         batch_size=app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE,
         ignore_conflicts=True,  # an entry whose date ESI changed is already stored: keep it
     )
+    change_events.report(created=new_entries)
     return True
 
 
@@ -136,7 +144,9 @@ registry.register(
         operations=("GetCharactersCharacterIdWalletJournal",),
         fetch=fetch,
         store=store,
+        events=change_events.wallet_journal,
         tab=ViewerTab(
+            group=NavGroup.FINANCES,
             template="memberaudit/tabs/wallet_journal.html",
             tables={"wallet_journal": json_tables.wallet_journal},
         ),

@@ -46,6 +46,15 @@ def quick_retries(monkeypatch):
     monkeypatch.setattr(esi_settings, "ESI_SERVER_ERROR_WAIT_EXPONENT", 0.01)
 
 
+@pytest.fixture(autouse=True)
+def no_waiting_for_the_error_limit(monkeypatch):
+    """A section fails at once while ESI's error limit pauses calls, unless a test that is
+    about the wait allows it (``updater.ERROR_LIMIT_MAX_WAIT_SECONDS``)."""
+    from memberaudit import updater
+
+    monkeypatch.setattr(updater, "ERROR_LIMIT_MAX_WAIT_SECONDS", 0)
+
+
 @pytest.fixture
 def make_character(fake_eve, db):
     """Register a scenario character the way a pilot does: a real token from the fake SSO.

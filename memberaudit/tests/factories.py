@@ -3,13 +3,14 @@
 import itertools
 
 from django.contrib.auth.models import User
+from django.db.models import Q
 from django.utils import timezone
 
 from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.eveonline.models import EveCharacter
 from allianceauth.tests.auth_utils import AuthUtils
 
-from memberaudit.models import Character, SectionUpdateStatus
+from memberaudit.models import Character, CharacterShare, SectionUpdateStatus
 from memberaudit.sections import registry
 
 _ids = itertools.count(95_000_001)
@@ -96,3 +97,17 @@ def create_item_type(type_id: int = 3467, name: str = "Small Secure Container"):
         id=type_id, defaults={"name": name, "eve_group": group, "published": True}
     )
     return eve_type
+
+
+def share_with_all_recruiters(character: Character, **fields) -> CharacterShare:
+    """A share as before shares had an audience and an end: all recruiters, until revoked."""
+    return CharacterShare.objects.create(character=character, shared_by=character.owner, **fields)
+
+
+def is_shared(character: Character) -> bool:
+    """Whether any share of the character has not ended yet."""
+    return (
+        CharacterShare.objects.filter(character=character)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .exists()
+    )

@@ -5,18 +5,29 @@ applicants sit, owners with mains and alts, shared and unshared characters, an o
 viewer per example role of the product description.
 """
 
+import datetime as dt
+from unittest import mock
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from allianceauth.authentication.models import State
 
 from memberaudit import access
-from memberaudit.models import Character
+from memberaudit.models import AccessLogEntry, Character
 
-from .factories import create_character, create_orphan_character, create_user
+from .factories import (
+    create_character,
+    create_orphan_character,
+    create_user,
+    share_with_all_recruiters,
+)
 
 A1, A2 = 99_000_001, 99_000_002
 C1, C2, C3, C4, C5 = 98_000_101, 98_000_102, 98_000_103, 98_000_104, 98_000_105
@@ -48,7 +59,7 @@ class World:
         self.users[name] = user
         return user
 
-    def add_character(self, name, user, corporation, *, is_main=False, is_shared=False):
+    def add_character(self, name, user, corporation, *, is_main=False, is_shared=False, share=None):
         character = create_character(
             user,
             is_main=is_main,
@@ -57,8 +68,9 @@ class World:
             alliance_id=ALLIANCE_OF[corporation],
         )
         if is_shared:
-            character.is_shared = True
-            character.save()
+            share_with_all_recruiters(character)
+        if share is not None:
+            share_with_all_recruiters(character, **share)
         self.characters[name] = character
         return character
 
@@ -90,9 +102,19 @@ def world(db) -> World:
     fay.profile.save()
     world.add_member("gus", [], C1)  # registered once, lost basic_access since
     orphan = create_orphan_character(character_name="orphan", corporation_id=C1, alliance_id=A1)
-    orphan.is_shared = True
-    orphan.save()
+    share_with_all_recruiters(orphan)
     world.characters["orphan"] = orphan
+    # applicants whose shares name an audience or have ended
+    hal = world.add_user("hal", [BASIC, SHARE])
+    world.add_character("hal", hal, C5, is_main=True)
+    ivy = world.add_user("ivy", [BASIC, SHARE])
+    world.add_character(
+        "ivy", ivy, C5, is_main=True, share={"expires_at": timezone.now() - dt.timedelta(seconds=1)}
+    )
+    jon = world.add_user("jon", [BASIC, SHARE])
+    vetting = Group.objects.create(name="Vetting")
+    vetting.permissions.add(permission(FINDER))
+    world.add_character("jon", jon, C5, is_main=True, share={"group": vetting})
     # viewers, one per role
     world.add_member("normal", [BASIC], C1)
     world.add_member("recruiter", [BASIC, FINDER, SHARED], C1)
@@ -103,6 +125,13 @@ def world(db) -> World:
     world.add_member("omni", [BASIC, FINDER, REPORTS, CHARACTERS, EVERYTHING], C3)
     world.add_member("omni_reporter", [BASIC, REPORTS, EVERYTHING], C2)
     world.add_member("admin", [], C2, superuser=True)
+    vetter = world.add_member("vetter", [BASIC], C4)  # finder access through the group only
+    vetter.groups.add(vetting)
+    share_with_all_recruiters(
+        world.characters["hal"],
+        user=world.users["recruiter"],
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
     return world
 
 
@@ -128,7 +157,7 @@ def permission(perm: str) -> Permission:
 ALL_CHARACTERS = {
     "ann", "ann_alt", "bob", "cid", "dee", "dee_alt", "eve", "fay", "gus", "orphan",
     "normal", "recruiter", "leader", "leader_recruiter", "auditor", "corp_auditor", "omni",
-    "omni_reporter", "admin",
+    "omni_reporter", "admin", "hal", "ivy", "jon", "vetter",
 }  # fmt: skip
 A1_MAINS = {
     "ann", "bob", "gus", "normal", "recruiter", "leader", "leader_recruiter", "auditor",
@@ -139,12 +168,14 @@ C3_MAINS = {"cid", "corp_auditor", "omni"}
 BASIC_ACCESS_USERS = {
     "ann", "bob", "cid", "dee", "eve", "fay", "normal", "recruiter", "leader",
     "leader_recruiter", "auditor", "corp_auditor", "omni", "omni_reporter", "admin",
+    "hal", "ivy", "jon", "vetter",
 }  # fmt: skip
 
 # role: (characters it may open, characters the finder lists, users its reports cover)
 MATRIX = {
     "normal": ({"normal"}, set(), {"normal"}),
-    "recruiter": ({"recruiter", "dee"}, {"recruiter", "dee"}, {"recruiter"}),
+    # hal is shared with this recruiter alone; ivy's share has ended; jon's is for a group
+    "recruiter": ({"recruiter", "dee", "hal"}, {"recruiter", "dee", "hal"}, {"recruiter"}),
     "leader": ({"leader"}, set(), C1_MAINS),
     "leader_recruiter": (
         {"leader_recruiter", "dee"},
@@ -156,6 +187,7 @@ MATRIX = {
     "omni": (ALL_CHARACTERS, ALL_CHARACTERS, BASIC_ACCESS_USERS),
     "omni_reporter": ({"omni_reporter"}, set(), BASIC_ACCESS_USERS),
     "admin": (ALL_CHARACTERS, ALL_CHARACTERS, BASIC_ACCESS_USERS),
+    "vetter": ({"vetter", "jon"}, {"vetter", "jon"}, {"vetter"}),
 }
 
 
@@ -193,7 +225,7 @@ def test_should_not_list_characters_the_viewer_cannot_open(world):
     for user in world.users.values():
         viewer = as_viewer(user)
         for character in access.finder_characters(viewer):
-            assert access.get_character_or_404_403(viewer, character.pk) == character
+            assert access.get_character_or_404_403(viewer, character.pk, "overview") == character
 
 
 def test_should_show_orphans_only_with_view_everything_or_as_superuser(world):
@@ -221,10 +253,14 @@ def test_should_hide_shared_character_once_owner_loses_share_permission(world):
 
 
 def test_should_show_shared_character_of_superuser_owner(world):
-    world.characters["admin"].is_shared = True
-    world.characters["admin"].save()
+    share_with_all_recruiters(world.characters["admin"])
     recruiter = as_viewer(world.users["recruiter"])
-    assert world.names(access.accessible_characters(recruiter)) == {"recruiter", "dee", "admin"}
+    assert world.names(access.accessible_characters(recruiter)) == {
+        "recruiter",
+        "dee",
+        "hal",
+        "admin",
+    }
 
 
 def test_should_hide_shared_character_of_inactive_owner(world):
@@ -232,7 +268,7 @@ def test_should_hide_shared_character_of_inactive_owner(world):
     dee.is_active = False
     dee.save()
     recruiter = as_viewer(world.users["recruiter"])
-    assert world.names(access.accessible_characters(recruiter)) == {"recruiter"}
+    assert world.names(access.accessible_characters(recruiter)) == {"recruiter", "hal"}
 
 
 def test_should_not_show_unshared_character_to_recruiter(world):
@@ -336,17 +372,20 @@ def test_should_give_anonymous_users_nothing():
 class TestGetCharacterOr404403:
     def test_should_return_character_viewer_may_open(self, world):
         viewer = as_viewer(world.users["auditor"])
-        assert access.get_character_or_404_403(viewer, world.characters["bob"].pk).name == "bob"
+        assert (
+            access.get_character_or_404_403(viewer, world.characters["bob"].pk, "overview").name
+            == "bob"
+        )
 
     def test_should_refuse_existing_character_with_403(self, world):
         viewer = as_viewer(world.users["auditor"])
         with pytest.raises(PermissionDenied):
-            access.get_character_or_404_403(viewer, world.characters["cid"].pk)
+            access.get_character_or_404_403(viewer, world.characters["cid"].pk, "overview")
 
     def test_should_report_missing_character_with_404(self, world):
         viewer = as_viewer(world.users["admin"])
         with pytest.raises(Http404):
-            access.get_character_or_404_403(viewer, 987_654_321)
+            access.get_character_or_404_403(viewer, 987_654_321, "overview")
 
 
 class TestShareRules:
@@ -382,11 +421,157 @@ class TestQueryCount:
         with django_assert_num_queries(1):
             list(access.report_users(viewer))
 
-    def test_should_check_one_character_in_one_query(self, world, django_assert_num_queries):
+    def test_should_check_one_character_in_one_query_and_log_in_one_more(
+        self, world, django_assert_num_queries
+    ):
         viewer = as_viewer(world.users["leader_recruiter"])
         with django_assert_num_queries(1):
             access.can_view_character(viewer, world.characters["dee"])
-        with django_assert_num_queries(1):
-            access.get_character_or_404_403(viewer, world.characters["dee"].pk)
+        with django_assert_num_queries(2):  # the check, and the access log entry
+            access.get_character_or_404_403(viewer, world.characters["dee"].pk, "overview")
+        with django_assert_num_queries(2):  # the same hour again: the insert is ignored
+            access.get_character_or_404_403(viewer, world.characters["dee"].pk, "overview")
+        with django_assert_num_queries(1):  # the owner's own character: nothing to log
+            access.get_character_or_404_403(
+                viewer, world.characters["leader_recruiter"].pk, "overview"
+            )
         with django_assert_num_queries(1), pytest.raises(PermissionDenied):
-            access.get_character_or_404_403(viewer, world.characters["cid"].pk)
+            access.get_character_or_404_403(viewer, world.characters["cid"].pk, "overview")
+
+
+class TestSharesThatEnd:
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(offset=st.integers(min_value=-(10**9), max_value=10**9))
+    def test_should_close_a_share_at_its_exact_end(self, world, offset):
+        """Whatever the time relative to the share's end (in microseconds), the character is
+        open before the end and closed from the end on: in the rules, the finder and the URL."""
+        ends_at = world.characters["hal"].shares.get().expires_at
+        viewer = as_viewer(world.users["recruiter"])
+        hal = world.characters["hal"]
+        now = ends_at + dt.timedelta(microseconds=offset)
+        with mock.patch("django.utils.timezone.now", return_value=now):
+            is_open = offset < 0
+            assert access.can_view_character(viewer, hal) is is_open
+            assert access.finder_characters(viewer).filter(pk=hal.pk).exists() is is_open
+            if is_open:
+                access.get_character_or_404_403(viewer, hal.pk, "overview")
+            else:
+                with pytest.raises(PermissionDenied):
+                    access.get_character_or_404_403(viewer, hal.pk, "overview")
+
+    def test_should_not_open_a_share_with_one_recruiter_to_another(self, world):
+        hal = world.characters["hal"]
+        assert access.can_view_character(as_viewer(world.users["recruiter"]), hal)
+        other = as_viewer(world.users["leader_recruiter"])  # a recruiter too
+        assert not access.can_view_character(other, hal)
+        with pytest.raises(PermissionDenied):
+            access.get_character_or_404_403(other, hal.pk, "overview")
+
+    def test_should_need_finder_access_for_a_share_naming_the_viewer(self, world):
+        recruiter = world.users["recruiter"]
+        recruiter.user_permissions.remove(permission(FINDER))
+        assert not access.can_view_character(as_viewer(recruiter), world.characters["hal"])
+        assert access.can_view_character(as_viewer(recruiter), world.characters["dee"])
+
+    def test_should_close_a_group_share_to_who_leaves_the_group(self, world):
+        vetter = world.users["vetter"]
+        assert access.can_view_character(as_viewer(vetter), world.characters["jon"])
+        vetter.groups.clear()
+        assert not access.can_view_character(as_viewer(vetter), world.characters["jon"])
+
+    def test_should_close_a_share_once_the_character_has_another_owner(self, world):
+        hal = world.characters["hal"]
+        new_owner = world.add_user("new_owner", [BASIC, SHARE])
+        CharacterOwnership = hal.eve_character.character_ownership.__class__  # noqa: N806
+        CharacterOwnership.objects.filter(character=hal.eve_character).update(user=new_owner)
+        assert not access.can_view_character(as_viewer(world.users["recruiter"]), hal)
+
+    def test_should_close_a_revoked_share_at_once(self, world):
+        from memberaudit import services
+
+        recruiter = as_viewer(world.users["recruiter"])
+        services.revoke_share(world.characters["hal"].shares.get())
+        assert not access.can_view_character(recruiter, world.characters["hal"])
+
+
+class TestAccessLogReasons:
+    @pytest.mark.parametrize(
+        ("viewer", "character", "reason"),
+        [
+            ("recruiter", "dee", "share"),  # shared with all recruiters
+            ("recruiter", "hal", "share"),  # shared with this recruiter
+            ("vetter", "jon", "share"),  # shared with the viewer's group
+            ("auditor", "bob", "alliance"),
+            ("corp_auditor", "cid", "corporation"),
+            ("omni", "ann", "everything"),
+            ("omni", "dee", "everything"),  # a standing right comes before a share
+            ("admin", "orphan", "superuser"),
+        ],
+    )
+    def test_should_log_a_view_with_the_right_that_allowed_it(
+        self, world, viewer, character, reason
+    ):
+        user = as_viewer(world.users[viewer])
+        access.get_character_or_404_403(user, world.characters[character].pk, "skills")
+        entry = AccessLogEntry.objects.get()
+        assert (entry.viewer, entry.character.name, entry.section, entry.reason) == (
+            world.users[viewer],
+            character,
+            "skills",
+            reason,
+        )
+
+    @pytest.mark.parametrize("name", ["recruiter", "omni", "admin", "dee"])
+    def test_should_not_log_owners_opening_their_own_characters(self, world, name):
+        user = as_viewer(world.users[name])
+        access.get_character_or_404_403(user, world.characters[name].pk, "overview")
+        assert not AccessLogEntry.objects.exists()
+
+    def test_should_not_log_a_refused_view(self, world):
+        with pytest.raises(PermissionDenied):
+            access.get_character_or_404_403(
+                as_viewer(world.users["recruiter"]), world.characters["ivy"].pk, "overview"
+            )
+        assert not AccessLogEntry.objects.exists()
+
+    def test_should_keep_one_row_per_viewer_character_section_and_hour(self, world):
+        viewer = as_viewer(world.users["auditor"])
+        bob = world.characters["bob"].pk
+        start = timezone.now().replace(minute=5, second=0, microsecond=0)
+        for minutes, section in [(0, "skills"), (20, "skills"), (50, "skills"), (30, "mails")]:
+            with mock.patch(
+                "django.utils.timezone.now", return_value=start + dt.timedelta(minutes=minutes)
+            ):
+                access.get_character_or_404_403(viewer, bob, section)
+        with mock.patch("django.utils.timezone.now", return_value=start + dt.timedelta(hours=1)):
+            access.get_character_or_404_403(viewer, bob, "skills")
+
+        rows = AccessLogEntry.objects.order_by("viewed_at").values_list("section", "viewed_at")
+        assert list(rows) == [
+            ("skills", start),
+            ("mails", start + dt.timedelta(minutes=30)),
+            ("skills", start + dt.timedelta(hours=1)),
+        ]
+
+    @pytest.mark.parametrize(
+        ("viewer", "reason"),
+        [("leader", "corporation"), ("omni_reporter", "everything"), ("admin", "superuser")],
+    )
+    def test_should_log_report_rows_of_others_with_the_report_scope(self, world, viewer, reason):
+        user = as_viewer(world.users[viewer])
+        own, other = world.characters[viewer], world.characters["ann"]
+        access.log_report_rows(
+            user, [(own.pk, user.pk), (other.pk, other.owner.pk), (other.pk, other.owner.pk)], "x"
+        )
+        entry = AccessLogEntry.objects.get()
+        assert (entry.character, entry.section, entry.reason) == (other, "report:x", reason)
+
+    def test_should_not_log_report_rows_of_a_viewer_without_scope(self, world):
+        user = as_viewer(world.users["normal"])
+        other = world.characters["ann"]
+        access.log_report_rows(user, [(other.pk, other.owner.pk)], "x")
+        assert not AccessLogEntry.objects.exists()

@@ -254,7 +254,7 @@ def test_should_show_status_of_each_section_read_only(admin_client):
     for name in registry.names():
         assert name in content
     inline = response.context["inline_admin_formsets"][0]
-    assert set(inline.readonly_fields) >= {"section", "is_success", "esi_requests"}
+    assert set(inline.readonly_fields) >= {"section_display", "is_success", "esi_requests"}
     assert not inline.has_add_permission
     assert not inline.has_delete_permission
 
@@ -267,16 +267,16 @@ def test_should_keep_eve_character_when_change_page_is_posted(admin_client):
         reverse("admin:memberaudit_character_change", args=[character.pk]),
         {
             "eve_character": other.eve_character.pk,
-            "is_shared": "on",
             "update_status_set-TOTAL_FORMS": "0",
             "update_status_set-INITIAL_FORMS": "0",
+            "shares-TOTAL_FORMS": "0",
+            "shares-INITIAL_FORMS": "0",
         },
     )
 
     assert response.status_code == 302
     character.refresh_from_db()
     assert character.eve_character_id != other.eve_character_id
-    assert character.is_shared
 
 
 def test_should_not_offer_adding_or_deleting_characters_directly(admin_client):
@@ -343,3 +343,26 @@ def test_should_refuse_staff_without_permissions(client):
     client.force_login(user)
 
     assert client.get(CHANGELIST).status_code == 403
+
+
+def test_should_label_status_rows_with_section_titles_not_ids(admin_client):
+    character = create_character()
+    mark_sections(character)
+
+    response = admin_client.get(reverse("admin:memberaudit_character_change", args=[character.pk]))
+
+    content = response.content.decode()
+    labels = {str(form.original) for form in response.context["inline_admin_formsets"][0]}
+    assert labels == {str(section.title).capitalize() for section in registry}
+    for section in registry:
+        assert f"{character.pk}-{section.name}" not in content
+        assert f"{str(section.title).capitalize()} ({section.name})" in content
+
+
+def test_should_name_sections_with_their_titles_when_queueing(admin_client, queued):
+    character = create_character()
+
+    message = run_action(admin_client, "update_section_wallet_journal", [character])
+
+    title = str(registry.get("wallet_journal").title).capitalize()
+    assert f"{title} (wallet_journal)" in message

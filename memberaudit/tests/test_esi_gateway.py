@@ -154,3 +154,29 @@ def test_should_pause_all_calls_until_the_error_limit_resets_after_a_420(gateway
     with pytest.raises(EsiErrorLimitReached):
         gateway.get(WALLET, character_id=ARIA)
     assert len(fake_eve.log.entries(kind="esi")) == requests
+
+
+def test_should_keep_the_gateway_modules_below_the_sections():
+    """The gateway is handed the operations to load; it never imports the section registry."""
+    import ast
+    from pathlib import Path
+
+    package = Path(esi_gateway.__file__).parent
+    for name in ("esi_gateway", "esi_client", "esi_limits", "esi_errors", "esi_usage"):
+        tree = ast.parse((package / f"{name}.py").read_text())
+        imported = {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        assert not any("sections" in module for module in imported), name
+
+
+def test_should_offer_every_operation_the_sections_declare():
+    from memberaudit.esi_client import _operations_to_load
+    from memberaudit.sections import registry
+
+    assert set(registry.all_operations()) <= _operations_to_load

@@ -46,3 +46,44 @@ def test_should_give_stored_items_the_place_of_their_top_level_item():
         deeper.item_id: station.id,
         7: station.id,
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_should_keep_characters_shared_before_shares_had_an_audience_or_an_end():
+    """Migrating from the shared flag: a shared character stays open to all recruiters until
+    revoked, shared by its owner; going back sets the flag again."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    shared, unshared = create_character(), create_character()
+    shared_owner = shared.owner.pk
+    before = [("memberaudit", "0004_character_sheet")]
+    after = [("memberaudit", "0005_shares_access_log")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    old_apps.get_model("memberaudit", "Character").objects.filter(pk=shared.pk).update(
+        is_shared=True
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+
+    new_apps = executor.loader.project_state(after).apps
+    shares = new_apps.get_model("memberaudit", "CharacterShare").objects.all()
+    assert list(
+        shares.values_list("character_id", "shared_by_id", "user_id", "group_id", "expires_at")
+    ) == [(shared.pk, shared_owner, None, None, None)]
+    assert unshared.pk not in shares.values_list("character_id", flat=True)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(before)
+    characters = executor.loader.project_state(before).apps.get_model("memberaudit", "Character")
+    assert set(characters.objects.filter(is_shared=True).values_list("pk", flat=True)) == {
+        shared.pk
+    }
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

@@ -12,7 +12,7 @@ from memberaudit import tasks, updater
 from memberaudit.models import Character, CharacterSkill, CharacterWalletBalance
 from memberaudit.scopes import REGISTRATION_SCOPES
 
-from .factories import create_user_with_main
+from .factories import create_user_with_main, is_shared, share_with_all_recruiters
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +80,7 @@ def test_should_keep_one_character_per_eve_character(client, pilot, fake_eve, qu
 def test_should_revive_orphaned_character_with_its_data(client, pilot, fake_eve, queued):
     register(client)
     character = Character.objects.get(eve_character__character_id=ARIA)
-    Character.objects.filter(pk=character.pk).update(is_shared=True)
+    share_with_all_recruiters(character)
     for section in ("wallet_balance", "skills"):
         assert updater.update_section(character, section).is_success
     stored = section_data(character)
@@ -98,7 +98,7 @@ def test_should_revive_orphaned_character_with_its_data(client, pilot, fake_eve,
     character = Character.objects.get(pk=character.pk)
     assert character.owner == pilot
     assert not character.is_disabled
-    assert character.is_shared
+    assert is_shared(character)
     assert section_data(character) == stored
 
 

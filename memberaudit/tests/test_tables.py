@@ -1,6 +1,9 @@
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from memberaudit.models import Character
+from memberaudit.query_params import InvalidParameter
 from memberaudit.tables import MAX_PAGE_LENGTH, Column, ServerSideTable
 
 from .factories import create_character
@@ -8,18 +11,22 @@ from .factories import create_character
 pytestmark = pytest.mark.django_db
 
 
-def table():
+def table(keys_first=False):
     return ServerSideTable(
-        Character.objects.all(),
+        Character.objects.select_related("eve_character"),
         [
+            Column("url", lambda c: f"/character/{c.pk}/"),  # a field only, not shown
             Column(
                 "name",
                 lambda c: c.name,
                 "eve_character__character_name",
                 "eve_character__character_name",
+                title="Name",
             ),
-            Column("id", lambda c: c.character_id, "eve_character__character_id"),
+            Column("id", lambda c: c.character_id, "eve_character__character_id", title="ID"),
         ],
+        default_order="-eve_character__character_id",
+        keys_first=keys_first,
     )
 
 
@@ -43,13 +50,19 @@ def test_should_sort_descending(characters):
 
 def test_should_search_searchable_columns(characters):
     result = table().page({"search[value]": "ha"})
-    assert [row["name"] for row in result["data"]] == ["Alpha", "Charlie"]
+    assert {row["name"] for row in result["data"]} == {"Alpha", "Charlie"}
     assert result["recordsFiltered"] == 2 and result["recordsTotal"] == 5
 
 
-def test_should_ignore_bad_parameters(characters):
-    result = table().page({"start": "x", "length": "-5", "order[0][column]": "99"})
+def test_should_ignore_a_negative_length_and_an_unknown_column(characters):
+    result = table().page({"length": "-5", "order[0][column]": "99"})
     assert len(result["data"]) == 5
+
+
+@pytest.mark.parametrize("start", ["x", "-1", "1.5", "99999999999999999999999"])
+def test_should_refuse_a_malformed_start(characters, start):
+    with pytest.raises(InvalidParameter, match="start"):
+        table().page({"start": start})
 
 
 def test_should_cap_page_length(characters):
@@ -60,3 +73,75 @@ def test_should_cap_page_length(characters):
 def test_should_use_constant_queries(django_assert_num_queries, characters):
     with django_assert_num_queries(3):
         table().page({"search[value]": "a", "length": "2"})
+
+
+def test_should_number_only_the_shown_columns_when_sorting_by_index(characters):
+    result = table().page({"order[0][column]": "1", "order[0][dir]": "asc"})
+    ids = [row["id"] for row in result["data"]]
+    assert ids == sorted(ids)
+
+
+def test_should_sort_by_the_column_the_request_names(characters):
+    params = {"order[0][column]": "0", "order[0][dir]": "desc", "columns[0][data]": "name"}
+    result = table().page(params)
+    assert [row["name"] for row in result["data"]] == ["Echo", "Delta", "Charlie", "Bravo", "Alpha"]
+
+
+def test_should_ignore_a_sort_by_a_column_that_is_not_shown(characters):
+    params = {"order[0][column]": "0", "order[0][dir]": "asc", "columns[0][data]": "url"}
+    result = table().page(params)  # falls back to the default order: newest id first
+    ids = [row["id"] for row in result["data"]]
+    assert ids == sorted(ids, reverse=True)
+
+
+def test_should_send_the_browser_only_shown_columns_and_the_default_order():
+    spec = table().browser_spec()
+    assert [column["data"] for column in spec["columns"]] == ["name", "id"]
+    assert spec["columns"][0] == {
+        "data": "name",
+        "title": "Name",
+        "orderable": True,
+        "searchable": True,
+        "render": "text",
+        "priority": 5,
+        "align": "start",
+        "details": False,
+    }
+    assert spec["order"] == [[1, "desc"]]
+
+
+def test_should_refuse_an_unknown_renderer():
+    with pytest.raises(ValueError):
+        Column("x", lambda row: row, render="html")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start=st.integers(min_value=0, max_value=6),
+    length=st.integers(min_value=1, max_value=6),
+    column=st.sampled_from(["0", "1"]),
+    direction=st.sampled_from(["asc", "desc"]),
+    search=st.sampled_from(["", "a", "ha", "zz"]),
+)
+def test_should_give_the_same_pages_when_finding_keys_first(
+    characters, start, length, column, direction, search
+):
+    params = {
+        "start": str(start),
+        "length": str(length),
+        "order[0][column]": column,
+        "order[0][dir]": direction,
+        "search[value]": search,
+    }
+
+    assert table(keys_first=True).page(params) == table().page(params)
+
+
+def test_should_load_a_page_found_keys_first_in_constant_queries(
+    django_assert_num_queries, characters
+):
+    """The counts, the page's keys, then its rows: one query more than the plain pager."""
+    with django_assert_num_queries(4):
+        table(keys_first=True).page({"search[value]": "a", "length": "2"})

@@ -180,7 +180,8 @@ def test_should_record_timeout_as_failure(make_character, fake_eve, settings, mo
     finally:
         esi_gateway.provider()._client = None
     assert not outcome.is_success
-    assert "did not answer" in status(character).error_message
+    message = status(character).error_message
+    assert message == f"Timeout: ESI did not answer {WALLET} in time"  # one line, no dump
 
 
 def test_should_suspend_only_sections_whose_scopes_are_missing(make_character):
@@ -256,6 +257,8 @@ def test_should_record_sso_outage_during_token_refresh_as_esi_unavailable(
     character = make_character(ARIA)
     updater.update_section(character, "wallet_balance")
     stored = CharacterWalletBalance.objects.get(character=character).total
+    # a busy machine may have retried the first fetch; only later requests matter
+    wallet_requests = fake_eve.log.count(route=WALLET)
     Token.objects.filter(character_id=ARIA).update(created=timezone.now() - timedelta(days=1))
     fake_eve.faults.add(route="sso_token", status=503)
 
@@ -267,7 +270,7 @@ def test_should_record_sso_outage_during_token_refresh_as_esi_unavailable(
     assert row.error_kind == SectionUpdateStatus.ErrorKind.ESI
     assert "EVE SSO did not refresh the token" in row.error_message
     assert fake_eve.log.count(route="sso_token", status=503) == 1
-    assert fake_eve.log.count(route=WALLET) == 1  # only the first, successful update
+    assert fake_eve.log.count(route=WALLET) == wallet_requests  # no fetch without a token
     assert not [r for r in caplog.records if r.name.startswith("memberaudit") and r.exc_info]
     assert CharacterWalletBalance.objects.get(character=character).total == stored
     character.refresh_from_db()

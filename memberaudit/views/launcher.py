@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from esi.decorators import token_required
 
 from .. import access, app_settings, selectors, services
+from ..forms import ShareForm
 from ..registration import RegistrationError, register_character
 from ..scopes import REGISTRATION_SCOPES
 
@@ -25,13 +26,16 @@ def index(request):
 @permission_required("memberaudit.basic_access", raise_exception=True)
 def launcher(request):
     characters = list(selectors.launcher_characters(request.user))
+    can_share = request.user.has_perm(access.SHARE_CHARACTERS)
     context = {
         "app_name": app_settings.MEMBERAUDIT_APP_NAME,
         "page_title": _("My characters"),
         "characters": characters,
         "token_problems": [character for character in characters if character.token_problem],
         "unregistered": selectors.unregistered_characters(request.user),
-        "can_share": request.user.has_perm(access.SHARE_CHARACTERS),
+        "can_share": can_share,
+        "share_form": ShareForm(request.user) if can_share else None,
+        "share_views": selectors.share_views(request.user),
     }
     return render(request, "memberaudit/launcher.html", context)
 
@@ -58,11 +62,37 @@ def register_character_view(request, token):
 @permission_required("memberaudit.basic_access", raise_exception=True)
 @require_POST
 def share_character(request, character_pk: int):
-    character = access.get_character_or_404_403(request.user, character_pk)
+    """Share a character with all recruiters, one recruiter or one group, for a while."""
+    character = access.get_own_character_or_404_403(request.user, character_pk)
     if not access.can_share(request.user, character):
         raise PermissionDenied
-    services.share_character(character)
-    messages.success(request, _("%(name)s is now shared.") % {"name": character.name})
+    form = ShareForm(request.user, request.POST)
+    if not form.is_valid():
+        text = _("%(name)s was not shared: please choose whom with and for how long.")
+        messages.error(request, text % {"name": character.name})
+        return redirect("memberaudit:launcher")
+    share = services.share_character(character, **form.share_target())
+    messages.success(
+        request,
+        _("%(name)s is now shared with %(audience)s.")
+        % {"name": character.name, "audience": share.audience_name},
+    )
+    return redirect("memberaudit:launcher")
+
+
+@login_required
+@permission_required("memberaudit.basic_access", raise_exception=True)
+@require_POST
+def revoke_share(request, character_pk: int, share_pk: int):
+    """End one share of a character at once."""
+    character = access.get_own_character_or_404_403(request.user, character_pk)
+    share = get_object_or_404(character.shares.all(), pk=share_pk)
+    services.revoke_share(share)
+    messages.success(
+        request,
+        _("%(name)s is no longer shared with %(audience)s.")
+        % {"name": character.name, "audience": share.audience_name},
+    )
     return redirect("memberaudit:launcher")
 
 
@@ -70,9 +100,8 @@ def share_character(request, character_pk: int):
 @permission_required("memberaudit.basic_access", raise_exception=True)
 @require_POST
 def unshare_character(request, character_pk: int):
-    character = access.get_character_or_404_403(request.user, character_pk)
-    if not access.can_manage(request.user, character):
-        raise PermissionDenied
+    """End every share of a character at once."""
+    character = access.get_own_character_or_404_403(request.user, character_pk)
     services.unshare_character(character)
     messages.success(request, _("%(name)s is no longer shared.") % {"name": character.name})
     return redirect("memberaudit:launcher")
@@ -84,9 +113,7 @@ def unshare_character(request, character_pk: int):
 def remove_character(request, character_pk: int):
     """Remove a character after the pilot confirmed it (in the launcher's dialog, or on the
     confirmation page shown to a request that was not confirmed yet)."""
-    character = access.get_character_or_404_403(request.user, character_pk)
-    if not access.can_manage(request.user, character):
-        raise PermissionDenied
+    character = access.get_own_character_or_404_403(request.user, character_pk)
     if request.POST.get("confirmed") != "yes":
         context = {"app_name": app_settings.MEMBERAUDIT_APP_NAME, "character": character}
         return render(request, "memberaudit/remove_character.html", context)

@@ -29,6 +29,8 @@ ROLE_PERMISSIONS = {
         "finder_access",
         "characters_access",
         "view_same_alliance",
+        "reports_access",
+        "receive_red_flags",
     ],
 }
 
@@ -116,7 +118,7 @@ USERS: list[DemoUser] = [
         "Alliance Auditor",
         _c(90000002, "Bruno Velkan"),
         (_c(2112000003, "Hiro Tanaka"),),
-        "Finder: every character of Northern Lights Collective, open any sheet",
+        "Finder: every character of Northern Lights Collective; Red flags: the spy Nils Quell",
         "Rust Belt Industries",
     ),
     # Members without a role, so that reports and the finder have people to show.
@@ -141,6 +143,14 @@ USERS: list[DemoUser] = [
         (_c(2112000021, "Rhea Pratt", registered=False),),
         corporation="Sanctum Logistics",
     ),
+]
+
+# The watchlist: the hostile alliance of the spy scenario (fake_eve/scenarios/spy_demo.json),
+# its corporation and its contact, as (id, name, category, reason).
+WATCHLIST = [
+    (99000666, "Black Tide Syndicate", "alliance", "At war with Northern Lights Collective"),
+    (98000666, "Crimson Ledger", "corporation", "Executor of Black Tide Syndicate"),
+    (2112099001, "Vex Corran", "character", "Black Tide's spymaster"),
 ]
 
 ADMIN = {"username": "admin", "password": "admin", "email": "admin@example.com"}
@@ -237,7 +247,7 @@ def start_table() -> list[tuple[str, str, str]]:
         (
             "Admin",
             f"{ADMIN['username']} / {ADMIN['password']} at /admin/",
-            "Django admin: characters, update status, skill sets",
+            "Django admin: characters, update status, skill sets, the watchlist",
         )
     )
     return rows

@@ -10,6 +10,9 @@ class FakeEveConfig(AppConfig):
     def ready(self) -> None:
         base_url = getattr(settings, "FAKE_EVE_URL", "")
         if base_url:
-            from .wiring import point_esi_at
+            from .wiring import point_esi_at, point_images_at
 
             point_esi_at(base_url)
+            images_url = getattr(settings, "MEMBERAUDIT_IMAGE_SERVER_URL", "")
+            if images_url:
+                point_images_at(images_url)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 
-from .faults import Fault, drop_fields, malform
+from .faults import Fault, drop_fields, malform, stretch_text
 from .headers import cache_headers, etag_for, etag_matches, parse_http_date
 from .limits import ERROR_LIMIT_MESSAGE, token_cost, window_seconds
 from .messages import EsiError, Request, Response
@@ -183,6 +183,8 @@ def _success(
         headers["X-Pages"] = str(pages)
     if fault and fault.drop_fields:
         data = drop_fields(data, fault.drop_fields)
+    if fault and fault.stretch_text:
+        data = stretch_text(data)
     body = json.dumps(data, separators=(",", ":")).encode("utf-8")
     if fault and fault.malformed:
         body = malform(body)

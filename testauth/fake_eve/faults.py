@@ -8,6 +8,7 @@ A fault matches a request by route key (ESI operation ID, an SSO key like ``sso_
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -35,6 +36,7 @@ FAULT_FIELDS = (
     "latency",
     "malformed",
     "drop_fields",
+    "stretch_text",
     "page",
     "retry_after",
     "body",
@@ -50,6 +52,7 @@ class Fault:
     latency: float = 0.0
     malformed: bool = False
     drop_fields: list[str] = field(default_factory=list)
+    stretch_text: bool = False
     page: int | None = None
     retry_after: int | None = None
     body: Any = None
@@ -86,8 +89,12 @@ def fault_from_dict(data: dict) -> Fault:
     fault = Fault(**data)
     if fault.status is not None and not (400 <= int(fault.status) <= 599):
         raise ValueError(f"fault status must be a 4xx or 5xx code, not {fault.status}")
-    if not (fault.status or fault.latency or fault.malformed or fault.drop_fields):
-        raise ValueError("a fault needs at least one of status, latency, malformed, drop_fields")
+    if not (
+        fault.status or fault.latency or fault.malformed or fault.drop_fields or fault.stretch_text
+    ):
+        raise ValueError(
+            "a fault needs at least one of status, latency, malformed, drop_fields, stretch_text"
+        )
     return fault
 
 
@@ -148,6 +155,24 @@ def drop_fields(data: Any, names: list[str]) -> Any:
         else:
             del result[head]
     return result
+
+
+# Out of spec, as ESI has sent: far longer than any column, a NUL byte, 4-byte UTF-8.
+STRETCH_TAIL = " " + "Ω" * 3000 + "\x00 🚀𝄞"
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d(T|$)")
+
+
+def stretch_text(data: Any) -> Any:
+    """Every text value of the answer (not timestamps) made longer than any column, with a
+    NUL byte and characters beyond the Basic Multilingual Plane; enum values so become
+    unknown ones."""
+    if isinstance(data, list):
+        return [stretch_text(item) for item in data]
+    if isinstance(data, dict):
+        return {key: stretch_text(value) for key, value in data.items()}
+    if isinstance(data, str) and not _TIMESTAMP.match(data):
+        return data + STRETCH_TAIL
+    return data
 
 
 def malform(body: bytes) -> bytes:

@@ -31,11 +31,12 @@ class Route:
     paged: bool = False
     page_size: int = 1000
     character_route: bool = False  # path has {character_id} that the token must match
+    text_params: tuple[str, ...] = ()  # path parameters that are not integers (a hash)
 
     def __post_init__(self) -> None:
         self.segments = [s for s in self.template.split("/") if s]
 
-    def match(self, method: str, segments: list[str]) -> dict[str, int] | None:
+    def match(self, method: str, segments: list[str]) -> dict[str, int | str] | None:
         if method != self.method or len(segments) != len(self.segments):
             return None
         params: dict[str, str] = {}
@@ -47,6 +48,9 @@ class Route:
                 return None
         converted = {}
         for name, value in params.items():
+            if name in self.text_params:
+                converted[name] = value
+                continue
             try:
                 converted[name] = int(value)
             except ValueError as exc:

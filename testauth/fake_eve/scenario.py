@@ -46,6 +46,9 @@ _FILE_FIELDS = {
     ),
     "faults": list_of(schema.FAULT),
     **{name: list_of(obj(fields)) for name, (fields, _) in schema.TOP_SECTIONS.items()},
+    # More data for characters declared in another file: one object per character, its
+    # ``character_id`` plus the sections to add, so that each domain keeps its own file.
+    "character_data": list_of(obj(schema.character_data_schema())),
 }
 
 
@@ -97,8 +100,9 @@ class Scenario:
         self.sections: dict[str, list[dict]] = {}
         self.origins: dict[str, list[tuple[str, int]]] = {}
         now = datetime.now(timezone.utc).replace(microsecond=0)
+        # relative times ("now-3h") resolved in every part, character_data included
+        files = [(filename, resolve_relative_times(data, now)) for filename, data in files]
         for filename, data in files:
-            data = resolve_relative_times(data, now)
             self.settings.update(data.get("settings", {}))
             self.sso.update(data.get("sso", {}))
             self.faults.extend(data.get("faults", []))
@@ -112,6 +116,7 @@ class Scenario:
                 self.origins.setdefault(name, []).extend(
                     (filename, f"{prefix}[{i}]") for i in range(len(items))
                 )
+        _add_character_data(self.sections["characters"], files, now)
         for character in self.sections["characters"]:
             _expand_character(character)
         self._pristine = copy.deepcopy(self.sections)
@@ -236,6 +241,23 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     return Scenario.load(path)
 
 
+def _add_character_data(
+    characters: list[dict], files: list[tuple[str, dict]], now: datetime
+) -> None:
+    """Merge each file's ``character_data`` into the characters it names, with relative
+    times (``now-2h``) resolved like those of the characters themselves."""
+    by_id = {character["character_id"]: character for character in characters}
+    for filename, data in files:
+        for i, extra in enumerate(data.get("character_data", [])):
+            character = by_id.get(extra["character_id"])
+            if character is None:
+                raise ScenarioError(
+                    [(filename, f"character_data[{i}]", "names no character of the scenario")]
+                )
+            extra = resolve_relative_times(extra, now)
+            character.update({key: value for key, value in extra.items() if key != "character_id"})
+
+
 def _expand_character(character: dict) -> None:
     """Fill derived fields: generated journal entries and total skill points."""
     expand_domain_data(character)
@@ -272,13 +294,22 @@ def generate_journal(
         else datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     )
     entry_id = first_id or 20_000_000_000 + character_id % 1_000_000 * 1000
-    balance = 125_000_000.0
-    entries = []
-    for n in range(count):
+    drawn = []
+    for _ in range(count):
         ref_type, text, _ = rng.choices(_REF_TYPES, weights=[w for *_, w in _REF_TYPES])[0]
         amount = round(rng.uniform(10_000, 25_000_000), 2)
         if ref_type in ("brokers_fee", "market_transaction"):
             amount = -amount
+        drawn.append((ref_type, text, amount))
+    # Balances are walked back from the newest: start high enough that no older balance is
+    # negative (a wallet never is), with at least 125 M ISK at the oldest entry.
+    walked, lowest = 0.0, 0.0
+    for *_, amount in drawn:
+        walked -= amount
+        lowest = min(lowest, walked)
+    balance = 125_000_000.0 - lowest
+    entries = []
+    for n, (ref_type, text, amount) in enumerate(drawn):
         entries.append(
             {
                 "id": entry_id + count - n,

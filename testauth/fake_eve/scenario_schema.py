@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .validation import POSITION, list_of, obj, opt, req
 
 LOCATION_TYPES = ("station", "structure")
@@ -273,6 +275,14 @@ def character_schema() -> dict:
     return {**CHARACTER, **extra_character_fields()}
 
 
+def character_data_schema() -> dict:
+    """Sections added to a character from another file: any character field but its id is
+    optional there."""
+    fields = character_schema()
+    optional = {name: replace(field, required=False) for name, field in fields.items()}
+    return {**optional, "character_id": req("int")}
+
+
 # section name -> (item fields, id field)
 UNIVERSE_SECTIONS = {
     "regions": (REGION, "region_id"),
@@ -335,6 +345,7 @@ FAULT = obj(
         "latency": opt("number"),
         "malformed": opt("bool"),
         "drop_fields": list_of(opt("str")),
+        "stretch_text": opt("bool"),
         "page": opt("int"),
         "retry_after": opt("int"),
         "body": opt("any"),

@@ -9,6 +9,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from . import images
 from .control import ControlApi
 from .esi import all_routes
 from .esi_app import handle_esi
@@ -110,6 +111,8 @@ class FakeEveServer:
                 return self._handle_sso(request, sso_key)
             if request.method == "GET" and request.path == "/meta/openapi.json":
                 return self._spec()
+            if images.handles(request.path):
+                return images.handle(request.method, request.path, request.arg("size"))
             try:
                 resolved = self.router.resolve(request.method, request.path)
             except EsiError as error:

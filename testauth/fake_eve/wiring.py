@@ -109,3 +109,23 @@ def point_esi_at(base_url: str) -> None:
 
 def current_base_url() -> str | None:
     return _state["base_url"]
+
+
+IMAGE_SERVER_MODULES = (
+    "allianceauth.eveonline.evelinks.eveimageserver",
+    "eveuniverse.core.eveimageserver",
+)
+
+
+def point_images_at(images_url: str) -> None:
+    """Make Alliance Auth's and eveuniverse's image URLs (the Auth menu's portrait and logos,
+    ``EveType.icon_url``) use ``images_url``, e.g. the fake server's ``/images``.
+
+    Member Audit itself reads ``MEMBERAUDIT_IMAGE_SERVER_URL``; these libraries have no
+    setting, so the dev project changes their constant.
+    """
+    import importlib
+
+    for name in IMAGE_SERVER_MODULES:
+        module = importlib.import_module(name)
+        module._EVE_IMAGE_SERVER_URL = images_url.rstrip("/")

@@ -2,7 +2,11 @@ from django.urls import include, path
 
 from allianceauth import urls
 
+from memberaudit.views import sso
+
 urlpatterns = [
+    # Before Auth's own: django-esi's callback fails with a 500 when there is no session.
+    path("sso/callback/", sso.receive_callback),
     path("", include(urls)),
 ]
 

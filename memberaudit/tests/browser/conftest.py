@@ -53,6 +53,9 @@ SHOWN_SECTIONS = (
     "wallet_journal",
     "skills",
     "skill_queue",
+    "attributes",
+    "corporation_roles",
+    "jump_fatigue",
 )
 
 
@@ -113,11 +116,18 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture
-def site(live_server, fake_eve, monkeypatch):
-    """The live site's URL, with the SSO callback pointing at it."""
+def site(live_server, fake_eve, monkeypatch, settings):
+    """The live site's URL, with the SSO callback pointing at it and every picture (Member
+    Audit's, Alliance Auth's menu) coming from the fake server's placeholders."""
     from esi import app_settings
 
+    from fake_eve import wiring
+
     monkeypatch.setattr(app_settings, "ESI_SSO_CALLBACK_URL", f"{live_server.url}/sso/callback")
+    images_url = f"{fake_eve.base_url}/images"
+    settings.MEMBERAUDIT_IMAGE_SERVER_URL = images_url
+    for name in wiring.IMAGE_SERVER_MODULES:
+        monkeypatch.setattr(f"{name}._EVE_IMAGE_SERVER_URL", images_url)
     return live_server.url
 
 
@@ -160,6 +170,26 @@ def login(page, site: str, character_id: int) -> None:
 def character_url(site: str, character_id: int, suffix: str = "") -> str:
     character = Character.objects.get(eve_character__character_id=character_id)
     return f"{site}/member-audit/character/{character.pk}/{suffix}"
+
+
+def open_section(page, name: str) -> None:
+    """Open a section of the character viewer as a user does: its group's menu, then it."""
+    item = page.locator(f"#tab-{name}-button")
+    page.locator("#viewer-nav .nav-item.dropdown", has=item).locator(".dropdown-toggle").click()
+    item.click()
+    expect(page.locator(f"#tab-{name}")).to_be_visible()
+
+
+def close_modal(page, modal_id: str) -> None:
+    """Close a Bootstrap modal as a user does, once it has finished opening: Bootstrap ignores
+    a close during the opening transition, and it focuses the modal when that ends."""
+    page.wait_for_function(
+        "id => { const modal = document.getElementById(id);"
+        " return modal.classList.contains('show') && modal.contains(document.activeElement); }",
+        arg=modal_id,
+    )
+    page.locator(f"#{modal_id} .btn-close").click()
+    expect(page.locator(f"#{modal_id}")).to_be_hidden()
 
 
 def screenshot(page, name: str, element=None) -> None:

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ARIA, character_url, login
+from .conftest import ARIA, character_url, login, open_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,7 +13,7 @@ def test_pilot_opens_a_mail_from_the_mails_tab(page, site, role_user):
     login(page, site, ARIA)
 
     page.goto(character_url(site, ARIA))
-    page.click("#tab-mails-button")
+    open_section(page, "mails")
     rows = page.locator("#mails-table tbody tr")
     expect(rows.first).not_to_have_class("dt-empty")
     expect(page.locator("#mails-table td.dt-empty")).to_have_count(0)

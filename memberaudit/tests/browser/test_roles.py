@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 
 from memberaudit.models import Character
 
+from ..factories import share_with_all_recruiters
 from .conftest import (
     ARIA,
     BRUNO,
@@ -19,6 +20,7 @@ from .conftest import (
     SHOWN_SECTIONS,
     character_url,
     login,
+    open_section,
     screenshot,
 )
 
@@ -28,7 +30,7 @@ FINDER_ROWS = "#finder-table tbody tr"
 
 
 def share(character_id: int) -> None:
-    Character.objects.filter(eve_character__character_id=character_id).update(is_shared=True)
+    share_with_all_recruiters(Character.objects.get(eve_character__character_id=character_id))
 
 
 def expect_forbidden(page, url: str) -> None:
@@ -59,16 +61,14 @@ def test_pilot_sees_own_characters_in_the_launcher_and_viewer(page, site, role_u
     expect(cards.first).to_contain_text("Drake")
     expect(page.locator(".card", has_text="Dax Morrow").first).to_be_visible()
     expect(page.locator(".character-share")).to_have_count(0)  # no share_characters
-    screenshot(page, "launcher")
 
     page.goto(character_url(site, ARIA))
     expect(page.locator("#character-viewer")).to_contain_text("Aria Jaxon")
-    page.click("#tab-skills-button")
+    open_section(page, "skills")
     expect(page.locator("#tab-skills")).to_contain_text("Caldari Battlecruiser")
-    page.click("#tab-wallet_journal-button")
+    open_section(page, "wallet_journal")
     expect(page.locator("#tab-wallet_journal tbody tr").first).to_be_visible()
     expect(page.locator("#tab-wallet_journal")).not_to_contain_text("No data")
-    screenshot(page, "character-viewer")
 
     expect_forbidden(page, f"{site}/member-audit/finder/")
     expect_forbidden(page, f"{site}/member-audit/reports/")
@@ -124,7 +124,7 @@ def test_corporation_leadership_checks_the_demo_skill_sets_in_the_tab_and_the_re
     login(page, site, DAX)
 
     page.goto(character_url(site, ARIA))
-    page.click("#tab-skill_sets-button")
+    open_section(page, "skill_sets")
     tab = page.locator("#tab-skill_sets")
     expect(tab.locator("h3", has_text="Northern Lights Doctrine").locator(".badge")).to_have_text(
         "Doctrine"
@@ -190,7 +190,6 @@ def test_alliance_auditor_opens_every_character_of_the_alliance(page, site, role
     assert {"Aria Jaxon", "Bruno Velkan"} <= names
     assert "Cyra Oris" not in names
     assert "Elin Sato" not in names
-    screenshot(page, "finder")
 
     page.goto(character_url(site, ARIA))
     expect(page.locator("#character-viewer")).to_contain_text("Aria Jaxon")

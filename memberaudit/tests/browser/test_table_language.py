@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from django.conf import settings
 
-from .conftest import ARIA, BRUNO, character_url, login
+from .conftest import ARIA, BRUNO, character_url, login, open_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,7 +23,7 @@ def test_tables_show_german_controls_and_their_rows(page, site, role_user):
     expect(page.locator("#finder-table_wrapper .dt-info")).to_contain_text("Einträgen")
 
     page.goto(character_url(site, ARIA))
-    page.click("#tab-wallet_journal-button")  # set up when its tab is first shown
+    open_section(page, "wallet_journal")  # set up when its tab is first shown
     journal = page.locator("#tab-wallet_journal")
     expect(journal.locator(".dt-search")).to_contain_text("Suche")
     expect(journal.locator("#wallet-journal-table td.dt-empty")).to_have_count(0)

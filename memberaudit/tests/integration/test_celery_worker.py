@@ -21,7 +21,11 @@ from memberaudit.models import Character, CharacterWalletBalance, SectionUpdateS
 from memberaudit.sections import registry
 from memberaudit.tests.factories import create_user_with_main
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("celery-worker"),  # one broker: never two worker tests at once
+]
 
 ARIA = 90000001
 TESTAUTH_DIR = Path(settings.BASE_DIR)
@@ -44,41 +48,44 @@ def worker_environment(fake_eve) -> dict:
 
 
 @pytest.fixture
-def celery_worker_process(fake_eve):
+def celery_worker_process(fake_eve, tmp_path):
     from testauth.celery import app
 
     app.control.purge()
     app.conf.task_always_eager = False  # this test sends its tasks to the real worker
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "testauth",
-            "worker",
-            "--pool=threads",
-            "--concurrency=4",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=TESTAUTH_DIR,
-        env=worker_environment(fake_eve),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # A file, not a pipe: a pipe nobody reads fills up and blocks the worker at its next log line.
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "testauth",
+                "worker",
+                "--pool=threads",
+                "--concurrency=4",
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=TESTAUTH_DIR,
+            env=worker_environment(fake_eve),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     yield process
     app.conf.task_always_eager = True
     process.terminate()
     try:
-        output, _ = process.communicate(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
-        output, _ = process.communicate()
-    print(output[-5000:])  # shown by pytest when the test fails
+        process.wait()
+    print(log_path.read_text()[-5000:])  # shown by pytest when the test fails
 
 
 def test_should_register_and_update_character_with_a_real_worker(

@@ -263,11 +263,36 @@ def test_should_serve_reports_in_bounded_queries(
     skill_set = create_skill_set("Frigate", {skill: (1, None)})
     update_checks_for_skill_sets([skill_set.pk])
     client.get(reverse("memberaudit:report_data", args=[report]))  # warm the session
+    # the skill set report has a row per character: one insert records them in the access log
+    bound = 12 + (report == "skill_sets")
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(bound):
         data(client, report)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(bound):
         csv_rows(client, report)
+
+
+def test_should_not_count_a_disabled_character_as_registered_like_compliance_groups(
+    client, scenario
+):
+    """A character disabled for a lost token makes its owner non-compliant in the report, as
+    it does for compliance groups."""
+    from memberaudit.compliance import compliant_users
+    from memberaudit.models import Character
+
+    login_viewer(client, scenario, "everything")
+    character = Character.objects.filter(
+        eve_character__character_ownership__user__username="pilot04"
+    ).first()
+    Character.objects.filter(pk=character.pk).update(is_disabled=True)
+
+    rows = {row["user"]: row for row in data(client, "user_compliance")["data"]}
+
+    assert (rows["pilot04"]["registered"], rows["pilot04"]["known"]) == (1, 2)
+    assert not rows["pilot04"]["is_compliant"]
+    in_groups = set(compliant_users().values_list("username", flat=True))
+    in_report = {user for user, row in rows.items() if row["is_compliant"]}
+    assert in_report == in_groups
 
 
 def test_should_not_count_a_user_without_characters_as_compliant(db):
@@ -276,3 +301,50 @@ def test_should_not_count_a_user_without_characters_as_compliant(db):
     rows = list(user_compliance_rows(viewer))
 
     assert [(row.username, row.known, row.is_compliant) for row in rows] == [("lonely", 0, False)]
+
+
+@pytest.mark.parametrize(
+    ("scope", "reason"),
+    [("corporation", "corporation"), ("alliance", "alliance"), ("everything", "everything")],
+)
+def test_should_log_each_character_of_a_skill_set_csv_but_the_viewers_own(
+    client, scenario, scope, reason
+):
+    """The CSV download is a view of every character in it: each other owner's character is
+    recorded once, with the report's scope, in one write at the end of the download."""
+    from memberaudit.models import AccessLogEntry
+
+    viewer = login_viewer(client, scenario, scope)
+    first, _ = skill_types(2)
+    create_skill_set("Frigate", {first: (1, None)})
+    create_skill_set("Cruiser", {first: (3, None)})
+    update_checks_for_skill_sets(SkillSet.objects.values_list("pk", flat=True))
+
+    csv_data = csv_rows(client, "skill_sets")
+
+    others = {
+        character.pk
+        for name in EXPECTED_SCOPE[scope](scenario) - {viewer.username}
+        for character in scenario.characters[name]
+    }
+    assert len(csv_data) == 2 * (len(others) + len(scenario.characters[viewer.username]))
+    entries = AccessLogEntry.objects.filter(viewer=viewer)
+    assert set(entries.values_list("character_id", flat=True)) == others
+    assert set(entries.values_list("section", "reason")) == {("report:skill_sets", reason)}
+
+
+def test_should_log_the_characters_on_a_page_of_the_skill_set_report(client, scenario):
+    from memberaudit.models import AccessLogEntry
+
+    viewer = login_viewer(client, scenario, "everything")
+    first, _ = skill_types(2)
+    create_skill_set("Frigate", {first: (1, None)})
+    update_checks_for_skill_sets(SkillSet.objects.values_list("pk", flat=True))
+
+    rows = data(client, "skill_sets", start=0, length=5, **{"order[0][column]": 0})["data"]
+
+    logged = AccessLogEntry.objects.filter(viewer=viewer, reason="everything")
+    names = set(logged.values_list("character__eve_character__character_name", flat=True))
+    own = {c.name for c in scenario.characters[viewer.username]}
+    assert names == {row["character"] for row in rows} - own
+    assert len(rows) == 5 and names

@@ -436,7 +436,8 @@ def test_should_update_only_what_changed(make_character, fake_eve):
     assert len([s for s in sql if s.startswith("INSERT")]) == 1
     assert len([s for s in sql if s.startswith("DELETE")]) == 1
     updates = [s for s in sql if s.startswith("UPDATE")]
-    assert 1 <= len(updates) <= 2  # one per nesting level with changes
+    # one per nesting level and set of changed fields: each row writes only its own changes
+    assert 1 <= len(updates) <= 3
     changed_columns = {column for s in updates for column in re.findall(r'["`](\w+)["`] = CASE', s)}
     assert changed_columns == {"quantity", "parent_id", "name"}
 
@@ -578,7 +579,9 @@ def test_should_store_the_heavy_characters_20000_assets(make_character, fake_eve
     assert outcome.is_success, outcome.message
     assert CharacterAsset.objects.filter(character=character).count() == 20_000
     assert not CharacterAsset.objects.filter(item_id__lte=2**32).exists()
-    assert fake_eve.log.count(route=ASSETS) == 20
+    # this character's pages only: a request of an earlier test, slowed by a latency fault,
+    # can reach the shared server after its log was cleared for this test
+    assert fake_eve.log.count(route=ASSETS, character_id=GWEN) == 20
     assert bodies and max(bodies) <= 1000 and fake_eve.log.count(route=NAMES) == len(bodies)
     item_ids = set(CharacterAsset.objects.values_list("item_id", flat=True))
     assert not Location.objects.filter(id__in=item_ids).exists()

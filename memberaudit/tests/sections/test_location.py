@@ -94,17 +94,47 @@ def test_should_store_structure_when_docking_rights_allow_the_lookup(make_charac
     assert row.location.owner.name == "Eclipse Shipyards"
 
 
-def test_should_store_placeholder_with_backoff_when_docking_rights_are_missing(make_character):
+def test_should_store_unknown_structure_with_backoff_when_docking_rights_are_missing(
+    make_character,
+):
     character = make_character(FEN)
 
     outcome = updater.update_section(character, "location")
 
     assert outcome.is_success, outcome.message
-    row = CharacterLocation.objects.select_related("location").get(character=character)
+    row = CharacterLocation.objects.select_related("location__eve_solar_system").get(
+        character=character
+    )
     assert row.location_id == IMPERIAL_PALACE
-    assert row.location.is_placeholder
+    assert row.location.name == ""  # ESI does not tell
+    assert row.location.is_unknown
     assert row.location.failed_attempts == 1
     assert row.location.retry_after > timezone.now() + timedelta(minutes=59)
+
+
+def test_should_give_an_unknown_structure_the_system_of_a_character_docked_there(
+    make_character,
+):
+    character = make_character(FEN)  # docked in the Imperial Palace, in 1DQ1-A
+
+    updater.update_section(character, "location")
+
+    location = Location.objects.select_related("eve_solar_system").get(id=IMPERIAL_PALACE)
+    system_id = CharacterLocation.objects.get(character=character).eve_solar_system_id
+    assert location.eve_solar_system_id == system_id
+    system = location.eve_solar_system.name
+    assert location.display_name == f"Unknown structure in {system} (#{IMPERIAL_PALACE})"
+
+
+def test_should_only_fill_in_a_missing_system_and_never_replace_one(make_character):
+    updater.update_section(make_character(ARIA), "location")  # loads Jita
+    character = make_character(DAX)  # docked in the Trading Tower, in Perimeter
+    updater.update_section(character, "location")
+    Location.objects.filter(id=TRADING_TOWER).update(eve_solar_system_id=JITA)
+
+    updater.update_section(character, "location", force=True)
+
+    assert Location.objects.get(id=TRADING_TOWER).eve_solar_system_id == JITA
 
 
 @pytest.mark.parametrize("force", [False, True], ids=["etag", "forced"])
@@ -142,7 +172,7 @@ def test_should_store_placeholder_without_request_when_token_lacks_structure_sco
 
     assert outcome.is_success, outcome.message
     assert stored(character) == (PERIMETER, TRADING_TOWER)
-    assert Location.objects.get(id=TRADING_TOWER).is_placeholder
+    assert Location.objects.get(id=TRADING_TOWER).is_unknown
     assert fake_eve.log.count(route=STRUCTURE_ROUTE) == 0
 
 
@@ -244,7 +274,7 @@ def test_should_not_fail_the_section_when_the_structure_lookup_fails(make_charac
 
     assert outcome.is_success, outcome.message
     assert stored(character) == (PERIMETER, TRADING_TOWER)
-    assert Location.objects.get(id=TRADING_TOWER).is_placeholder
+    assert Location.objects.get(id=TRADING_TOWER).is_unknown
 
 
 def test_should_report_missing_scope_as_limited_token(make_character):

@@ -199,3 +199,37 @@ def test_should_list_skill_set_groups(admin_client):
 
     assert response.status_code == 200
     assert "Doctrine" in response.content.decode()
+
+
+def test_should_label_skill_rows_with_the_skill_name(admin_client):
+    add_skill_set(admin_client, [(SPACESHIP_COMMAND, 3, 5), (MISSILE_LAUNCHER_OPERATION, None, 4)])
+    skill_set = SkillSet.objects.get(name="Test")
+
+    response = admin_client.get(reverse("admin:memberaudit_skillset_change", args=[skill_set.pk]))
+
+    labels = [str(form.original) for form in response.context["inline_admin_formsets"][0]]
+    assert labels[:2] == ["Missile Launcher Operation", "Spaceship Command"]
+    html = response.content.decode()
+    assert f"{skill_set.pk}-{SPACESHIP_COMMAND}" not in html  # no raw ids
+
+
+def test_should_lay_out_the_eft_import_like_the_admin_forms(admin_client):
+    response = admin_client.get(IMPORT_URL)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "admin/css/forms.css" in html
+    assert "change-form" in html  # the body class the admin's form styles apply to
+    assert 'class="vLargeTextField"' in html and 'class="vTextField"' in html
+    assert '<label for="id_fitting" class="required">' in html
+    assert 'class="form-row field-fitting"' in html
+    assert 'id="id_fitting_helptext"' in html
+
+
+def test_should_mark_the_field_of_an_import_error(admin_client):
+    response = admin_client.post(IMPORT_URL, {"fitting": ""})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="form-row errors field-fitting"' in html
+    assert 'class="errornote"' in html

@@ -1,16 +1,20 @@
 """The character viewer: overview, a tab per section, sidebar, JSON tables, access."""
 
+import re
+from datetime import timedelta
+
 import pytest
 
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from allianceauth.tests.auth_utils import AuthUtils
 
-from memberaudit.models import Character, SectionUpdateStatus
+from memberaudit.models import SectionUpdateStatus
 from memberaudit.sections import registry
 
-from ..factories import create_character, create_user_with_main
+from ..factories import create_character, create_user_with_main, share_with_all_recruiters
 from .conftest import BRUNO, DAX
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +54,7 @@ class TestOverview:
             "Caldari Battlecruiser 4",  # in training
         ):
             assert text in html, text
-        assert 'class="col-sm-9 overview-main">Aria Jaxon' in html
+        assert re.search(r'class="col-sm-9 overview-main"><bdi [^>]*>Aria Jaxon</bdi>', html)
         assert "not training" not in html
 
     def test_should_show_every_section_tab_of_the_registry(self, aria, client):
@@ -225,7 +229,7 @@ class TestAccess:
         owner = user_with_main("memberaudit.share_characters")
         shared = make_character(BRUNO, user=owner)
         hidden = create_character(user=owner, character_name="Unshared Alt")
-        Character.objects.filter(pk=shared.pk).update(is_shared=True)
+        share_with_all_recruiters(shared)
         recruiter = user_with_main("memberaudit.view_shared_characters")
 
         html = viewer_html(client, shared, user=recruiter)
@@ -235,3 +239,31 @@ class TestAccess:
         client.force_login(recruiter)
         url = reverse("memberaudit:character_viewer", args=[hidden.pk])
         assert client.get(url).status_code == 403
+
+
+class TestInterruptedUpdates:
+    def test_should_show_an_update_older_than_the_time_limit_as_interrupted(
+        self, aria, client, settings
+    ):
+        settings.MEMBERAUDIT_TASKS_TIME_LIMIT = 3600
+        started = timezone.now() - timedelta(hours=2)
+        SectionUpdateStatus.objects.filter(character=aria, section="skills").update(
+            started_at=started, finished_at=started - timedelta(minutes=1)
+        )
+
+        html = viewer_html(client, aria)
+
+        assert html.count("section-interrupted") == 1
+        assert "did not finish" in html
+        assert "status-in_progress" not in html
+
+    def test_should_not_call_a_running_update_interrupted(self, aria, client):
+        started = timezone.now() - timedelta(minutes=2)
+        SectionUpdateStatus.objects.filter(character=aria, section="skills").update(
+            started_at=started, finished_at=started - timedelta(minutes=1)
+        )
+
+        html = viewer_html(client, aria)
+
+        assert "section-interrupted" not in html
+        assert "status-in_progress" in html

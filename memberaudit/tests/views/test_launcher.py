@@ -10,6 +10,7 @@ from django.urls import reverse
 from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.tests.auth_utils import AuthUtils
 
+from memberaudit import updater
 from memberaudit.models import Character, SectionUpdateStatus
 
 from ..factories import (
@@ -17,6 +18,8 @@ from ..factories import (
     create_eve_character,
     create_user,
     create_user_with_main,
+    is_shared,
+    share_with_all_recruiters,
 )
 from .conftest import ARIA, DAX
 
@@ -55,7 +58,62 @@ class TestLauncherContent:
         for character_id in (ARIA, DAX):
             card = html.split(f'data-character-id="{character_id}"', 1)[1].split("card-footer")[0]
             portrait = f"https://images.evetech.net/characters/{character_id}/portrait?size=64"
-            assert f'<img class="portrait rounded" src="{portrait}" alt="">' in card
+            assert f'src="{portrait}"' in card
+
+    def test_should_take_portraits_and_logos_from_the_configured_image_server(
+        self, make_character, client, settings
+    ):
+        settings.MEMBERAUDIT_IMAGE_SERVER_URL = "http://images.example:8080/eve/"
+        character = make_character(ARIA)
+
+        html = launcher_page(client, character.owner)
+
+        card = html.split(f'data-character-id="{ARIA}"', 1)[1].split("card-footer")[0]
+        eve = character.eve_character
+        base = "http://images.example:8080/eve"
+        assert f'src="{base}/characters/{ARIA}/portrait?size=64"' in card
+        assert f'src="{base}/corporations/{eve.corporation_id}/logo?size=32"' in card
+        assert f'src="{base}/alliances/{eve.alliance_id}/logo?size=32"' in card
+        assert "images.evetech.net" not in card
+
+    def test_should_list_the_main_character_first_and_mark_it(self, make_character, client):
+        user = make_character(DAX).owner  # the first character of a user becomes the main
+        make_character(ARIA, user=user)  # sorts before "Dax Morrow" by name
+        assert user.profile.main_character.character_id == DAX
+
+        html = launcher_page(client, user)
+
+        cards = html.split('class="card h-100 character-card')[1:]
+        assert f'data-character-id="{DAX}"' in cards[0]
+        assert "character-main" in cards[0] and "main-character" in cards[0]
+        assert f'data-character-id="{ARIA}"' in cards[1]
+        assert "character-main" not in cards[1]
+
+    def test_should_show_the_skill_in_training_or_not_training(self, make_character, client):
+        user = create_user()
+        make_character(DAX, user=user)  # paused queue
+        aria = make_character(ARIA, user=user)
+        updater.update_section(aria, "skill_queue")
+        training = aria.skillqueue.select_related("eve_type").active_entry()
+        assert training is not None
+
+        html = launcher_page(client, user)
+
+        aria_card = html.split(f'data-character-id="{ARIA}"', 1)[1].split("card-footer")[0]
+        dax_card = html.split(f'data-character-id="{DAX}"', 1)[1].split("card-footer")[0]
+        assert f"{training.eve_type.name} {training.finished_level}" in aria_card
+        assert "finishes" in aria_card
+        assert "not training" in dax_card
+
+    def test_should_offer_a_name_filter_only_with_many_characters(self, client):
+        few, many = create_user(), create_user()
+        for _ in range(6):
+            create_character(few)
+        for _ in range(7):
+            create_character(many)
+
+        assert 'id="character-filter"' not in launcher_page(client, few)
+        assert 'id="character-filter"' in launcher_page(client, many)
 
     def test_should_count_unread_mails(self, client):
         character = create_character()
@@ -68,7 +126,7 @@ class TestLauncherContent:
         )
         html = launcher_page(client, character.owner)
 
-        assert '<dd class="col-7 character-unread-mails">2</dd>' in html
+        assert '<dd class="character-unread-mails text-nowrap">2</dd>' in html
 
     def test_should_list_own_unregistered_characters_only(self, client):
         character = create_character()
@@ -115,7 +173,7 @@ class TestLauncherContent:
 
         html = launcher_page(client, user)
 
-        assert html.count('class="card h-100 character-card"') == 2
+        assert html.count('class="card h-100 character-card') == 2
 
 
 def user_with_main(*permissions):
@@ -145,12 +203,10 @@ class TestShareUnshareRemove:
 
         response = client.post(reverse("memberaudit:share_character", args=[character.pk]))
         assert response.status_code == 302
-        character.refresh_from_db()
-        assert character.is_shared
+        assert is_shared(character)
 
         client.post(reverse("memberaudit:unshare_character", args=[character.pk]))
-        character.refresh_from_db()
-        assert not character.is_shared
+        assert not is_shared(character)
 
     def test_should_enforce_csrf(self, sharer):
         character = create_character(user=sharer)
@@ -160,8 +216,7 @@ class TestShareUnshareRemove:
         response = client.post(reverse("memberaudit:share_character", args=[character.pk]))
 
         assert response.status_code == 403
-        character.refresh_from_db()
-        assert not character.is_shared
+        assert not is_shared(character)
 
     def test_should_share_with_a_csrf_token_from_the_launcher(self, sharer):
         character = create_character(user=sharer)
@@ -176,8 +231,7 @@ class TestShareUnshareRemove:
         )
 
         assert response.status_code == 302
-        character.refresh_from_db()
-        assert character.is_shared
+        assert is_shared(character)
 
     def test_should_not_share_without_share_permission(self, client):
         character = create_character()
@@ -186,8 +240,7 @@ class TestShareUnshareRemove:
         response = client.post(reverse("memberaudit:share_character", args=[character.pk]))
 
         assert response.status_code == 403
-        character.refresh_from_db()
-        assert not character.is_shared
+        assert not is_shared(character)
 
     @pytest.mark.parametrize("name", ["share_character", "unshare_character", "remove_character"])
     def test_should_refuse_other_users(self, name, client, sharer):
@@ -203,15 +256,14 @@ class TestShareUnshareRemove:
 
     def test_should_refuse_a_recruiter_who_may_view_but_not_manage(self, client, sharer):
         character = create_character(user=sharer)
-        Character.objects.filter(pk=character.pk).update(is_shared=True)
+        share_with_all_recruiters(character)
         recruiter = user_with_main("memberaudit.view_shared_characters")
         client.force_login(recruiter)
 
         response = client.post(reverse("memberaudit:unshare_character", args=[character.pk]))
 
         assert response.status_code == 403
-        character.refresh_from_db()
-        assert character.is_shared
+        assert is_shared(character)
 
     @pytest.mark.parametrize("name", ["share_character", "unshare_character", "remove_character"])
     def test_should_answer_404_for_missing_characters(self, name, client, sharer):

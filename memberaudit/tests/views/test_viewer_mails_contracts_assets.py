@@ -150,6 +150,20 @@ class TestContracts:
         for bid in auction.bids.all():
             assert bid.bidder is None or bid.bidder.name in html
 
+    def test_courier_detail_says_what_esi_shows_instead_of_waiting_for_items(self, aria, client):
+        """ESI never lists the contents of a courier package, so its items are never
+        fetched: the page must not say they have not been fetched yet."""
+        client.force_login(aria.owner)
+        courier = aria.contracts.filter(contract_type="courier").first()
+        assert courier is not None and not courier.items_fetched
+
+        html = get(client, "character_contract", aria.pk, courier.pk).content.decode()
+
+        assert "contract-courier-items" in html
+        assert "ESI does not show what a courier package holds" in html
+        assert "not been fetched yet" not in html
+        assert "contract-items" not in html.replace("contract-courier-items", "")
+
     def test_detail_fetches_the_contract_through_the_character(self, aria, client):
         other = create_character(user=aria.owner)
         client.force_login(aria.owner)
@@ -182,7 +196,10 @@ class TestAssets:
         }
         assert data["recordsTotal"] == len(counts)
         by_items = table(
-            client, aria, "asset_locations", **{"order[0][column]": "3", "order[0][dir]": "desc"}
+            client,
+            aria,
+            "asset_locations",
+            **{"order[0][column]": "2", "order[0][dir]": "desc", "columns[2][data]": "items"},
         )
         items = [row["items"] for row in by_items["data"]]
         assert items == sorted(items, reverse=True)
@@ -247,3 +264,114 @@ class TestAssets:
         ship = aria.assets.get(name="Forge Flame")
 
         assert get(client, "character_asset", other.pk, ship.pk).status_code == 404
+
+
+LOCKED_CITADEL = 1040200000012  # Rens, no docking rights in the scenario
+FORMER_CITADEL = 1040200000011  # Hek, no docking rights, system unknown here
+
+
+@pytest.fixture
+def aria_with_unknown_places(aria):
+    """Aria with items in two structures ESI does not describe: one whose system is known
+    (a character was docked there), one whose system is not."""
+    from eveuniverse.models import EveSolarSystem
+
+    from memberaudit.models import CharacterAsset, Location
+
+    system = EveSolarSystem.objects.order_by("name").first()  # loaded with Aria's places
+    Location.objects.create(id=LOCKED_CITADEL, eve_solar_system=system)
+    Location.objects.create(id=FORMER_CITADEL)
+    eve_type_id = aria.assets.first().eve_type_id
+    CharacterAsset.objects.bulk_create(
+        [
+            CharacterAsset(
+                character=aria,
+                item_id=9_100_000 + index,
+                eve_type_id=eve_type_id,
+                location_id=place,
+                place_id=place,
+                quantity=1,
+            )
+            for index, place in enumerate([LOCKED_CITADEL, FORMER_CITADEL, FORMER_CITADEL])
+        ]
+    )
+    aria.system_of_locked_citadel = system
+    return aria
+
+
+class TestAssetPlaces:
+    def test_unknown_structures_are_labelled_with_their_system_when_known(
+        self, aria_with_unknown_places, client
+    ):
+        aria = aria_with_unknown_places
+        client.force_login(aria.owner)
+
+        rows = table(client, aria, "asset_locations", length=100)["data"]
+
+        by_id = {row["location_id"]: row for row in rows}
+        system = aria.system_of_locked_citadel.name
+        assert by_id[LOCKED_CITADEL]["location"] == (
+            f"Unknown structure in {system} (#{LOCKED_CITADEL})"
+        )
+        assert by_id[LOCKED_CITADEL]["solar_system"] == system
+        assert by_id[FORMER_CITADEL]["location"] == f"Unknown structure #{FORMER_CITADEL}"
+        # the named structure Aria can dock at is known, like stations and solar systems
+        assert {row["location_id"] for row in rows if row["is_unknown"]} == {
+            LOCKED_CITADEL,
+            FORMER_CITADEL,
+        }
+
+    @pytest.mark.parametrize(
+        "order",
+        [
+            {"order[0][column]": "0", "order[0][dir]": "asc"},
+            {"order[0][column]": "0", "order[0][dir]": "desc"},
+            {"order[0][column]": "1", "order[0][dir]": "asc"},
+            {"order[0][column]": "3", "order[0][dir]": "desc"},
+            {},
+        ],
+    )
+    def test_unknown_places_come_last_in_any_order(self, aria_with_unknown_places, client, order):
+        aria = aria_with_unknown_places
+        client.force_login(aria.owner)
+
+        rows = table(client, aria, "asset_locations", length=100, **order)["data"]
+
+        flags = [row["is_unknown"] for row in rows]
+        assert flags == sorted(flags)  # all known places, then all unknown ones
+        assert flags.count(True) == 2 and flags.count(False) >= 1
+
+    def test_each_place_links_to_the_top_level_items_there(self, aria_with_unknown_places, client):
+        aria = aria_with_unknown_places
+        client.force_login(aria.owner)
+
+        rows = table(client, aria, "asset_locations", length=100)["data"]
+
+        for row in rows:
+            items = client.get(f"{row['items_url']}&length=500").json()
+            assert items["recordsTotal"] == row["items"]
+            expected = aria.assets.filter(location_id=row["location_id"], parent__isnull=True)
+            assert {item["name"] for item in items["data"]} == {
+                asset.display_name for asset in expected
+            }
+
+    def test_item_rows_bring_the_type_icon_from_the_configured_server(self, aria, client, settings):
+        settings.MEMBERAUDIT_IMAGE_SERVER_URL = "http://img.example"
+        client.force_login(aria.owner)
+
+        rows = table(client, aria, "assets", length=5)["data"]
+
+        assert rows
+        for row in rows:
+            assert row["icon_url"] == f"http://img.example/types/{row['type_id']}/icon?size=32"
+
+    def test_tab_offers_browsing_by_place_and_searching_all_items(self, aria, client):
+        client.force_login(aria.owner)
+
+        tab = get(client, "character_tab", aria.pk, "assets").content.decode()
+
+        assert "data-ma-drilldown" in tab and "data-ma-drilldown-template" in tab
+        assert 'data-ma-drill-url="items_url"' in tab
+        assert 'data-ma-drill-url="children_url"' in tab
+        assert "Browse by place" in tab and "Search all items" in tab
+        assert f'id="assets-search-{aria.pk}" class="asset-search" hidden' in tab

@@ -14,6 +14,7 @@ from fake_eve.scenario import SCENARIO_DIR
 from fake_eve.wiring import point_esi_at
 from memberaudit.models import (
     Character,
+    CharacterShare,
     CharacterSkillSetCheck,
     SkillSet,
     SkillSetGroup,
@@ -108,3 +109,40 @@ def test_demo_seed_should_create_the_world_with_skill_sets_and_run_again(demo_ev
     characters = Character.objects.count()
     assert characters == len(world.registered_characters())
     assert CharacterSkillSetCheck.objects.count() == characters * 4
+    shared = {
+        character.name
+        for user in world.USERS
+        for character in user.characters
+        if character.shared and character.registered
+    }
+    shares = CharacterShare.objects.filter(user=None, group=None, expires_at=None)
+    assert set(shares.values_list("character__eve_character__character_name", flat=True)) == shared
+    assert shares.count() == len(shared)  # seeding again adds no second share
+
+
+SPY = 2112000015  # Nils Quell, see fake_eve/scenarios/spy_demo.json
+
+
+def test_should_show_the_planted_spys_red_flags_to_the_alliance_auditor(demo_eve, client):
+    import json
+
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    from memberaudit import updater
+    from memberaudit.models import ChangeEvent
+
+    call_command("demo_seed", stdout=StringIO())
+    spy = Character.objects.get(eve_character__character_id=SPY)
+    for section in ("corporation_history", "contacts", "mails", "wallet_journal"):
+        assert updater.update_section(spy, section).is_success, section
+
+    client.force_login(User.objects.get(username="alliance_auditor"))
+    assert client.get(reverse("memberaudit:red_flags")).status_code == 200
+    rows = json.loads(client.get(reverse("memberaudit:red_flags_data")).content)["data"]
+
+    assert {row["character"] for row in rows} == {"Nils Quell"}
+    sections = {row["url"].rsplit("#tab-", 1)[1] for row in rows}
+    assert sections == {"corporation_history", "contacts", "mails", "wallet_journal"}
+    assert all(row["severity"]["tone"] == "danger" for row in rows)
+    assert ChangeEvent.objects.exclude(character=spy).count() == 0

@@ -113,3 +113,22 @@ def test_repointing_leaves_django_lazy_objects_unevaluated(fake_eve):
     point_esi_at(fake_eve.base_url)
 
     assert lazy._wrapped is empty  # never set up
+
+
+def test_point_images_at_sends_auth_and_eveuniverse_pictures_to_the_fake_server(monkeypatch):
+    from allianceauth.eveonline.evelinks import eveimageserver as auth_images
+    from eveuniverse.core import eveimageserver as eveuniverse_images
+
+    from fake_eve.wiring import point_images_at
+
+    for module in (auth_images, eveuniverse_images):  # restored after the test
+        monkeypatch.setattr(module, "_EVE_IMAGE_SERVER_URL", module._EVE_IMAGE_SERVER_URL)
+
+    point_images_at("http://127.0.0.1:8765/images/")
+
+    assert auth_images.character_portrait_url(90000001, 64) == (
+        "http://127.0.0.1:8765/images/characters/90000001/portrait?size=64"
+    )
+    assert eveuniverse_images.type_icon_url(587, 32) == (
+        "http://127.0.0.1:8765/images/types/587/icon?size=32"
+    )

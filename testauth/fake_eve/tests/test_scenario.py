@@ -1,11 +1,16 @@
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fake_eve import FakeEveServer, Scenario, ScenarioError, load_scenario
+from fake_eve.scenario import generate_journal
 
 MINIMAL = {
     "universe": {
@@ -59,6 +64,49 @@ def test_default_scenario_loads():
 def test_minimal_scenario_from_dict():
     scenario = Scenario.from_dict(MINIMAL)
     assert scenario.character(1)["name"] == "A"
+
+
+def test_character_data_from_an_included_file_adds_sections(tmp_path):
+    extra = {
+        "character_data": [
+            {"character_id": 1, "contact_labels": [{"label_id": 7, "label_name": "Friends"}]}
+        ]
+    }
+    write(tmp_path, "extra.json", extra)
+    main = write(tmp_path, "main.json", {**MINIMAL, "include": ["extra.json"]})
+    scenario = load_scenario(main)
+    assert scenario.character(1)["contact_labels"] == [{"label_id": 7, "label_name": "Friends"}]
+    assert scenario.character(1)["name"] == "A"
+
+
+def test_character_data_resolves_relative_times_like_the_characters(tmp_path):
+    extra = {
+        "character_data": [
+            {
+                "character_id": 1,
+                "online": {"online": True, "last_login": "now-3h", "logins": 1},
+            }
+        ]
+    }
+    write(tmp_path, "extra.json", extra)
+    main = write(tmp_path, "main.json", {**MINIMAL, "include": ["extra.json"]})
+
+    last_login = load_scenario(main).character(1)["online"]["last_login"]
+
+    assert not last_login.startswith("now")
+    moment = datetime.fromisoformat(last_login.replace("Z", "+00:00"))
+    assert (
+        timedelta(hours=2, minutes=59)
+        < datetime.now(timezone.utc) - moment
+        < timedelta(hours=3, minutes=1)
+    )
+
+
+def test_character_data_for_an_unknown_character_is_an_error(tmp_path):
+    write(tmp_path, "extra.json", {"character_data": [{"character_id": 2, "contacts": []}]})
+    main = write(tmp_path, "main.json", {**MINIMAL, "include": ["extra.json"]})
+    with pytest.raises(ScenarioError, match="names no character"):
+        load_scenario(main)
 
 
 def write(tmp_path: Path, name: str, data) -> Path:
@@ -156,3 +204,13 @@ def test_cli_exits_2_on_invalid_scenario(tmp_path):
     )
     assert result.returncode == 2
     assert "s.json: characters[0].character_id: must be an integer" in result.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(count=st.integers(min_value=1, max_value=400), seed=st.integers(0, 10_000))
+def test_generated_journal_balances_add_up_and_are_never_negative(count, seed):
+    entries = generate_journal(90000001, count=count, seed=seed)
+
+    assert all(entry["balance"] >= 0 for entry in entries)
+    for newer, older in pairwise(entries):
+        assert abs(newer["balance"] - newer["amount"] - older["balance"]) < 0.02

@@ -6,7 +6,9 @@ variables switch to the parts of a production Auth:
 - ``TESTAUTH_DATABASE=mysql`` uses MariaDB on ``TESTAUTH_MYSQL_HOST`` (127.0.0.1:3306,
   user root, empty password unless ``TESTAUTH_MYSQL_USER`` / ``TESTAUTH_MYSQL_PASSWORD``);
 - ``TESTAUTH_REDIS_URL=redis://127.0.0.1:6379`` uses a real Redis for cache and broker;
-- ``FAKE_EVE_URL`` points ESI and EVE SSO at a fake EVE server.
+- ``FAKE_EVE_URL`` points ESI and EVE SSO at a fake EVE server;
+- ``TESTAUTH_DEBUG=1`` turns Django's debug mode on (off by default, as in production: errors
+  show Alliance Auth's error pages, never a debug page).
 """
 
 import os
@@ -31,7 +33,7 @@ SITE_NAME = "Member Audit Demo"
 SITE_URL = os.environ.get("TESTAUTH_SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
-DEBUG = os.environ.get("TESTAUTH_DEBUG", "1") == "1"
+DEBUG = os.environ.get("TESTAUTH_DEBUG", "0") == "1"
 STATIC_ROOT = str(RUN_DIR / "static")
 # Plain static files storage: pages render without running collectstatic first.
 STORAGES = {
@@ -46,9 +48,12 @@ INSTALLED_APPS = [
     *INSTALLED_APPS,
     "eveuniverse",
     "memberaudit",
+    "ninja",  # the read API's docs page with Swagger UI served locally, not from a CDN
     "fake_eve",
     "demo_data",
 ]
+# The read API answers to tokens, not sessions (docs/api.md).
+APPS_WITH_PUBLIC_VIEWS = ["memberaudit_api"]
 
 # --- front-end libraries from local copies (``make vendor``), as no CDN is reachable here ---
 VENDOR_DIR = BASE_DIR / "run" / "vendor" / "node_modules"
@@ -86,6 +91,12 @@ else:
             },
         }
     }
+    # The test database is a file, not Django's in-memory default: in memory it is one
+    # connection shared by the test and the live server's request threads (browser tests), and
+    # two threads inside SQLite at once can deadlock on its mutex and Python's GIL. A file
+    # gives each thread its own connection, as a real site has. (pytest-xdist workers add
+    # their own suffix.)
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / "test-database.sqlite3")}
 
 # --- cache and broker: Redis, real or fake ---
 REDIS_URL = os.environ.get("TESTAUTH_REDIS_URL", "")
@@ -123,7 +134,17 @@ CELERYBEAT_SCHEDULE = {
         "task": "memberaudit.tasks.run_regular_updates",
         "schedule": crontab(minute=0, hour="*/1"),
     },
+    "memberaudit_purge_access_log": {
+        "task": "memberaudit.tasks.purge_access_log",
+        "schedule": crontab(minute=30, hour=3),
+    },
+    "memberaudit_delete_expired_shares": {
+        "task": "memberaudit.tasks.delete_expired_shares",
+        "schedule": crontab(minute=15, hour="*/1"),
+    },
 }
+
+MEMBERAUDIT_DATA_EXPORT_DIR = str(RUN_DIR / "exports")
 
 SILENCED_SYSTEM_CHECKS = ["allianceauth.checks.A002", "allianceauth.checks.A018"]
 
@@ -138,6 +159,8 @@ if FAKE_EVE_URL:
     ESI_SSO_BASE_URL = f"{FAKE_EVE_URL.rstrip('/')}/v2/oauth"
     ESI_SSO_LOGIN_URL = f"{ESI_SSO_BASE_URL}/authorize/"
     ESI_CODE_EXCHANGE_URL = f"{ESI_SSO_BASE_URL}/token"
+    # portraits, logos and type icons: the fake server's generated placeholders
+    MEMBERAUDIT_IMAGE_SERVER_URL = f"{FAKE_EVE_URL.rstrip('/')}/images"
 
 REGISTRATION_VERIFY_EMAIL = False  # new users give an e-mail address once, no mail is sent
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -158,6 +181,10 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        # django-esi's spec patching warns about a field eveuniverse's spec lacks: harmless
+        "esi.aiopenapi3.plugins": {"level": "ERROR"},
+    },
 }
 
 RUN_DIR.mkdir(parents=True, exist_ok=True)

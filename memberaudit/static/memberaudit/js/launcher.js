@@ -17,3 +17,20 @@
     bootstrap.Modal.getOrCreateInstance(modalElement).show();
   });
 })();
+
+/*
+ * Launcher: with many characters, a filter box hides the cards whose name does not match.
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("input", (event) => {
+    if (event.target.id !== "character-filter") {
+      return;
+    }
+    const wanted = event.target.value.trim().toLowerCase();
+    document.querySelectorAll("#character-cards .character-card-column").forEach((column) => {
+      column.hidden = wanted !== "" && !column.dataset.characterName.includes(wanted);
+    });
+  });
+})();

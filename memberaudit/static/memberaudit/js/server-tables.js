@@ -1,12 +1,23 @@
 /*
- * Server-side tables of Member Audit (DataTables 2 with AA's bundles).
+ * Server-side tables of Member Audit (DataTables 2 with AA's bundles and its Responsive
+ * extension).
  *
- * A table opts in with data-ma-server-table="<JSON URL>"; each <th> names its field in
- * data-ma-data and may set data-ma-render (text, datetime, isk, number, standing, bool, list,
- * character, asset), data-ma-orderable="false" and data-ma-visible="false" (own names: DataTables
- * reads plain data-render etc. itself and would replace the renderers set here).
- * data-order sets the initial order, data-filter-form the id of a form whose fields are sent with every request.
- * The JSON rows are plain data; every value is escaped here before it reaches the page.
+ * A table opts in with data-ma-server-table="<JSON URL>" and data-ma-table="<spec>", the JSON
+ * the server declares for it (memberaudit/tables.py): its columns (data, title, orderable,
+ * searchable, render, priority, align, details) and first order. This file keeps no list of
+ * columns of its own. Renderers: text, datetime, number, percent, isk, standing, bool, list,
+ * character, asset, place (a link to the items there), share_end (a finder share's end),
+ * loss (kill or loss), pilots ([{name, ours}]), killboard (an https link), sentence (text
+ * parts with https links, or a raw text), duration (seconds left), badge ({text, tone}, a
+ * coloured label; empty for none), link ({text, url}, a page of this site or a web page). Narrow panels fold the
+ * columns with the highest priority numbers into the row's details (Responsive); "details"
+ * columns always show there. Pictures (portraits, type icons) come with the rows as portrait_url/icon_url,
+ * from the configured image server.
+ * data-filter-form names a form whose fields are sent with every request.
+ * The JSON rows are plain data; every value is escaped here before it reaches the page. Text
+ * stays on one line, cut with an ellipsis, the full text in its tooltip; names are isolated
+ * (dir="auto"), so right-to-left characters in them never reorder the page around them.
+ * Dates show in EVE time (UTC) as YYYY-MM-DD HH:MM.
  * Tables in hidden tabs are set up when their tab is first shown.
  * Texts come from the data attributes of #memberaudit-table-texts (server_tables_texts.html),
  * among them the URL of Alliance Auth's DataTables translation for the user's language.
@@ -45,21 +56,80 @@
     });
   }
 
+  // A value on one line: cut with an ellipsis by CSS, the full text on hover, isolated from
+  // the text around it (right-to-left names).
+  function cell(text, css) {
+    const value = escapeHtml(text);
+    return `<span class="ma-cell${css ? ` ${css}` : ""}" dir="auto" title="${value}">${value}</span>`;
+  }
+
+  function pad(number) {
+    return String(number).padStart(2, "0");
+  }
+
+  // EVE time is UTC: one format everywhere, whatever the browser's time zone.
+  function formatEveTime(value) {
+    const date = new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      return "";
+    }
+    return (
+      `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+      `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}`
+    );
+  }
+
+  // Links from row data open only web pages.
+  function safeUrl(value) {
+    return typeof value === "string" && /^https:\/\//.test(value);
+  }
+
+  const BADGE_TONES = ["primary", "secondary", "success", "danger", "warning", "info"];
+
   const renderers = {
-    text: (value) => escapeHtml(value),
-    datetime: (value) => (value ? escapeHtml(String(value).slice(0, 16).replace("T", " ")) : ""),
-    number: (value) => formatNumber(value, 0),
+    text: (value) => cell(value),
+    badge: (value) => {
+      if (!value || !value.text) {
+        return "";
+      }
+      const tone = BADGE_TONES.includes(value.tone) ? value.tone : "secondary";
+      return `<span class="badge text-bg-${tone}">${escapeHtml(value.text)}</span>`;
+    },
+    // a page of this site (a path) or a web page
+    link: (value) => {
+      if (!value || !value.url) {
+        return "";
+      }
+      const url = String(value.url);
+      if (!(safeUrl(url) || (url.startsWith("/") && !url.startsWith("//")))) {
+        return cell(value.text);
+      }
+      return `<a href="${escapeHtml(url)}">${escapeHtml(value.text)}</a>`;
+    },
+    datetime: (value) => (value ? `<span class="ma-nowrap">${formatEveTime(value)}</span>` : ""),
+    number: (value) => `<span class="ma-nowrap">${formatNumber(value, 0)}</span>`,
+    percent: (value) => `<span class="ma-nowrap">${formatNumber(value, 1)}</span>`,
     isk: (value) => {
       if (value === null || value === undefined) {
         return "";
       }
       const css = Number(value) < 0 ? "text-danger" : "";
-      return `<span class="${css}">${formatNumber(value, 2)}</span>`;
+      return `<span class="ma-nowrap ${css}">${formatNumber(value, 2)}</span>`;
     },
     standing: (value) => {
+      // the game's colours: dark blue from +5, light blue above 0, orange below 0, red to -5
       const number = Number(value);
-      const css = number > 0 ? "text-primary" : number < 0 ? "text-danger" : "";
-      return `<span class="${css}">${number > 0 ? "+" : ""}${number.toFixed(1)}</span>`;
+      const css =
+        number >= 5
+          ? "ma-standing-excellent"
+          : number > 0
+            ? "ma-standing-good"
+            : number <= -5
+              ? "ma-standing-terrible"
+              : number < 0
+                ? "ma-standing-bad"
+                : "ma-standing-neutral";
+      return `<span class="${css}">${number > 0 ? "+" : ""}${number.toFixed(2)}</span>`;
     },
     bool: (value) => {
       if (value === null || value === undefined) {
@@ -67,31 +137,134 @@
       }
       return escapeHtml(value ? texts().yes || "yes" : texts().no || "no");
     },
-    list: (value) =>
-      (value || [])
-        .map((item) => `<span class="badge text-bg-secondary me-1">${escapeHtml(item)}</span>`)
-        .join(""),
+    list: (value) => {
+      const items = value || [];
+      const badges = items
+        .map((item) => `<bdi class="badge text-bg-secondary me-1">${escapeHtml(item)}</bdi>`)
+        .join("");
+      return `<span class="ma-cell" title="${escapeHtml(items.join(", "))}">${badges}</span>`;
+    },
+    // when a finder row's share ends: empty when not shared, "until revoked" without an end
+    share_end: (value, row) => {
+      if (!row.is_shared) {
+        return "";
+      }
+      return value
+        ? `<span class="ma-nowrap">${formatEveTime(value)}</span>`
+        : escapeHtml(texts().untilRevoked || "until revoked");
+    },
     character: (value, row) => {
-      const portrait = `https://images.evetech.net/characters/${Number(row.character_id)}/portrait?size=32`;
+      // image URLs come with the row (memberaudit.images, the configured image server)
+      const portrait = row.portrait_url
+        ? `<img src="${escapeHtml(row.portrait_url)}" alt="" width="24" height="24" class="rounded me-1">`
+        : "";
       return (
-        `<img src="${portrait}" alt="" width="24" height="24" class="rounded me-1">` +
-        `<a href="${escapeHtml(row.url)}">${escapeHtml(value)}</a>`
+        `<span class="ma-cell" title="${escapeHtml(value)}">${portrait}` +
+        `<a href="${escapeHtml(row.url)}"><bdi>${escapeHtml(value)}</bdi></a></span>`
       );
     },
-    asset: (value, row) =>
-      row.children_url
-        ? `<i class="fa-solid fa-box-open me-1" aria-hidden="true"></i>${escapeHtml(value)}`
-        : escapeHtml(value),
+    // an item; one with contents (a ship, a container) is a link that opens them
+    asset: (value, row) => {
+      const icon = row.icon_url
+        ? `<img src="${escapeHtml(row.icon_url)}" alt="" width="24" height="24" class="me-1 eve-icon">`
+        : "";
+      if (!row.children_url) {
+        return `<span class="ma-cell" title="${escapeHtml(value)}">${icon}<bdi>${escapeHtml(value)}</bdi></span>`;
+      }
+      return (
+        `<span class="ma-cell" title="${escapeHtml(value)}">${icon}<a href="#" class="ma-open-row">` +
+        `<i class="fa-solid fa-box-open me-1" aria-hidden="true"></i>` +
+        `<bdi>${escapeHtml(value)}</bdi></a></span>`
+      );
+    },
+    // a place of the assets: a link to the items there; unknown places are muted
+    place: (value, row) => {
+      const css = row.is_unknown ? "ma-open-row fst-italic text-body-secondary" : "ma-open-row";
+      const icon = row.is_unknown
+        ? '<i class="fa-solid fa-circle-question me-1" aria-hidden="true"></i>'
+        : "";
+      return (
+        `<span class="ma-cell" title="${escapeHtml(value)}">` +
+        `<a href="#" class="${css}">${icon}<bdi>${escapeHtml(value)}</bdi></a></span>`
+      );
+    },
+    loss: (value) =>
+      value
+        ? `<span class="badge text-bg-danger">${escapeHtml(texts().loss || "loss")}</span>`
+        : `<span class="badge text-bg-success">${escapeHtml(texts().kill || "kill")}</span>`,
+    // [{name, ours}]: pilots, those of our corporation or alliance highlighted
+    pilots: (value) => {
+      const pilots = value || [];
+      const badges = pilots
+        .map((pilot) =>
+          pilot.ours
+            ? `<bdi class="badge text-bg-primary me-1" title="${escapeHtml(texts().ours)}">${escapeHtml(pilot.name)}</bdi>`
+            : `<bdi class="badge text-bg-secondary me-1">${escapeHtml(pilot.name)}</bdi>`,
+        )
+        .join("");
+      const names = pilots.map((pilot) => pilot.name).join(", ");
+      return `<span class="ma-cell" title="${escapeHtml(names)}">${badges}</span>`;
+    },
+    killboard: (value) =>
+      safeUrl(value)
+        ? `<a href="${escapeHtml(value)}" target="_blank" rel="noopener noreferrer" title="${escapeHtml(texts().killboard)}"><i class="fa-solid fa-arrow-up-right-from-square" aria-hidden="true"></i><span class="visually-hidden">${escapeHtml(texts().killboard)}</span></a>`
+        : "",
+    // A sentence as parts [{text, url?}], or a raw text shown as it is (escaped); on one line,
+    // the whole text on hover and in the row's details
+    sentence: (value) => {
+      if (!Array.isArray(value)) {
+        return cell(value, "font-monospace small");
+      }
+      const html = value
+        .map((part) =>
+          safeUrl(part.url)
+            ? `<a href="${escapeHtml(part.url)}" target="_blank" rel="noopener noreferrer">${escapeHtml(part.text)}</a>`
+            : escapeHtml(part.text),
+        )
+        .join("");
+      const text = value.map((part) => part.text).join("");
+      return `<span class="ma-cell" dir="auto" title="${escapeHtml(text)}">${html}</span>`;
+    },
+    duration: (value) => {
+      if (value === null || value === undefined) {
+        return "";
+      }
+      const seconds = Math.max(0, Number(value));
+      const days = Math.floor(seconds / 86400);
+      const hours = Math.floor((seconds % 86400) / 3600);
+      const minutes = Math.floor((seconds % 3600) / 60);
+      const text = days
+        ? (texts().daysHours || "__D__ d __H__ h").replace("__D__", days).replace("__H__", hours)
+        : (texts().hoursMinutes || "__H__ h __M__ min")
+            .replace("__H__", hours)
+            .replace("__M__", minutes);
+      return `<span class="ma-nowrap">${escapeHtml(text)}</span>`;
+    },
   };
 
-  function columnsOf(table) {
-    return Array.from(table.querySelectorAll("thead th")).map((th) => {
-      const render = renderers[th.dataset.maRender || "text"] || renderers.text;
+  function specOf(table) {
+    try {
+      return JSON.parse(table.dataset.maTable || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function columnsOf(spec) {
+    return (spec.columns || []).map((column) => {
+      const render = renderers[column.render] || renderers.text;
+      const classes = [column.align === "end" ? "text-end" : "text-start"];
+      if (column.details) {
+        classes.push("none"); // Responsive: always in the row's details
+      }
       return {
-        data: th.dataset.maData,
-        orderable: th.dataset.maOrderable !== "false",
-        visible: th.dataset.maVisible !== "false",
-        className: th.className,
+        data: column.data,
+        name: column.data,
+        title: escapeHtml(column.title),
+        orderable: Boolean(column.orderable),
+        searchable: Boolean(column.searchable),
+        responsivePriority: column.priority || 5,
+        className: classes.join(" "),
         render: (data, type, row) => (type === "display" ? render(data, row) : data),
       };
     });
@@ -106,6 +279,8 @@
       ? document.getElementById(table.dataset.filterForm)
       : null;
     const languageUrl = texts().datatablesLanguage;
+    const spec = specOf(table);
+    table.classList.add("ma-table");
     const dataTable = new DataTable(table, {
       ...(languageUrl ? { language: { url: languageUrl } } : {}),
       serverSide: true,
@@ -113,8 +288,10 @@
       searchDelay: 400,
       pageLength: 50,
       lengthMenu: [25, 50, 100, 250],
-      order: table.dataset.order ? JSON.parse(table.dataset.order) : [[0, "asc"]],
-      columns: columnsOf(table),
+      autoWidth: false,
+      responsive: { details: { type: "inline", target: "td.dtr-control" } },
+      order: spec.order || [],
+      columns: columnsOf(spec),
       ajax: {
         url: table.dataset.maServerTable,
         data: (params) => {
@@ -138,7 +315,16 @@
 
   function initVisible(root) {
     root.querySelectorAll("table[data-ma-server-table]").forEach((table) => {
-      if (table.offsetParent !== null) {
+      if (table.offsetParent === null) {
+        return;
+      }
+      if (table.maDataTable) {
+        // set up while its panel had another width: fit the columns again
+        const dataTable = table.maDataTable.columns.adjust();
+        if (dataTable.responsive) {
+          dataTable.responsive.recalc();
+        }
+      } else {
         init(table);
       }
     });

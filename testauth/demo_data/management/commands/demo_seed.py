@@ -1,5 +1,5 @@
 """Seed the demo world: role groups, users with their characters, tokens from the fake SSO,
-and skill sets made from fittings.
+skill sets made from fittings, and the watchlist of hostile entities.
 
 Safe to run again: existing users, groups, characters and skill sets are reused. Tokens are
 issued anew on every run, because the fake EVE server forgets its refresh tokens when it stops.
@@ -12,11 +12,12 @@ from django.core.management.base import BaseCommand, CommandError
 from allianceauth.authentication.models import CharacterOwnership, State
 from allianceauth.eveonline.models import EveAllianceInfo, EveCharacter
 from esi.models import Token
+from eveuniverse.models import EveEntity
 
 from demo_data import world
 from demo_data.skill_sets import seed_skill_sets
 from fake_eve.tokens import create_token
-from memberaudit.models import Character
+from memberaudit.models import Character, CharacterShare, WatchedEntity
 from memberaudit.scopes import REGISTRATION_SCOPES
 from memberaudit.skill_set_builder import SkillSetImportError
 
@@ -50,6 +51,7 @@ class Command(BaseCommand):
             for demo_character in demo_user.characters:
                 self._character(fake_eve_url, user, demo_character)
             self._main(user, demo_user.main)
+        self._watchlist()
         try:
             new_skill_sets = seed_skill_sets()
         except SkillSetImportError as exc:
@@ -113,11 +115,21 @@ class Command(BaseCommand):
         if not CharacterOwnership.objects.filter(character=eve_character, user=user).exists():
             raise CommandError(f"{demo_character.name} is not owned by {user} after the SSO")
         if demo_character.registered:
-            character, _ = Character.objects.get_or_create(
-                eve_character=eve_character, defaults={"is_shared": demo_character.shared}
-            )
+            character, created = Character.objects.get_or_create(eve_character=eve_character)
+            if created and demo_character.shared:
+                # with all recruiters, until revoked
+                CharacterShare.objects.create(character=character, shared_by=user)
             if character.is_disabled:
                 Character.objects.filter(pk=character.pk).update(is_disabled=False)
+
+    def _watchlist(self) -> None:
+        """The hostile entities; added before the first update, whose stored data then
+        raises the red flags of the spy."""
+        for entity_id, name, category, reason in world.WATCHLIST:
+            entity, _ = EveEntity.objects.update_or_create(
+                id=entity_id, defaults={"name": name, "category": category}
+            )
+            WatchedEntity.objects.get_or_create(entity=entity, defaults={"reason": reason})
 
     def _main(self, user: User, main) -> None:
         profile = user.profile

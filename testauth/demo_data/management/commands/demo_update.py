@@ -57,9 +57,32 @@ class Command(BaseCommand):
         if done < total:
             self.stdout.write(f"Sections still running in the worker: {total - done}")
         if failed:
+            self._report_failures(started, expected)
+
+    def _report_failures(self, started, expected: set) -> None:
+        """Tell what the demo intends (tokens without some scopes) from real failures."""
+        failures = (
+            SectionUpdateStatus.objects.filter(finished_at__gte=started, is_success=False)
+            .select_related("character__eve_character")
+            .order_by("character__eve_character__character_name", "section")
+        )
+        intended, unexpected = [], []
+        for status in failures:
+            if (status.character_id, status.section) not in expected:
+                continue
+            limited = status.error_kind == SectionUpdateStatus.ErrorKind.TOKEN_LIMITED
+            (intended if limited else unexpected).append(status)
+        if intended:
+            names = sorted({status.character.name for status in intended})
             self.stdout.write(
-                f"Sections that failed: {failed}, as the scenario intends for some characters "
-                "(missing scopes): see the character pages"
+                f"As intended, {len(intended)} sections of {', '.join(names)} were not updated: "
+                "the demo gives them tokens without some scopes, to show how that looks."
+            )
+        if unexpected:
+            self.stdout.write(
+                f"{len(unexpected)} sections failed unexpectedly, e.g. "
+                f"{unexpected[0].character.name}: {unexpected[0].section}: "
+                f"{unexpected[0].error_message[:200]} (see the character pages and worker.log)"
             )
 
     def _progress(self, text: str) -> None:

@@ -1,0 +1,396 @@
+"""Benchmark: the skill search over 10,000 characters with 300 skills each.
+
+Fills a database of its own (SQLite file, or a MariaDB database with ``--database mysql``)
+with users, their characters and 3,000,000 skill rows, then times the search's result page
+(the count and the one query for the rows, as the JSON endpoint runs them) for several
+searches and viewers, and prints the p50 and p95 and the database's plan of the rows query.
+
+    .venv/bin/python benchmarks/skill_search.py [--database mysql] [--reuse] [--markdown]
+
+``--reuse`` keeps the data of an earlier run (the filling takes minutes). Besides wall
+times it prints the process's CPU time per page: with SQLite that is the query's own work,
+whatever else the machine is doing; with MariaDB the server's work is not in it.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTAUTH = ROOT / "testauth"
+MYSQL_NAME = "memberaudit_bench_skill_search"
+SQLITE_PATH = Path(tempfile.gettempdir()) / "memberaudit_bench_skill_search.sqlite3"
+
+CHARACTERS = 10_000
+SKILLS = 300
+CHARACTERS_PER_USER = 4
+ALLIANCES = 5
+CORPORATIONS_PER_ALLIANCE = 4
+FIRST_SKILL_ID = 900_000
+FIRST_CHARACTER_ID = 2_100_000_000
+# How often a character has a skill at each level (0 = injected, not trained)
+LEVEL_WEIGHTS = (5, 10, 15, 25, 25, 20)
+RUNS = 50
+TARGET_P95_MS = 100
+BATCH = 10_000
+
+
+def setup_django(database: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "testauth.settings.local"
+    os.environ.setdefault("TESTAUTH_LOG_LEVEL", "ERROR")
+    if database == "mysql":
+        os.environ["TESTAUTH_DATABASE"] = "mysql"
+        os.environ["TESTAUTH_MYSQL_NAME"] = MYSQL_NAME
+        create_mysql_database()
+    else:
+        os.environ["TESTAUTH_SQLITE_PATH"] = str(SQLITE_PATH)
+    sys.path[:0] = [str(ROOT), str(TESTAUTH)]
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+
+
+def create_mysql_database() -> None:
+    import MySQLdb
+
+    connection = MySQLdb.connect(
+        host=os.environ.get("TESTAUTH_MYSQL_HOST", "127.0.0.1"),
+        port=int(os.environ.get("TESTAUTH_MYSQL_PORT", "3306")),
+        user=os.environ.get("TESTAUTH_MYSQL_USER", "root"),
+        passwd=os.environ.get("TESTAUTH_MYSQL_PASSWORD", ""),
+    )
+    connection.cursor().execute(
+        f"CREATE DATABASE IF NOT EXISTS {MYSQL_NAME} "
+        "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+    )
+    connection.close()
+
+
+def fill(reuse: bool) -> None:
+    from memberaudit.models import Character
+
+    if reuse and Character.objects.count() >= CHARACTERS:
+        print(f"reusing {Character.objects.count():,} characters")
+        return
+    started = time.perf_counter()
+    clear()
+    skill_ids = create_skills()
+    characters = create_characters()
+    create_skill_rows(characters, skill_ids)
+    from django.db import connection
+
+    if connection.vendor == "mysql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE TABLE memberaudit_characterskill")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"filled in {time.perf_counter() - started:.0f} s")
+
+
+def clear() -> None:
+    from django.contrib.auth.models import User
+
+    from allianceauth.eveonline.models import EveCharacter
+
+    from memberaudit.models import Character, CharacterSkill
+
+    CharacterSkill.objects.all()._raw_delete(CharacterSkill.objects.db)
+    Character.objects.all().delete()
+    EveCharacter.objects.filter(character_id__gte=FIRST_CHARACTER_ID).delete()
+    User.objects.filter(username__startswith="bench_").delete()
+
+
+def create_skills() -> list[int]:
+    from eveuniverse.models import EveCategory, EveGroup, EveType
+
+    category, _ = EveCategory.objects.get_or_create(
+        id=16, defaults={"name": "Skill", "published": True}
+    )
+    group, _ = EveGroup.objects.get_or_create(
+        id=255, defaults={"name": "Spaceship Command", "eve_category": category, "published": True}
+    )
+    ids = list(range(FIRST_SKILL_ID, FIRST_SKILL_ID + SKILLS))
+    EveType.objects.bulk_create(
+        [EveType(id=i, name=f"Skill {i}", eve_group=group, published=True) for i in ids],
+        ignore_conflicts=True,
+    )
+    return ids
+
+
+def create_characters() -> list[tuple[int, int]]:
+    """Users with four characters each, the first their main; returns (pk, alliance)."""
+    from django.contrib.auth.models import User
+
+    from allianceauth.authentication.models import CharacterOwnership, State, UserProfile
+    from allianceauth.eveonline.models import EveCharacter
+
+    from memberaudit.models import Character, CharacterSkillpoints
+
+    rng = random.Random(1)
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bench_{n}", is_active=True)
+            for n in range(CHARACTERS // CHARACTERS_PER_USER)
+        ],
+        batch_size=1000,
+    )
+    users = list(User.objects.filter(username__startswith="bench_").order_by("pk"))
+    eve_characters = []
+    for n in range(CHARACTERS):
+        user_index = n // CHARACTERS_PER_USER
+        alliance = user_index % ALLIANCES
+        corporation = alliance * CORPORATIONS_PER_ALLIANCE + user_index % CORPORATIONS_PER_ALLIANCE
+        eve_characters.append(
+            EveCharacter(
+                character_id=FIRST_CHARACTER_ID + n,
+                character_name=f"Bench Pilot {n:05d}",
+                corporation_id=98_100_000 + corporation,
+                corporation_name=f"Bench Corporation {corporation}",
+                corporation_ticker=f"BC{corporation}",
+                alliance_id=99_100_000 + alliance,
+                alliance_name=f"Bench Alliance {alliance}",
+                alliance_ticker=f"BA{alliance}",
+            )
+        )
+    EveCharacter.objects.bulk_create(eve_characters, batch_size=1000)
+    eve_characters = list(
+        EveCharacter.objects.filter(character_id__gte=FIRST_CHARACTER_ID).order_by("character_id")
+    )
+    CharacterOwnership.objects.bulk_create(
+        [
+            CharacterOwnership(
+                character=ec,
+                user=users[n // CHARACTERS_PER_USER],
+                owner_hash=f"bench-{ec.character_id}",
+            )
+            for n, ec in enumerate(eve_characters)
+        ],
+        batch_size=1000,
+    )
+    state = State.objects.order_by("-priority").first()
+    profiles = {profile.user_id: profile for profile in UserProfile.objects.filter(user__in=users)}
+    missing = [UserProfile(user=user, state=state) for user in users if user.pk not in profiles]
+    UserProfile.objects.bulk_create(missing, batch_size=1000)
+    profiles = list(UserProfile.objects.filter(user__in=users).order_by("user_id"))
+    for profile, user_index in zip(profiles, range(len(users)), strict=True):
+        profile.main_character = eve_characters[user_index * CHARACTERS_PER_USER]
+    UserProfile.objects.bulk_update(profiles, ["main_character"], batch_size=1000)
+    Character.objects.bulk_create(
+        [Character(eve_character=ec) for ec in eve_characters], batch_size=1000
+    )
+    characters = list(
+        Character.objects.filter(eve_character__character_id__gte=FIRST_CHARACTER_ID)
+        .order_by("eve_character__character_id")
+        .values_list("pk", "eve_character__alliance_id")
+    )
+    CharacterSkillpoints.objects.bulk_create(
+        [
+            CharacterSkillpoints(character_id=pk, total=rng.randint(1_000_000, 150_000_000))
+            for pk, _ in characters
+        ],
+        batch_size=1000,
+    )
+    return characters
+
+
+def create_skill_rows(characters: list[tuple[int, int]], skill_ids: list[int]) -> None:
+    from django.db import connection, transaction
+
+    from memberaudit.models import CharacterSkill
+
+    rng = random.Random(2)
+    table = CharacterSkill._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (character_id, eve_type_id, active_skill_level, "
+        "trained_skill_level, skillpoints_in_skill) VALUES (%s, %s, %s, %s, %s)"
+    )
+    levels = list(range(6))
+    rows = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for pk, _ in characters:
+            for skill_id, level in zip(
+                skill_ids, rng.choices(levels, LEVEL_WEIGHTS, k=len(skill_ids)), strict=True
+            ):
+                rows.append((pk, skill_id, level, level, 256_000 * level))
+            if len(rows) >= BATCH:
+                cursor.executemany(sql, rows)
+                rows = []
+        if rows:
+            cursor.executemany(sql, rows)
+
+
+SEARCHES = {
+    "2 skills (V and IV) and 20M SP": (
+        {FIRST_SKILL_ID: 5, FIRST_SKILL_ID + 1: 4},
+        {"min_skillpoints": 20_000_000},
+    ),
+    "1 skill at I (matches most)": ({FIRST_SKILL_ID + 2: 1}, {}),
+    "5 skills at IV or V": ({FIRST_SKILL_ID + n: 4 + n % 2 for n in range(3, 8)}, {}),
+    "2 skills, one alliance": (
+        {FIRST_SKILL_ID: 5, FIRST_SKILL_ID + 1: 4},
+        {"alliance": 99_100_001},
+    ),
+}
+
+
+def viewers():
+    from django.contrib.auth.models import User
+
+    from allianceauth.tests.auth_utils import AuthUtils
+
+    admin, _ = User.objects.get_or_create(username="bench_viewer_everything")
+    AuthUtils.add_permissions_to_user_by_name(
+        [
+            "memberaudit.basic_access",
+            "memberaudit.finder_access",
+            "memberaudit.characters_access",
+            "memberaudit.view_everything",
+        ],
+        admin,
+    )
+    # an alliance auditor: the main of the first benchmark user, alliance 0
+    auditor = User.objects.filter(username__startswith="bench_").order_by("pk").first()
+    AuthUtils.add_permissions_to_user_by_name(
+        [
+            "memberaudit.basic_access",
+            "memberaudit.finder_access",
+            "memberaudit.characters_access",
+            "memberaudit.view_same_alliance",
+        ],
+        auditor,
+    )
+    return {
+        "view_everything": User.objects.get(pk=admin.pk),
+        "alliance auditor": User.objects.get(pk=auditor.pk),
+    }
+
+
+def measure(markdown: bool) -> bool:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    from memberaudit import skill_search
+
+    page_params = {
+        "draw": "1",
+        "start": "0",
+        "length": "50",
+        "order[0][column]": "0",
+        "order[0][dir]": "asc",
+    }
+    rows = []
+    plans = {}
+    for viewer_name, viewer in viewers().items():
+        for search_name, (skills, narrowing) in SEARCHES.items():
+            search = skill_search.SkillSearch(skills=skills, **narrowing)
+            queryset = skill_search.matching_characters(viewer, search)
+            table = skill_search.results_table(queryset)
+            table.page(page_params)  # warm up caches
+            page_times, row_times, page_cpu = [], [], []
+            for _ in range(RUNS):
+                reset_queries()
+                started = time.perf_counter()
+                cpu_started = time.process_time()
+                with CaptureQueriesContext(connection) as queries:
+                    page = table.page(page_params)
+                page_times.append((time.perf_counter() - started) * 1000)
+                page_cpu.append((time.process_time() - cpu_started) * 1000)
+                started = time.perf_counter()
+                list(queryset.order_by("eve_character__character_name", "pk")[:50])
+                row_times.append((time.perf_counter() - started) * 1000)
+            rows.append(
+                {
+                    "viewer": viewer_name,
+                    "search": search_name,
+                    "matches": page["recordsTotal"],
+                    "queries": len(queries.captured_queries),
+                    "rows_p50": statistics.median(row_times),
+                    "rows_p95": percentile(row_times, 95),
+                    "page_p50": statistics.median(page_times),
+                    "page_p95": percentile(page_times, 95),
+                    "page_cpu_p95": percentile(page_cpu, 95),
+                }
+            )
+            if viewer_name == "view_everything" and search_name not in plans:
+                plans[search_name] = queryset.order_by("eve_character__character_name", "pk")[
+                    :50
+                ].explain()
+    print_results(rows, markdown)
+    first = next(iter(SEARCHES))
+    print(f"\nPlan of the rows query ({connection.vendor}, view_everything, {first}):\n")
+    print(plans[first])
+    worst = max(row["page_p95"] for row in rows)
+    passed = worst < TARGET_P95_MS
+    print(
+        f"\n{'PASS' if passed else 'FAIL'}  p95 of a result page under {TARGET_P95_MS} ms "
+        f"(worst {worst:.1f} ms; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
+    return passed
+
+
+def percentile(values: list[float], pct: int) -> float:
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def print_results(rows: list[dict], markdown: bool) -> None:
+    header = [
+        "viewer",
+        "search",
+        "matches",
+        "queries",
+        "rows p50 ms",
+        "rows p95 ms",
+        "page p50 ms",
+        "page p95 ms",
+        "page p95 CPU ms",
+    ]
+    lines = [
+        [
+            row["viewer"],
+            row["search"],
+            f"{row['matches']:,}",
+            str(row["queries"]),
+            f"{row['rows_p50']:.1f}",
+            f"{row['rows_p95']:.1f}",
+            f"{row['page_p50']:.1f}",
+            f"{row['page_p95']:.1f}",
+            f"{row['page_cpu_p95']:.1f}",
+        ]
+        for row in rows
+    ]
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+        return
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for line in lines:
+        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "mysql"), default="sqlite")
+    parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run")
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args()
+    setup_django(args.database)
+    fill(args.reuse)
+    sys.exit(0 if measure(args.markdown) else 1)
+
+
+if __name__ == "__main__":
+    main()

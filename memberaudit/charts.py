@@ -1,0 +1,122 @@
+"""Data of the viewer's charts: one builder per chart, each a fixed number of queries.
+
+A builder takes a character (already checked by :mod:`memberaudit.access`) and returns plain
+data for Chart.js: ``labels`` and ``datasets`` (a label and values each). The browser draws it
+(``static/memberaudit/js/charts.js``); nothing here builds HTML.
+"""
+
+from collections.abc import Callable
+
+from django.db.models import F, FloatField, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils.translation import gettext
+
+from .models import Character
+
+MAX_BALANCE_DAYS = 365
+
+
+def wallet_balance(character: Character) -> dict:
+    """The wallet balance at the end of each day, from the journal's running balance."""
+    rows = (
+        character.wallet_journal.filter(balance__isnull=False)
+        .annotate(day=TruncDate("date"))
+        .order_by("date", "entry_id")
+        .values_list("day", "balance")
+    )
+    by_day = {}
+    for day, balance in rows.iterator():
+        by_day[day] = float(balance)  # the day's last entry wins
+    days = sorted(by_day)[-MAX_BALANCE_DAYS:]
+    return {
+        "kind": "line",
+        "labels": [day.isoformat() for day in days],
+        "datasets": [{"label": gettext("Wallet balance"), "data": [by_day[d] for d in days]}],
+    }
+
+
+def isk_flow(character: Character) -> dict:
+    """ISK in and out per month, one dataset per journal reference type and direction."""
+    rows = (
+        character.wallet_journal.filter(amount__isnull=False)
+        .annotate(month=TruncMonth("date"))
+        .values("month", "ref_type")
+        .annotate(
+            income=Sum("amount", filter=Q(amount__gt=0)),
+            spent=Sum("amount", filter=Q(amount__lt=0)),
+        )
+        .order_by("month", "ref_type")
+    )
+    months, values = [], {}
+    for row in rows:
+        month = _month(row["month"])
+        if month not in months:
+            months.append(month)
+        ref_type = row["ref_type"].replace("_", " ")
+        for direction, amount in (("in", row["income"]), ("out", row["spent"])):
+            if amount:
+                values.setdefault((ref_type, direction), {})[month] = float(amount)
+    return {
+        "kind": "bar",
+        "stacked": True,
+        "labels": months,
+        "datasets": [
+            {
+                "label": f"{ref_type} ({gettext('in') if direction == 'in' else gettext('out')})",
+                "stack": direction,
+                "data": [amounts.get(month, 0) for month in months],
+            }
+            for (ref_type, direction), amounts in sorted(values.items())
+        ],
+    }
+
+
+def skillpoints(character: Character) -> dict:
+    """Total skill points at each skills update that changed them."""
+    rows = character.skillpoints_records.order_by("recorded_at").values_list("recorded_at", "total")
+    rows = list(rows)
+    return {
+        "kind": "line",
+        "labels": [moment.isoformat(timespec="minutes") for moment, _ in rows],
+        "datasets": [{"label": gettext("Skill points"), "data": [total for _, total in rows]}],
+    }
+
+
+def mined_volume(character: Character) -> dict:
+    """Volume mined per month, in m³."""
+    rows = (
+        character.mining_ledger.annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(
+            volume=Sum(F("quantity") * F("eve_type__volume"), output_field=FloatField()),
+        )
+        .order_by("month")
+    )
+    rows = list(rows)
+    return {
+        "kind": "bar",
+        "labels": [_month(row["month"]) for row in rows],
+        "datasets": [
+            {"label": gettext("Mined volume (m³)"), "data": [row["volume"] or 0 for row in rows]}
+        ],
+    }
+
+
+def _month(value) -> str:
+    return value.strftime("%Y-%m")
+
+
+CHARTS: dict[str, Callable[[Character], dict]] = {
+    "wallet_balance": wallet_balance,
+    "isk_flow": isk_flow,
+    "skillpoints": skillpoints,
+    "mined_volume": mined_volume,
+}
+
+# The section whose data each chart shows: what the access log records as opened.
+CHART_SECTIONS = {
+    "wallet_balance": "wallet_journal",
+    "isk_flow": "wallet_journal",
+    "skillpoints": "skills",
+    "mined_volume": "mining_ledger",
+}

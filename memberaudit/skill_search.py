@@ -1,0 +1,130 @@
+"""The skill search: which characters the viewer may see have these skills at these levels.
+
+A search is any number of conditions "skill at level N or higher", optionally at least so
+many skill points in total and one corporation or alliance. Its scope is the finder's
+(:func:`memberaudit.access.finder_characters`). The matching characters come from one
+relational division over the skills table: the rows that meet any condition, grouped by
+character, kept when every condition was met. The index on (skill, active level, character)
+answers that from the index alone, so a page of results is one query however many
+characters and skills there are (measured in ``benchmarks/skill_search.py``).
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from eveuniverse.models import EveType
+
+from . import access, json_tables
+from .models import Character, CharacterSkill
+from .models.skill_sets import SKILL_CATEGORY_ID
+from .tables import Column, ServerSideTable
+
+MAX_SKILL_SUGGESTIONS = 20
+
+_OWNER = "eve_character__character_ownership__user"
+_MAIN = f"{_OWNER}__profile__main_character"
+
+
+@dataclass(frozen=True)
+class SkillSearch:
+    """What a user asks for: skill id -> minimum active level, and optional narrowing."""
+
+    skills: dict[int, int] = field(default_factory=dict)
+    min_skillpoints: int | None = None
+    corporation: int | None = None
+    alliance: int | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """A search without a skill or skill point condition finds nothing: listing
+        everyone is the finder's job."""
+        return not self.skills and not self.min_skillpoints
+
+
+def with_all_skills(skills: dict[int, int]) -> QuerySet[CharacterSkill]:
+    """Ids of the characters that have every skill of ``skills`` at its level or higher."""
+    condition = Q(pk__in=[])
+    for skill_id, level in skills.items():
+        condition |= Q(eve_type_id=skill_id, active_skill_level__gte=level)
+    return (
+        CharacterSkill.objects.filter(condition)
+        .order_by()
+        .values("character")
+        .annotate(met=Count("eve_type"))
+        .filter(met=len(skills))
+        .values("character")
+    )
+
+
+def matching_characters(user: User, search: SkillSearch) -> QuerySet[Character]:
+    """The characters ``user`` may find that meet ``search``, with what the table shows:
+    ``main_name`` and ``main_character_id`` of the owner's main and ``total_skillpoints``."""
+    characters = access.finder_characters(user).select_related("eve_character")
+    characters = characters.annotate(
+        main_name=F(f"{_MAIN}__character_name"),
+        main_character_id=F(f"{_MAIN}__character_id"),
+        total_skillpoints=F("skillpoints__total"),
+    )
+    if search.is_empty:  # no rows, but the columns the table searches and sorts by
+        return characters.none()
+    if search.skills:
+        characters = characters.filter(pk__in=with_all_skills(search.skills))
+    if search.min_skillpoints:
+        characters = characters.filter(skillpoints__total__gte=search.min_skillpoints)
+    if search.corporation:
+        characters = characters.filter(eve_character__corporation_id=search.corporation)
+    if search.alliance:
+        characters = characters.filter(eve_character__alliance_id=search.alliance)
+    return characters
+
+
+def skill_suggestions(text: str) -> list[dict]:
+    """Published skills whose name contains ``text``, those starting with it first: the
+    autocomplete of the search form (one query)."""
+    if not text:
+        return []
+    skills = EveType.objects.filter(
+        eve_group__eve_category_id=SKILL_CATEGORY_ID, published=True, name__icontains=text
+    ).values_list("id", "name")
+    ranked = sorted(
+        skills[: MAX_SKILL_SUGGESTIONS * 5],
+        key=lambda skill: (not skill[1].casefold().startswith(text.casefold()), skill[1]),
+    )
+    return [{"id": skill_id, "name": name} for skill_id, name in ranked[:MAX_SKILL_SUGGESTIONS]]
+
+
+def skill_names(skill_ids) -> dict[int, str]:
+    """Names of skills by id (one query), for the conditions shown back to the user."""
+    return dict(EveType.objects.filter(id__in=list(skill_ids)).values_list("id", "name"))
+
+
+def results_table(queryset=None) -> ServerSideTable:
+    """The results over :func:`matching_characters` (without rows: only its columns)."""
+    return ServerSideTable(
+        Character.objects.none() if queryset is None else queryset,
+        [
+            *json_tables.character_columns(),
+            Column(
+                "total_skillpoints",
+                lambda row: row.total_skillpoints,
+                "total_skillpoints",
+                title=_("Total SP"),
+                render="number",
+                priority=2,
+            ),
+        ],
+        default_order="eve_character__character_name",
+    )
+
+
+CSV_COLUMNS = {
+    "name": _("Character"),
+    "character_id": _("Character ID"),
+    "main": _("Main"),
+    "corporation": _("Corporation"),
+    "alliance": _("Alliance"),
+    "total_skillpoints": _("Total SP"),
+}

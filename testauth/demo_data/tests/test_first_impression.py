@@ -1,0 +1,220 @@
+"""What a newcomer sees first: the README's numbers, the first role's character with data in
+every section, the showcase character, and what ``make demo`` prints."""
+
+import re
+import socket
+from pathlib import Path
+
+import demo
+import pytest
+
+from demo_data import world
+from fake_eve.scenario import SCENARIO_DIR, Scenario
+from memberaudit import app_settings
+from memberaudit.sections import registry
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+SHOWCASE = 2112000002  # Gwen Halcyon, the heavy character
+
+# Where each section's data comes from in a scenario character; sections computed from other
+# sections' data (skill sets from skills) need none of their own. A new section adds its key
+# here and its data for the first role's character to the demo scenario.
+SECTION_DATA = {
+    "location": "location",
+    "online_status": "online",
+    "ship": "ship",
+    "character_details": "description",
+    "corporation_history": "corporation_history",
+    "implants": "implants",
+    "jump_clones": "clones",
+    "loyalty": "loyalty_points",
+    "skills": "skills",
+    "skill_queue": "skillqueue",
+    "skill_sets": None,
+    "wallet_balance": "wallet_balance",
+    "wallet_journal": "wallet_journal",
+    "contacts": "contacts",
+    "contracts": "contracts",
+    "mails": "mails",
+    "assets": "assets",
+    "attributes": "attributes",
+    "corporation_roles": "corporation_roles",
+    "titles": "titles",
+    "medals": "medals",
+    "standings": "standings",
+    "faction_warfare": "fw_stats",
+    "jump_fatigue": "fatigue",
+    "research_agents": "agents_research",
+    "killmails": "killmails",
+    "notifications": "notifications",
+    "contact_notifications": "contact_notifications",
+    "calendar": "calendar_events",
+    "wallet_transactions": "wallet_transactions",
+    "market_orders": "market_orders",
+    "industry_jobs": "industry_jobs",
+    "blueprints": "blueprints",
+    "mining_ledger": "mining_ledger",
+    "planets": "planets",
+}
+
+
+@pytest.fixture(scope="module")
+def demo_scenario() -> Scenario:
+    return Scenario.load(SCENARIO_DIR / world.SCENARIO_FILE)
+
+
+def test_first_role_of_the_readme_is_the_first_demo_user():
+    rows = [line for line in README.read_text().splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| Role")
+    assert rows[1].startswith(f"| {world.USERS[0].role} | {world.USERS[0].main.name} |")
+
+
+def test_every_section_is_known_to_the_first_impression_check():
+    missing = sorted(set(registry.names()) - set(SECTION_DATA))
+    assert not missing, (
+        f"sections {missing}: say in SECTION_DATA where their scenario data is, and give "
+        f"{world.USERS[0].main.name} some in the demo scenario"
+    )
+
+
+def test_first_role_character_has_data_in_every_section(demo_scenario):
+    character = demo_scenario.character(world.USERS[0].main.character_id)
+
+    empty = [
+        section
+        for section, key in SECTION_DATA.items()
+        if key is not None and not character.get(key)
+    ]
+
+    assert not empty, f"{character['name']} has no data for {empty}"
+
+
+def test_showcase_character_has_skills_isk_and_a_last_login(demo_scenario):
+    character = demo_scenario.character(SHOWCASE)
+
+    assert character["skills"] and character["total_sp"] > 1_000_000
+    assert character["wallet_balance"] > 1_000_000_000
+    assert character["online"]["last_login"]
+    assert any(entry.get("finish_date") for entry in character["skillqueue"])
+
+
+def test_readme_numbers_match_what_the_demo_shows(demo_scenario):
+    character = demo_scenario.character(SHOWCASE)
+    text = " ".join(README.read_text().split())
+    match = re.search(r"with ([\d,]+) assets, ([\d,]+) mails and ([\d,]+) contracts", text)
+    assert match, "the README no longer gives the showcase character's numbers"
+
+    assets, mails, contracts = (int(value.replace(",", "")) for value in match.groups())
+
+    assert character["name"] in text[max(0, match.start() - 40) : match.start()]
+    assert assets == len(character["assets"])
+    # Member Audit keeps the newest MEMBERAUDIT_MAX_MAILS mails
+    assert mails == min(len(character["mails"]), app_settings.MEMBERAUDIT_MAX_MAILS)
+    assert contracts == len(character["contracts"])
+    assert f"{character['name']} has {assets:,} assets" in text
+
+
+def test_readme_counts_the_registered_characters():
+    text = " ".join(README.read_text().split())
+    assert f"with {len(world.registered_characters())} registered characters" in text
+
+
+def test_a_port_in_use_names_the_variable_that_changes_it(monkeypatch):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setattr(demo, "PORTS", ((port, "the site", "DEMO_PORT"),))
+        monkeypatch.setattr(demo.signal, "signal", lambda *args: None)
+
+        with pytest.raises(SystemExit) as stopped:
+            demo.main()
+
+    message = str(stopped.value)
+    assert f"Port {port} for the site is in use" in message
+    assert f"DEMO_PORT={port + 1} make demo" in message
+
+
+@pytest.mark.parametrize(("port", "what", "variable"), demo.PORTS)
+def test_every_port_of_the_demo_has_its_variable(port, what, variable):
+    assert variable in demo.port_in_use_message(port, what, variable)
+    assert variable in Path(demo.__file__).read_text()
+
+
+@pytest.fixture
+def demo_server(fake_eve_server, settings):
+    """The demo's fake EVE server; django-esi points back at the session's server after."""
+    from fake_eve import FakeEveServer
+    from fake_eve.__main__ import find_spec_file
+    from fake_eve.wiring import point_esi_at
+
+    with FakeEveServer(SCENARIO_DIR / world.SCENARIO_FILE, spec_file=find_spec_file()) as server:
+        point_esi_at(server.base_url)
+        settings.FAKE_EVE_URL = server.base_url
+        try:
+            yield server
+        finally:
+            point_esi_at(fake_eve_server.base_url)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("character_id", [world.USERS[0].main.character_id, SHOWCASE])
+def test_demo_characters_load_every_section_without_errors(demo_server, character_id):
+    from django.contrib.auth.models import User
+
+    from allianceauth.eveonline.models import EveCharacter
+
+    from fake_eve.tokens import create_token
+    from memberaudit import updater
+    from memberaudit.models import Character
+    from memberaudit.scopes import REGISTRATION_SCOPES
+
+    user = User.objects.create_user(f"demo_{character_id}")
+    create_token(demo_server, character_id, user, list(REGISTRATION_SCOPES))
+    character = Character.objects.create(
+        eve_character=EveCharacter.objects.get(character_id=character_id)
+    )
+
+    failed = {
+        name: outcome.message
+        for name in registry.names()
+        if not (outcome := updater.update_section(character, name)).is_success
+    }
+
+    assert failed == {}
+    assert character.assets.exists() and character.mails.exists()
+    assert character.skills.exists() and character.wallet_balance.total > 0
+
+
+@pytest.mark.django_db
+def test_update_summary_tells_intended_failures_from_unexpected_ones():
+    from io import StringIO
+
+    from django.utils import timezone
+
+    from demo_data.management.commands.demo_update import Command
+    from memberaudit.models import SectionUpdateStatus
+    from memberaudit.tests.factories import create_character
+
+    started = timezone.now()
+    limited = create_character(character_name="Hiro Tanaka")
+    broken = create_character(character_name="Mira Quell")
+    for character, section, kind, message in (
+        (limited, "location", SectionUpdateStatus.ErrorKind.TOKEN_LIMITED, "no scope"),
+        (broken, "assets", SectionUpdateStatus.ErrorKind.ESI, "ESI answered 502"),
+    ):
+        SectionUpdateStatus.objects.create(
+            character=character,
+            section=section,
+            is_success=False,
+            error_kind=kind,
+            error_message=message,
+            finished_at=timezone.now(),
+        )
+    command = Command(stdout=StringIO())
+
+    command._report_failures(started, {(limited.pk, "location"), (broken.pk, "assets")})
+
+    output = command.stdout.getvalue()
+    assert "As intended, 1 sections of Hiro Tanaka were not updated" in output
+    assert "1 sections failed unexpectedly, e.g. Mira Quell: assets: ESI answered 502" in output
