@@ -782,21 +782,56 @@ def mining_ledger_tab(character: Character) -> dict:
 
 
 def planets_tab(character: Character) -> dict:
-    """Colonies with their installations; colonies with a stopped extractor are marked."""
+    """Colonies with their planet and layout; colonies with a stopped extractor are marked."""
     from .models import CharacterPlanetPin
 
     now = timezone.now()
+    pins = CharacterPlanetPin.objects.select_related("eve_type", "product_type").order_by("pin_id")
     colonies = list(
-        character.planets.select_related("eve_solar_system")
-        .prefetch_related(Prefetch("pins", queryset=CharacterPlanetPin.objects.order_by("pin_id")))
-        .order_by("eve_solar_system__name", "planet_id")
+        character.planets.select_related("eve_solar_system", "eve_planet")
+        .prefetch_related(Prefetch("pins", queryset=pins))
+        .order_by("eve_solar_system__name", "eve_planet__name", "planet_id")
     )
     for colony in colonies:
-        pins = list(colony.pins.all())
-        colony.extractors = [pin for pin in pins if pin.kind == CharacterPlanetPin.Kind.EXTRACTOR]
+        colony_pins = list(colony.pins.all())
+        colony.extractors = [
+            pin for pin in colony_pins if pin.kind == CharacterPlanetPin.Kind.EXTRACTOR
+        ]
         colony.has_expired_extractors = any(
             pin.expiry_time and pin.expiry_time <= now for pin in colony.extractors
         )
-        colony.factory_count = sum(1 for pin in pins if pin.kind == CharacterPlanetPin.Kind.FACTORY)
-        colony.storage_count = sum(1 for pin in pins if pin.kind == CharacterPlanetPin.Kind.STORAGE)
+        colony.factory_count = sum(
+            1 for pin in colony_pins if pin.kind == CharacterPlanetPin.Kind.FACTORY
+        )
+        colony.storage_count = sum(
+            1 for pin in colony_pins if pin.kind == CharacterPlanetPin.Kind.STORAGE
+        )
+        colony.layout = _colony_layout(colony_pins, now)
     return {"colonies": colonies, "now": now}
+
+
+def _colony_layout(pins: list, now) -> list[dict]:
+    """One row per extractor (each has its product and expiry), one per kind and type of the
+    other installations, with how many there are and what they hold."""
+    from .models import CharacterPlanetPin
+
+    kind = CharacterPlanetPin.Kind
+    order = [kind.COMMAND_CENTER, kind.EXTRACTOR, kind.FACTORY, kind.STORAGE, kind.OTHER]
+    rows: dict[tuple, dict] = {}
+    for pin in pins:
+        key = (pin.kind, pin.pin_id if pin.kind == kind.EXTRACTOR else pin.eve_type_id)
+        row = rows.get(key)
+        if row is None:
+            rows[key] = row = {
+                "kind": pin.kind,
+                "kind_label": pin.get_kind_display(),
+                "type_name": pin.eve_type.name if pin.eve_type else "",
+                "product_name": pin.product_type.name if pin.product_type else "",
+                "count": 0,
+                "contents_amount": 0,
+                "expiry_time": pin.expiry_time,
+                "is_expired": bool(pin.expiry_time and pin.expiry_time <= now),
+            }
+        row["count"] += 1
+        row["contents_amount"] += pin.contents_amount
+    return sorted(rows.values(), key=lambda row: order.index(row["kind"]))

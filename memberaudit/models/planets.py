@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from eveuniverse.models import EveSolarSystem
+from eveuniverse.models import EvePlanet, EveSolarSystem, EveType
 
 from .characters import Character
 
@@ -18,6 +18,9 @@ class CharacterPlanet(models.Model):
     planet_id = models.PositiveIntegerField()
     eve_solar_system = models.ForeignKey(
         EveSolarSystem, on_delete=models.SET_NULL, null=True, default=None, related_name="+"
+    )
+    eve_planet = models.ForeignKey(
+        EvePlanet, on_delete=models.SET_NULL, null=True, default=None, related_name="+"
     )
     planet_type = models.CharField(max_length=16, blank=True, default="")
     upgrade_level = models.PositiveSmallIntegerField(default=0)
@@ -50,10 +53,19 @@ class CharacterPlanetPin(models.Model):
 
     planet = models.ForeignKey(CharacterPlanet, on_delete=models.CASCADE, related_name="pins")
     pin_id = models.BigIntegerField()
-    type_id = models.PositiveIntegerField()
+    eve_type = models.ForeignKey(
+        EveType, on_delete=models.SET_NULL, null=True, default=None, related_name="+"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     schematic_id = models.PositiveIntegerField(null=True, default=None)
-    product_type_id = models.PositiveIntegerField(null=True, default=None)
+    product_type = models.ForeignKey(
+        EveType,
+        on_delete=models.SET_NULL,
+        null=True,
+        default=None,
+        related_name="+",
+        help_text=_("What an extractor extracts"),
+    )
     qty_per_cycle = models.PositiveIntegerField(null=True, default=None)
     cycle_time = models.PositiveIntegerField(null=True, default=None)
     install_time = models.DateTimeField(null=True, default=None)

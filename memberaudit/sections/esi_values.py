@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from eveuniverse.models import EveSolarSystem, EveType
+from eveuniverse.models import EvePlanet, EveSolarSystem, EveType
 
 from .. import updater
 
@@ -102,6 +102,28 @@ def load_solar_systems(system_ids, what: str) -> None:
     if missing := system_ids - found:
         raise updater.SectionDataError(
             _("Unknown solar systems in %(what)s: %(ids)s") % {"what": what, "ids": sorted(missing)}
+        )
+
+
+def load_planets(planet_ids, what: str) -> None:
+    """Make sure eveuniverse knows the planets (with their solar systems and planet types);
+    fail the run when one cannot be loaded."""
+    planet_ids = {planet_id for planet_id in planet_ids if planet_id}
+    if not planet_ids:
+        return
+    try:
+        found = set(
+            EvePlanet.objects.bulk_get_or_create_esi(ids=planet_ids).values_list("id", flat=True)
+        )
+    except OperationalError:  # the database's, e.g. a deadlock: the updater tries again
+        raise
+    except Exception as exc:  # eveuniverse raises its client's errors
+        raise updater.SectionDataError(
+            _("Could not load planets of %(what)s: %(error)s") % {"what": what, "error": exc}
+        ) from exc
+    if missing := planet_ids - found:
+        raise updater.SectionDataError(
+            _("Unknown planets in %(what)s: %(ids)s") % {"what": what, "ids": sorted(missing)}
         )
 
 

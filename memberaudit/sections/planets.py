@@ -2,16 +2,27 @@
 
 The colony list and each colony's layout come from separate calls; the section is unchanged
 only when all of them answer 304. Colonies ESI no longer lists were abandoned and are
-removed; a layout that cannot be fetched fails the run and keeps what is stored.
+removed; a layout that cannot be fetched fails the run and keeps what is stored, and so does
+a planet or an item type that eveuniverse cannot load (the tab shows their names).
 """
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .. import app_settings, selectors
 from ..esi_gateway import NotModified
 from ..models import CharacterPlanet, CharacterPlanetPin
 from .base import NavGroup, Section, ViewerTab, registry
-from .esi_values import as_datetime, as_id, as_int, load_solar_systems, plain, without_etag
+from .esi_values import (
+    as_datetime,
+    as_id,
+    as_int,
+    load_planets,
+    load_solar_systems,
+    load_types,
+    plain,
+    without_etag,
+)
 
 COLONIES = "GetCharactersCharacterIdPlanets"
 LAYOUT = "GetCharactersCharacterIdPlanetsPlanetId"
@@ -19,7 +30,7 @@ Kind = CharacterPlanetPin.Kind
 # The command centers of the eight planet types: the only pins of these types.
 COMMAND_CENTER_TYPE_IDS = frozenset({2254, 2524, 2525, 2533, 2534, 2549, 2550, 2551})
 PIN_FIELDS = (
-    "type_id",
+    "eve_type_id",
     "kind",
     "schematic_id",
     "product_type_id",
@@ -30,10 +41,21 @@ PIN_FIELDS = (
     "last_cycle_start",
     "contents_amount",
 )
-COLONY_FIELDS = ("eve_solar_system_id", "planet_type", "upgrade_level", "num_pins", "last_update")
+COLONY_FIELDS = (
+    "eve_solar_system_id",
+    "eve_planet_id",
+    "planet_type",
+    "upgrade_level",
+    "num_pins",
+    "last_update",
+)
 
 
 def fetch(character, gateway) -> list[dict]:
+    if _links_missing(character):
+        # Rows stored before colonies were linked to their planet and installations to their
+        # types: ESI's 304 would keep them unlinked until the colony changes.
+        gateway = without_etag(gateway)
     try:
         colonies = gateway.get(COLONIES, character_id=character.character_id)
     except NotModified:
@@ -66,7 +88,25 @@ def fetch(character, gateway) -> list[dict]:
             continue
         result.append(_clean_colony(row, layouts[planet_id]))
     load_solar_systems({colony["eve_solar_system_id"] for colony in result}, _("colonies"))
+    load_planets({colony["eve_planet_id"] for colony in result}, _("colonies"))
+    load_types(
+        {
+            pin[field]
+            for colony in result
+            for pin in colony["pins"]
+            for field in ("eve_type_id", "product_type_id")
+        },
+        _("colonies"),
+    )
     return sorted(result, key=lambda colony: colony["planet_id"])
+
+
+def _links_missing(character) -> bool:
+    return (
+        character.planets.filter(Q(eve_planet__isnull=True) | Q(pins__eve_type__isnull=True))
+        .order_by()
+        .exists()
+    )
 
 
 def _clean_colony(row: dict, layout: dict | None) -> dict:
@@ -76,9 +116,11 @@ def _clean_colony(row: dict, layout: dict | None) -> dict:
         cleaned = _clean_pin(pin)
         if cleaned is not None:
             pins[cleaned["pin_id"]] = cleaned
+    planet_id = as_id(row.get("planet_id"))
     return {
-        "planet_id": as_id(row.get("planet_id")),
+        "planet_id": planet_id,
         "eve_solar_system_id": as_id(row.get("solar_system_id")),
+        "eve_planet_id": planet_id,
         "planet_type": str(plain(row.get("planet_type")) or "")[:16],
         "upgrade_level": max(0, as_int(row.get("upgrade_level"), 0)),
         "num_pins": max(0, as_int(row.get("num_pins"), 0)),
@@ -111,7 +153,7 @@ def _clean_pin(pin: dict) -> dict | None:
     }
     return {
         "pin_id": pin_id,
-        "type_id": type_id,
+        "eve_type_id": type_id,
         "kind": str(kind),
         "schematic_id": schematic_id,
         "product_type_id": as_id((extractor or {}).get("product_type_id")),

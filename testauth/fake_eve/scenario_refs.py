@@ -15,6 +15,7 @@ _REFERENCES = {
     "systems": [("constellation_id", "constellations")],
     "stations": [("system_id", "systems"), ("type_id", "types")],
     "structures": [("solar_system_id", "systems"), ("type_id", "types")],
+    "planets": [("system_id", "systems"), ("type_id", "types")],
     "groups": [("category_id", "categories")],
     "types": [("group_id", "groups"), ("dogma_attributes[].attribute_id", "dogma_attributes")],
     "bloodlines": [("race_id", "races"), ("ship_type_id", "types")],
@@ -43,6 +44,11 @@ _REFERENCES = {
         ("clones.home_location.location_id", ("stations", "structures")),
         ("loyalty_points[].corporation_id", "corporations"),
         ("contacts[].contact_id", ("characters", "corporations", "alliances", "factions", "names")),
+        ("planets[].planet_id", "planets"),
+        ("planets[].solar_system_id", "systems"),
+        ("planets[].layout.pins[].type_id", "types"),
+        ("planets[].layout.pins[].extractor_details.product_type_id", "types"),
+        ("planets[].layout.pins[].contents[].type_id", "types"),
     ],
 }
 

@@ -49,6 +49,13 @@ STRUCTURE = {
     "position": POSITION,
     "docking_rights": opt("bool"),
 }
+PLANET = {
+    "planet_id": req("int"),
+    "name": req("str"),
+    "system_id": req("int"),
+    "type_id": req("int"),
+    "position": POSITION,
+}
 CATEGORY = {"category_id": req("int"), "name": req("str"), "published": opt("bool")}
 GROUP = {
     "group_id": req("int"),
@@ -290,6 +297,7 @@ UNIVERSE_SECTIONS = {
     "systems": (SYSTEM, "system_id"),
     "stations": (STATION, "station_id"),
     "structures": (STRUCTURE, "structure_id"),
+    "planets": (PLANET, "planet_id"),
     "categories": (CATEGORY, "category_id"),
     "groups": (GROUP, "group_id"),
     "types": (TYPE, "type_id"),

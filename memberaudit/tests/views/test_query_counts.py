@@ -12,8 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allianceauth.tests.auth_utils import AuthUtils
-from eveuniverse.models import EveEntity, EveSolarSystem
-from eveuniverse.tests.testdata.factories_2 import EveSolarSystemFactory
+from eveuniverse.models import EveEntity, EveSolarSystem, EveType
+from eveuniverse.tests.testdata.factories_2 import (
+    EvePlanetFactory,
+    EveSolarSystemFactory,
+    PlanetTypeFactory,
+)
 
 from memberaudit.charts import CHART_SECTIONS, CHARTS
 from memberaudit.models import (
@@ -491,10 +495,16 @@ def add_trade_and_industry(character, count, first_id=1):
         ],
         batch_size=2000,
     )
+    planet_type = PlanetTypeFactory() if first_id == 1 else EveType.objects.get(eve_group_id=7)
     planets = CharacterPlanet.objects.bulk_create(
         [
             CharacterPlanet(
-                character=character, planet_id=first_id + index, eve_solar_system=system
+                character=character,
+                planet_id=first_id + index,
+                eve_solar_system=system,
+                eve_planet=EvePlanetFactory(
+                    id=40_900_000 + first_id + index, eve_solar_system=system, eve_type=planet_type
+                ),
             )
             for index in range(min(count, 50))
         ]
@@ -504,7 +514,8 @@ def add_trade_and_industry(character, count, first_id=1):
             CharacterPlanetPin(
                 planet=planet,
                 pin_id=pin,
-                type_id=2848,
+                eve_type=eve_type,
+                product_type=eve_type,
                 kind="extractor",
                 expiry_time=now - dt.timedelta(hours=pin),
             )

@@ -3,7 +3,8 @@
 Scenario data of a character: ``planets``, a list of colonies in the shape of ESI's colony
 list, each with its ``layout`` (``links``, ``pins``, ``routes``; served by its own route, never
 in the list). ``planets_generate`` (``{"count", "seed"?, "expired"?}``) adds colonies with a
-command center, extractors, factories, storage and a launchpad; the extractors of the first
+command center, extractors, factories, storage and a launchpad, on planets of the universe's
+``planets`` (at most one colony per planet, so at most 12); the extractors of the first
 ``expired`` colonies (one by default) stopped an hour before the scenario was loaded.
 """
 
@@ -78,19 +79,34 @@ _TIME = "%Y-%m-%dT%H:%M:%SZ"
 _PIN_TYPES = {
     "barren": (2524, 2848, 2473, 2541, 2544),
     "temperate": (2254, 3068, 2481, 2562, 2256),
-    "lava": (2549, 3062, 2469, 2535, 2555),
+    "lava": (2549, 3062, 2469, 2558, 2555),
     "gas": (2534, 3060, 2492, 2536, 2543),
 }
 _PRODUCTS = {"barren": 2267, "temperate": 2288, "lava": 2306, "gas": 2311}
-_SYSTEMS = (30002813, 30002510, 30002053)
+# (planet, its solar system, its type): the planets of trade_industry.json, which the universe
+# routes serve; the scenario check fails on a colony whose planet is not there.
+_PLANETS = (
+    (40178101, 30002813, "lava"),
+    (40178103, 30002813, "barren"),
+    (40178106, 30002813, "temperate"),
+    (40178112, 30002813, "gas"),
+    (40159601, 30002510, "lava"),
+    (40159604, 30002510, "barren"),
+    (40159609, 30002510, "temperate"),
+    (40159617, 30002510, "gas"),
+    (40130401, 30002053, "lava"),
+    (40130402, 30002053, "barren"),
+    (40130405, 30002053, "temperate"),
+    (40130409, 30002053, "gas"),
+)
 
 
 def generate_planets(character_id: int, count: int, seed: int = 1, expired: int = 1) -> list:
     rng = random.Random(seed)
     now = datetime.now(timezone.utc).replace(microsecond=0)
     result = []
-    for n in range(count):
-        planet_type = rng.choice(list(_PIN_TYPES))
+    planets = rng.sample(_PLANETS, min(count, len(_PLANETS)))
+    for n, (planet_id, system_id, planet_type) in enumerate(planets):
         center, extractor, factory, storage, launchpad = _PIN_TYPES[planet_type]
         pins = []
         pin_id = 1_020_000_000_000 + character_id % 1_000_000 * 1000 + n * 100
@@ -136,8 +152,8 @@ def generate_planets(character_id: int, count: int, seed: int = 1, expired: int 
             )
         result.append(
             {
-                "planet_id": 40_000_000 + character_id % 1000 * 100 + n,
-                "solar_system_id": rng.choice(_SYSTEMS),
+                "planet_id": planet_id,
+                "solar_system_id": system_id,
                 "planet_type": planet_type,
                 "owner_id": character_id,
                 "upgrade_level": rng.randint(1, 5),

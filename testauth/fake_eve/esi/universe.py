@@ -122,12 +122,20 @@ def universe_system(ctx):
     stations = _ids(ctx, "stations", "system_id", item["system_id"], "station_id")
     if stations:
         result["stations"] = stations
+    planets = _ids(ctx, "planets", "system_id", item["system_id"], "planet_id")
+    if planets and "planets" not in item:
+        result["planets"] = [{"planet_id": planet_id} for planet_id in planets]
     return result
 
 
 @routes.get("/universe/systems", "GetUniverseSystems", cache_seconds=DAY)
 def universe_systems(ctx):
     return [i["system_id"] for i in ctx.scenario.items("systems")]
+
+
+@routes.get("/universe/planets/{planet_id}", "GetUniversePlanetsPlanetId", cache_seconds=DAY)
+def universe_planet(ctx):
+    return {"position": ORIGIN, **lookup(ctx, "planets", "planet_id", "Planet not found")}
 
 
 @routes.get("/universe/stations/{station_id}", "GetUniverseStationsStationId", cache_seconds=DAY)

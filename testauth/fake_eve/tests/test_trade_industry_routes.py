@@ -2,9 +2,12 @@
 
 from datetime import datetime, timezone
 
+import pytest
+
 from fake_eve.esi.industry import generate_mining
 from fake_eve.esi.planets import generate_planets
 from fake_eve.esi.trade import generate_orders, generate_transactions
+from fake_eve.scenario import Scenario, ScenarioError
 
 from .helpers import ALL_SCOPES, call, login
 
@@ -86,6 +89,50 @@ def test_colonies_and_their_layouts(srv):
     factories = [pin for pin in layout["pins"] if "factory_details" in pin]
     assert len(extractors) == 2 and len(factories) >= 2
     assert get(srv, ARIA, "planets/123").status == 404
+
+
+def test_every_colony_is_on_a_planet_the_universe_routes_serve(srv):
+    for character_id in (ARIA, GWEN):
+        for colony in get(srv, character_id, "planets").json():
+            planet = call(srv, "GET", f"/universe/planets/{colony['planet_id']}").json()
+            planet_type = call(srv, "GET", f"/universe/types/{planet['type_id']}").json()
+            system = call(srv, "GET", f"/universe/systems/{colony['solar_system_id']}").json()
+
+            assert planet["system_id"] == colony["solar_system_id"]
+            assert planet["name"].startswith(system["name"] + " ")
+            assert planet_type["name"] == f"Planet ({colony['planet_type'].capitalize()})"
+            assert {"planet_id": planet["planet_id"]} in system["planets"]
+    assert call(srv, "GET", "/universe/planets/123").status == 404
+
+
+def test_the_installations_and_products_of_colonies_are_known_types(srv):
+    colony = get(srv, GWEN, "planets").json()[0]
+    pins = get(srv, GWEN, f"planets/{colony['planet_id']}").json()["pins"]
+    type_ids = {pin["type_id"] for pin in pins} | {
+        pin["extractor_details"]["product_type_id"] for pin in pins if "extractor_details" in pin
+    }
+
+    for type_id in type_ids:
+        assert call(srv, "GET", f"/universe/types/{type_id}").status == 200
+
+
+def test_a_scenario_colony_on_an_unknown_planet_is_refused():
+    colony = generate_planets(ARIA, 1)[0]
+    data = {"characters": [], "character_data": []}
+    character = {
+        "character_id": ARIA,
+        "name": "Aria",
+        "corporation_id": 1,
+        "birthday": "2020-01-01T00:00:00Z",
+        "bloodline_id": 1,
+        "race_id": 1,
+        "gender": "female",
+        "planets": [{**colony, "planet_id": 123}],
+    }
+    data["characters"].append(character)
+
+    with pytest.raises(ScenarioError, match=r"planets\[0\]\.planet_id: unknown id 123"):
+        Scenario.from_dict(data)
 
 
 def test_the_first_generated_colonies_have_stopped_extractors():
