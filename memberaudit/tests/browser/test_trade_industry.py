@@ -58,6 +58,13 @@ def test_pilot_sees_trade_and_industry_with_charts(page, site, role_user):
     pane = open_tab(page, "planets")
     expect(pane.locator(".planet-colony")).to_have_count(2)
     expect(pane.locator(".colony-expired")).to_have_count(1)
+    expect(pane.locator(".colony-planet").first).to_have_text(
+        re.compile(r"^(Tama|Rens|Hek) [IVX]+$")
+    )
+    expect(pane.locator(".colony-pin-extractor")).to_have_count(4)
+    expect(pane.locator(".colony-pin-extractor.table-danger")).to_have_count(2)
+    expect(pane.locator(".colony-pin-type").first).to_contain_text("Command Center")
+    expect(pane.locator(".colony-pin-product").nth(1)).not_to_be_empty()
 
     pane = open_tab(page, "mining_ledger")
     expect(pane.locator(".mining-month")).to_have_count(2)
