@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import tasks
+from . import access_log, tasks
 from .managers import CharacterStatus
 from .models import (
     AccessLogEntry,
@@ -110,6 +110,9 @@ class CharacterShareInline(admin.TabularInline):
     ordering = ("created_at",)
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "group")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -121,7 +124,7 @@ class CharacterShareInline(admin.TabularInline):
 class AccessLogEntryAdmin(admin.ModelAdmin):
     """The access log, read-only: for superusers and staff with ``view_access_log``."""
 
-    list_display = ("viewed_at", "viewer", "character", "section", "reason")
+    list_display = ("viewed_at", "viewer", "character", "opened", "reason")
     list_filter = (
         "reason",
         ("viewer", admin.RelatedOnlyFieldListFilter),
@@ -132,8 +135,14 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     search_fields = ("viewer__username", "character__eve_character__character_name", "section")
     list_select_related = ("viewer", "character__eve_character")
     ordering = ("-viewed_at",)
-    fields = ("viewer", "character", "section", "reason", "hour", "viewed_at")
+    fields = ("viewer", "character", "opened", "reason", "hour", "viewed_at")
     readonly_fields = fields
+
+    @admin.display(description=_("section"), ordering="section")
+    def opened(self, obj: AccessLogEntry) -> str:
+        """What was opened as people call it, with the name stored in the log."""
+        title = access_log.opened_title(obj.section)
+        return title if title == obj.section else f"{title} ({obj.section})"
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.has_perm("memberaudit.view_access_log")
@@ -510,6 +519,8 @@ class SkillSetGroupAdmin(admin.ModelAdmin):
 
 
 class KillmailAttackerInline(admin.TabularInline):
+    """The attackers of a killmail, read-only; rows are labelled with the attacker's name."""
+
     model = KillmailAttacker
     fields = (
         "character",
@@ -521,8 +532,18 @@ class KillmailAttackerInline(admin.TabularInline):
         "is_final_blow",
     )
     readonly_fields = fields
+    ordering = ("position",)
     extra = 0
     can_delete = False
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "character", "corporation", "alliance", "faction", "ship_type", "weapon_type"
+            )
+        )
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -86,7 +86,12 @@ class KillmailAttacker(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.killmail_id}-{self.character_id or self.corporation_id}"
+        # who attacked, as an admin inline row is labelled: a pilot, else an NPC's corporation
+        # or faction, else a structure's type
+        for entity in (self.character, self.corporation, self.faction, self.ship_type):
+            if entity is not None and entity.name:
+                return entity.name
+        return str(_("unknown attacker"))
 
 
 class KillmailItem(models.Model):

@@ -59,7 +59,8 @@ class CharacterShare(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.character_id}-{self.audience_name}"
+        # what an admin inline row is labelled with, under the character it belongs to
+        return str(_("Shared with %(audience)s") % {"audience": self.audience_name})
 
     @property
     def is_for_all_recruiters(self) -> bool:

@@ -1,13 +1,13 @@
 import pytest
 
 from django.contrib.admin.sites import site
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from memberaudit import tasks
+from memberaudit import access_log, tasks
 from memberaudit.admin import CharacterAdmin
 from memberaudit.managers import CharacterStatus
-from memberaudit.models import Character, Location, SectionUpdateStatus
+from memberaudit.models import Character, CharacterShare, Location, SectionUpdateStatus
 from memberaudit.sections import registry
 
 from .factories import create_character, create_orphan_character, create_user, mark_sections
@@ -357,6 +357,38 @@ def test_should_label_status_rows_with_section_titles_not_ids(admin_client):
     for section in registry:
         assert f"{character.pk}-{section.name}" not in content
         assert f"{str(section.title).capitalize()} ({section.name})" in content
+
+
+def test_should_label_share_rows_with_whom_the_character_is_shared(admin_client):
+    character = create_character()
+    recruiter = create_user("chosen_recruiter")
+    CharacterShare.objects.create(character=character)
+    CharacterShare.objects.create(character=character, user=recruiter)
+    CharacterShare.objects.create(character=character, group=Group.objects.create(name="HR"))
+
+    response = admin_client.get(reverse("admin:memberaudit_character_change", args=[character.pk]))
+
+    labels = {str(form.original) for form in response.context["inline_admin_formsets"][1]}
+    assert labels == {
+        "Shared with all recruiters",
+        "Shared with chosen_recruiter",
+        "Shared with HR",
+    }
+    assert f"{character.pk}-all recruiters" not in response.content.decode()  # no raw ids
+
+
+def test_should_show_sections_of_the_access_log_with_their_titles(admin_client):
+    character = create_character()
+    viewer = create_user()
+    access_log.record(viewer, [character.pk], "wallet_journal", "alliance")
+    access_log.record(viewer, [character.pk], access_log.OVERVIEW, "alliance")
+
+    response = admin_client.get(reverse("admin:memberaudit_accesslogentry_changelist"))
+
+    content = response.content.decode()
+    title = str(registry.get("wallet_journal").title).capitalize()
+    assert f"{title} (wallet_journal)" in content
+    assert "Character overview (overview)" in content
 
 
 def test_should_name_sections_with_their_titles_when_queueing(admin_client, queued):

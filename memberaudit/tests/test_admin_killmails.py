@@ -23,6 +23,21 @@ def killmail():
     return killmail
 
 
+def test_should_label_attacker_rows_with_the_attackers_name(admin_client, killmail):
+    npc_corporation = EveEntity.objects.create(
+        id=1000125, name="Serpentis Corporation", category="corporation"
+    )
+    tower = EveEntity.objects.create(id=16213, name="Control Tower", category="inventory_type")
+    KillmailAttacker.objects.create(killmail=killmail, position=1, corporation=npc_corporation)
+    KillmailAttacker.objects.create(killmail=killmail, position=2, ship_type=tower)
+
+    response = admin_client.get(reverse("admin:memberaudit_killmail_change", args=[killmail.pk]))
+
+    labels = [str(form.original) for form in response.context["inline_admin_formsets"][0]]
+    assert labels == ["Aria Jaxon", "Serpentis Corporation", "Control Tower"]
+    assert f"{killmail.pk}-{npc_corporation.id}" not in response.content.decode()  # no raw ids
+
+
 def test_should_list_and_show_killmails_without_letting_anyone_change_them(admin_client, killmail):
     changelist = admin_client.get(reverse("admin:memberaudit_killmail_changelist"))
     detail = admin_client.get(reverse("admin:memberaudit_killmail_change", args=[killmail.pk]))

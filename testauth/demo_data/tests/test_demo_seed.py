@@ -1,5 +1,7 @@
 """The demo's seeding against the fake EVE server over HTTP, as ``make demo`` runs it."""
 
+import logging
+import re
 from io import StringIO
 
 import pytest
@@ -97,11 +99,16 @@ def test_should_keep_skill_sets_an_admin_changed(fake_eve):
     assert rifter.groups.filter(name="Tackle").exists()  # a missing membership is restored
 
 
-def test_demo_seed_should_create_the_world_with_skill_sets_and_run_again(demo_eve):
+def test_demo_seed_should_create_the_world_with_skill_sets_and_run_again(demo_eve, caplog):
+    caplog.set_level(logging.WARNING)
     first = StringIO()
-    call_command("demo_seed", stdout=first)
+    call_command("demo_seed", stdout=first, stderr=first)
     second = StringIO()
-    call_command("demo_seed", stdout=second)
+    call_command("demo_seed", stdout=second, stderr=second)
+
+    # nothing a newcomer would worry about: no warnings, no tracebacks
+    assert [record.getMessage() for record in caplog.records] == []
+    assert not re.search(r"warn|error|traceback", first.getvalue() + second.getvalue(), re.I)
 
     assert "4 skill sets (4 new)" in first.getvalue()
     assert "4 skill sets (0 new)" in second.getvalue()

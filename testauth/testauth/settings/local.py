@@ -123,7 +123,8 @@ else:
             },
         }
     }
-    BROKER_URL = "memory://"
+    # a host named, or kombu warns "No hostname was supplied" whenever a task is sent
+    BROKER_URL = "memory://localhost/"
     CELERY_ALWAYS_EAGER = True
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_EAGER_PROPAGATES_EXCEPTIONS = True
