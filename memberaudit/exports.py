@@ -1,10 +1,16 @@
-"""Streaming a query of any size to a compressed CSV file in constant memory.
+"""Reading a query of any size in bounded memory, and streaming it to a compressed CSV file.
 
 Database drivers (MySQLdb among them) fetch a whole result before the first row is read, so a
-single query over a large table would hold all of it in memory. :func:`rows_by_key` reads
-the rows in chunks ordered by primary key instead: each chunk is its own query starting after
-the last key seen, so memory holds one chunk at a time and no query grows slower with the
-offset. :func:`write_csv_gz` writes the rows through :mod:`memberaudit.csv_export`'s
+single query over a large table would hold all of it in memory. Every CSV of the app, the
+downloads and the data exports, reads its rows in chunks of primary keys instead, so memory
+holds one chunk at a time:
+
+- in primary key order (:func:`rows_by_key`, the data exports) each chunk is one query
+  starting after the last key seen, so no query grows slower with the offset;
+- in any other order (:func:`objects_in_order`, the report and search downloads) the keys are
+  read first, in one query of integers only, then each chunk's rows by key, in the same order.
+
+:func:`write_csv_gz` writes the rows through :mod:`memberaudit.csv_export`'s
 formula-neutralising cells into a gzip file, under a temporary name until it is complete.
 """
 
@@ -15,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from .csv_export import safe_cell
 
@@ -27,17 +33,63 @@ def rows_by_key(
 ) -> Iterator[tuple]:
     """The values of ``fields`` for every row of ``queryset``, in primary key order, read
     chunk by chunk (one query of at most ``chunk_size`` rows each)."""
-    fields = list(fields)
+    for chunk in _chunks_after_key(queryset, ["pk", *fields], chunk_size):
+        for row in chunk:
+            yield row[1:]
+
+
+def key_chunks(queryset: QuerySet, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
+    """The primary keys of ``queryset`` in its order, in lists of at most ``chunk_size``.
+
+    Ordered by the primary key alone (or not at all), each list is one query after the last
+    key seen; in any other order all keys are read first, in one query of keys only."""
+    if _ordered_by_key_alone(queryset):
+        for chunk in _chunks_after_key(queryset, ["pk"], chunk_size):
+            yield [row[0] for row in chunk]
+        return
+    keys = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(keys), chunk_size):
+        yield keys[start : start + chunk_size]
+
+
+def objects_in_order(
+    queryset: QuerySet, chunk_size: int = CHUNK_SIZE, rows: QuerySet | None = None
+) -> Iterator[Model]:
+    """Every object of ``queryset`` in its order, loaded chunk by chunk of keys
+    (:func:`key_chunks`): one query per chunk, plus the queryset's ``prefetch_related``.
+
+    The objects come from ``rows`` when given (its ``select_related``, annotations and
+    prefetches): the same rows without the conditions that chose the keys, so that a
+    chunk is looked up by key alone. A row deleted meanwhile is left out."""
+    unordered = (queryset if rows is None else rows).order_by()
+    for keys in key_chunks(queryset, chunk_size):
+        by_key = unordered.in_bulk(keys)
+        for key in keys:
+            if key in by_key:
+                yield by_key[key]
+
+
+def _chunks_after_key(
+    queryset: QuerySet, fields: list[str], chunk_size: int
+) -> Iterator[list[tuple]]:
+    """The values of ``fields`` (the first being ``pk``) in primary key order, one query of
+    at most ``chunk_size`` rows per chunk."""
     ordered = queryset.order_by("pk")
     last_pk = None
     while True:
         page = ordered if last_pk is None else ordered.filter(pk__gt=last_pk)
-        chunk = list(page.values_list("pk", *fields)[:chunk_size])
-        for row in chunk:
-            yield row[1:]
+        chunk = list(page.values_list(*fields)[:chunk_size])
+        if chunk:
+            yield chunk
         if len(chunk) < chunk_size:
             return
         last_pk = chunk[-1][0]
+
+
+def _ordered_by_key_alone(queryset: QuerySet) -> bool:
+    query = queryset.query
+    order = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
+    return tuple(order) in ((), ("pk",), (queryset.model._meta.pk.name,))
 
 
 def csv_value(value):

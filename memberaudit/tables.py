@@ -102,7 +102,9 @@ class ServerSideTable:
     is not empty), sort keys that always come before the user's choice (``leading_order``,
     e.g. unknown places last), the last sort key that keeps pages stable (``tiebreaker``) and
     whether a page's keys are found before its rows (``keys_first``, for large tables whose
-    rows join other tables)."""
+    rows join other tables). Rows whose keys were found first are loaded from ``unscoped``
+    when given: the same rows without the conditions that chose the keys (the viewer's scope),
+    which a database may otherwise evaluate over the whole table for every chunk of keys."""
 
     def __init__(
         self,
@@ -113,8 +115,10 @@ class ServerSideTable:
         tiebreaker: str = "pk",
         leading_order: tuple[str, ...] = (),
         keys_first: bool = False,
+        unscoped: QuerySet | None = None,
     ):
         self.queryset = queryset
+        self.unscoped = unscoped
         self.keys_first = keys_first
         self.columns = columns
         self.default_order = default_order
@@ -178,7 +182,8 @@ class ServerSideTable:
         if not self.keys_first:
             return queryset[start : start + length]
         keys = list(queryset.values_list("pk", flat=True)[start : start + length])
-        by_key = queryset.order_by().in_bulk(keys)
+        rows = queryset if self.unscoped is None else self.unscoped
+        by_key = rows.order_by().in_bulk(keys)
         return [by_key[key] for key in keys if key in by_key]
 
     def _ordering(self, asked: query_params.TableRequest) -> list[str]:

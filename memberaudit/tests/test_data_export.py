@@ -249,6 +249,67 @@ def test_should_read_rows_in_key_ordered_chunks(django_assert_num_queries):
     assert [row[0] for row in rows] == list(range(1, 26))
 
 
+def test_should_read_objects_in_the_querysets_order_across_chunk_boundaries():
+    character = create_character()
+    add_journal(character, 11)
+    # an order that is not the key order, with ties broken by the key
+    for entry in CharacterWalletJournalEntry.objects.all():
+        entry.description = f"Entry {(entry.entry_id * 7) % 4}"
+        entry.save()
+    queryset = CharacterWalletJournalEntry.objects.order_by("-description", "pk")
+
+    objects = list(exports.objects_in_order(queryset, chunk_size=3))
+
+    assert [entry.pk for entry in objects] == list(queryset.values_list("pk", flat=True))
+    assert [entry.pk for entry in objects] != sorted(entry.pk for entry in objects)
+
+
+def test_should_read_keys_in_chunks_in_key_order_without_reading_all_keys(
+    django_assert_num_queries,
+):
+    character = create_character()
+    add_journal(character, 7)
+    queryset = CharacterWalletJournalEntry.objects.all()
+
+    with django_assert_num_queries(3):  # 3 + 3 + 1 keys, each chunk after the last key
+        chunks = list(exports.key_chunks(queryset, chunk_size=3))
+
+    assert [len(chunk) for chunk in chunks] == [3, 3, 1]
+    assert sum(chunks, []) == sorted(queryset.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("rows, chunk_size", [(4, 2), (8, 4), (16, 8)])
+def test_should_read_objects_in_one_query_per_chunk_whatever_the_number_of_rows(
+    django_assert_num_queries, rows, chunk_size
+):
+    character = create_character()
+    add_journal(character, rows)
+    queryset = CharacterWalletJournalEntry.objects.order_by("-entry_id")
+
+    with django_assert_num_queries(1 + 2):  # the keys, then two chunks of rows
+        objects = list(exports.objects_in_order(queryset, chunk_size=chunk_size))
+
+    assert [entry.entry_id for entry in objects] == list(range(rows, 0, -1))
+
+
+def test_should_load_chosen_rows_from_the_unscoped_queryset_and_skip_deleted_ones():
+    character = create_character()
+    other = create_character()
+    add_journal(character, 3)
+    add_journal(other, 3)
+    chosen = CharacterWalletJournalEntry.objects.filter(character=character).order_by("-pk")
+    unscoped = CharacterWalletJournalEntry.objects.select_related("character")
+    objects = exports.objects_in_order(chosen, chunk_size=2, rows=unscoped)
+    first = next(objects)
+    CharacterWalletJournalEntry.objects.filter(character=character).order_by("pk").first().delete()
+
+    rest = list(objects)
+
+    assert first.character_id == character.pk
+    assert [entry.entry_id for entry in [first, *rest]] == [3, 2]
+    assert all(entry.character_id == character.pk for entry in rest)
+
+
 def test_should_leave_no_partial_file_when_writing_fails(tmp_path):
     def rows():
         yield [1]

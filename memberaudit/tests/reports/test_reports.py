@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from memberaudit.models import SkillSet
-from memberaudit.reports import user_compliance_rows
+from memberaudit.reports import REPORTS, all_rows, user_compliance_rows
 from memberaudit.skill_set_checks import update_checks_for_skill_sets
 
 from ..factories import create_user
@@ -263,8 +263,9 @@ def test_should_serve_reports_in_bounded_queries(
     skill_set = create_skill_set("Frigate", {skill: (1, None)})
     update_checks_for_skill_sets([skill_set.pk])
     client.get(reverse("memberaudit:report_data", args=[report]))  # warm the session
-    # the skill set report has a row per character: one insert records them in the access log
-    bound = 12 + (report == "skill_sets")
+    # the skill set report has a row per character: one insert records them in the access
+    # log; the characters and skill sets of its rows are two more queries (prefetched)
+    bound = 12 + 3 * (report == "skill_sets")
 
     with django_assert_max_num_queries(bound):
         data(client, report)
@@ -348,3 +349,43 @@ def test_should_log_the_characters_on_a_page_of_the_skill_set_report(client, sce
     own = {c.name for c in scenario.characters[viewer.username]}
     assert names == {row["character"] for row in rows} - own
     assert len(rows) == 5 and names
+
+
+def skill_set_report_of(scenario):
+    """The skill set report of a viewer who sees every user, with two active skill sets."""
+    first, second = skill_types(2)
+    frigate = create_skill_set("Frigate", {first: (1, 3)})
+    cruiser = create_skill_set("Cruiser", {first: (3, None), second: (2, None)})
+    give_skills(scenario.characters["pilot00"][0], {first: 3, second: 2})
+    update_checks_for_skill_sets([frigate.pk, cruiser.pk])
+    viewer = grant(scenario.users[0], REPORTS_ACCESS, SCOPES["everything"])
+    return REPORTS["skill_sets"].table(viewer)
+
+
+def test_should_download_the_same_rows_in_the_same_order_whatever_the_chunk_size(scenario):
+    table = skill_set_report_of(scenario)
+    expected = table.queryset.order_by(table.default_order, "pk")
+    expected_rows = [
+        {column.name: column.value(check) for column in table.columns}
+        for check in expected.select_related(
+            "skill_set", "character__eve_character__character_ownership__user"
+        )
+    ]
+    assert len(expected_rows) > 7
+
+    for chunk_size in (1, 3, 7, 1000):
+        assert list(all_rows(table, chunk_size=chunk_size)) == expected_rows
+
+
+def test_should_download_in_queries_per_chunk_not_per_row(scenario, django_assert_num_queries):
+    table = skill_set_report_of(scenario)
+    rows = table.queryset.count()
+    seen = []
+
+    # the keys, then per chunk its rows, their characters and their skill sets
+    with django_assert_num_queries(1 + 3 * 2):
+        assert len(list(all_rows(table, seen.append, chunk_size=(rows + 1) // 2))) == rows
+    with django_assert_num_queries(1 + 3 * 4):
+        assert len(list(all_rows(table, chunk_size=(rows + 3) // 4))) == rows
+
+    assert len(seen) == rows
