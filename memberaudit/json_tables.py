@@ -610,10 +610,11 @@ def _asset_table(
     )
 
 
-def character_columns() -> list[Column]:
+def character_columns(main_name: str = "main_name") -> list[Column]:
     """The columns of a table of characters (the finder, the skill search): the character
     with its portrait and viewer link, its corporation and alliance, and the owner's main.
-    Rows are characters with ``eve_character`` and a ``main_name`` annotation."""
+    Rows are characters with ``eve_character`` and a ``main_name`` annotation; ``main_name``
+    is what the main's name is sorted and searched by (the annotation, or its path)."""
     return [
         Column(
             "name",
@@ -649,8 +650,8 @@ def character_columns() -> list[Column]:
         Column(
             "main",
             lambda row: row.main_name or "",
-            "main_name",
-            "main_name",
+            main_name,
+            main_name,
             title=_("Main"),
             priority=2,
         ),

@@ -5,8 +5,9 @@ many skill points in total and one corporation or alliance. Its scope is the fin
 (:func:`memberaudit.access.finder_characters`). The matching characters come from one
 relational division over the skills table: the rows that meet any condition, grouped by
 character, kept when every condition was met. The index on (skill, active level, character)
-answers that from the index alone, so a page of results is one query however many
-characters and skills there are (measured in ``benchmarks/skill_search.py``).
+answers that from the index alone, in one query however many characters and skills there
+are. A page then costs three more: the count, the page's keys (walking the index of names)
+and its rows by key (measured in ``benchmarks/skill_search.py``).
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from .models.skill_sets import SKILL_CATEGORY_ID
 from .tables import Column, ServerSideTable
 
 MAX_SKILL_SUGGESTIONS = 20
+# Up to this many matching characters are passed to the page's queries as a list of ids.
+SMALL_DIVISION = 2000
 
 _OWNER = "eve_character__character_ownership__user"
 _MAIN = f"{_OWNER}__profile__main_character"
@@ -60,18 +63,15 @@ def with_all_skills(skills: dict[int, int]) -> QuerySet[CharacterSkill]:
 
 
 def matching_characters(user: User, search: SkillSearch) -> QuerySet[Character]:
-    """The characters ``user`` may find that meet ``search``, with what the table shows:
-    ``main_name`` and ``main_character_id`` of the owner's main and ``total_skillpoints``."""
+    """The characters ``user`` may find that meet ``search``.
+
+    Without the columns only rows show (see :func:`result_rows`): counting the matches and
+    finding a page's keys join only what the search and the sort need."""
     characters = access.finder_characters(user).select_related("eve_character")
-    characters = characters.annotate(
-        main_name=F(f"{_MAIN}__character_name"),
-        main_character_id=F(f"{_MAIN}__character_id"),
-        total_skillpoints=F("skillpoints__total"),
-    )
-    if search.is_empty:  # no rows, but the columns the table searches and sorts by
+    if search.is_empty:
         return characters.none()
     if search.skills:
-        characters = characters.filter(pk__in=with_all_skills(search.skills))
+        characters = characters.filter(pk__in=_division_ids(search.skills))
     if search.min_skillpoints:
         characters = characters.filter(skillpoints__total__gte=search.min_skillpoints)
     if search.corporation:
@@ -79,6 +79,26 @@ def matching_characters(user: User, search: SkillSearch) -> QuerySet[Character]:
     if search.alliance:
         characters = characters.filter(eve_character__alliance_id=search.alliance)
     return characters
+
+
+def result_rows() -> QuerySet[Character]:
+    """Characters with what the table shows: ``main_name`` and ``main_character_id`` of the
+    owner's main and ``total_skillpoints`` (loaded by key for the page's characters)."""
+    return Character.objects.select_related("eve_character").annotate(
+        main_name=F(f"{_MAIN}__character_name"),
+        main_character_id=F(f"{_MAIN}__character_id"),
+        total_skillpoints=F("skillpoints__total"),
+    )
+
+
+def _division_ids(skills: dict[int, int]):
+    """The characters meeting the skill conditions, for filtering by id: their ids when
+    there are at most :data:`SMALL_DIVISION` (read in one query: the database then looks up
+    those few characters instead of testing every character in scope against the division,
+    which MariaDB does for a grouped subquery), else the division itself as a subquery."""
+    division = with_all_skills(skills)
+    ids = list(division.values_list("character", flat=True)[: SMALL_DIVISION + 1])
+    return ids if len(ids) <= SMALL_DIVISION else division
 
 
 def skill_suggestions(text: str) -> list[dict]:
@@ -102,21 +122,28 @@ def skill_names(skill_ids) -> dict[int, str]:
 
 
 def results_table(queryset=None) -> ServerSideTable:
-    """The results over :func:`matching_characters` (without rows: only its columns)."""
+    """The results over :func:`matching_characters` (without rows: only its columns).
+
+    A page's keys are found first, sorted by name and then by the character's EVE id, so
+    the database walks the index of names and stops at the page's end; its rows are then
+    loaded by key from :func:`result_rows`."""
     return ServerSideTable(
         Character.objects.none() if queryset is None else queryset,
         [
-            *json_tables.character_columns(),
+            *json_tables.character_columns(main_name=f"{_MAIN}__character_name"),
             Column(
                 "total_skillpoints",
                 lambda row: row.total_skillpoints,
-                "total_skillpoints",
+                "skillpoints__total",
                 title=_("Total SP"),
                 render="number",
                 priority=2,
             ),
         ],
         default_order="eve_character__character_name",
+        tiebreaker="eve_character_id",
+        keys_first=True,
+        unscoped=result_rows(),
     )
 
 

@@ -197,16 +197,30 @@ class TestSkillSearch:
         assert points == sorted(points, reverse=True)
         assert points[0] == 50_000_000
 
-    def test_should_fetch_the_rows_of_a_page_in_one_query(self, world, client):
+    @pytest.mark.parametrize("small_division", [2000, 1])
+    def test_should_answer_a_page_in_four_queries_however_many_match(
+        self, small_division, world, client, monkeypatch
+    ):
+        # few matches go to the page's queries as ids, many as the division's subquery
+        monkeypatch.setattr(skill_search, "SMALL_DIVISION", small_division)
         viewer = user_with_main(*EVERYTHING)
         conditions = skill_levels({"skills": f"{CYNO}:5,{JUMP_DRIVE}:4"}, "skills")
-        rows = skill_search.matching_characters(viewer, skill_search.SkillSearch(conditions))
+        skill_search.matching_characters(viewer, skill_search.SkillSearch(conditions))  # perms
 
         with CaptureQueriesContext(connection) as queries:
+            rows = skill_search.matching_characters(viewer, skill_search.SkillSearch(conditions))
             page = skill_search.results_table(rows).page({"length": "50"})
 
-        assert len(page["data"]) == 3
-        assert len(queries) == 2  # the count and the page
+        assert {row["character_id"]: row["total_skillpoints"] for row in page["data"]} == {
+            world["cyno_jump"]: 30_000_000,
+            world["cyno_jump_beta"]: 10_000_000,
+            world["orphan"]: 50_000_000,
+        }
+        names = [row["name"] for row in page["data"]]
+        assert names == sorted(names)
+        assert page["recordsTotal"] == 3
+        # the division, the count, the page's keys and its rows
+        assert len(queries) == 4
 
     def test_should_refuse_users_without_finder_access(self, world, client):
         client.force_login(user_with_main())
