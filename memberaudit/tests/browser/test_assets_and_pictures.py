@@ -27,8 +27,17 @@ WIDTHS = (1280, 1920)
 
 # Every picture on the page has loaded (decoded, with a size); lists those that have not.
 BROKEN_IMAGES = """() => [...document.images]
-    .filter((img) => !img.complete || img.naturalWidth === 0)
+    .filter((img) => img.naturalWidth === 0)
     .map((img) => img.currentSrc || img.src || img.outerHTML)"""
+IMAGES_LOADED = "() => [...document.images].every((img) => img.complete)"
+
+
+def broken_images(page) -> list[str]:
+    """The pictures of the page that did not load, once none is loading any more (a busy
+    machine may still be drawing the last icons)."""
+    page.wait_for_function(IMAGES_LOADED, timeout=20_000)
+    return page.evaluate(BROKEN_IMAGES)
+
 
 # Pictures drawn larger than their declared box (a broken picture's alt text spilling over).
 OVERFLOWING_IMAGES = """() => [...document.querySelectorAll('.memberaudit img[width]')]
@@ -101,7 +110,7 @@ def test_pilot_browses_assets_from_places_to_the_contents_of_a_container(page, s
     browser.get_by_role("link", name="Ammo box").click()
     expect(path).to_have_text(["All places", JITA_STATION, "Forge Flame", "Ammo box"])
     expect(browser.locator(".asset-items-table tbody tr").first).not_to_have_class("dt-empty")
-    assert page.evaluate(BROKEN_IMAGES) == []  # item icons from the placeholder server
+    assert broken_images(page) == []  # item icons from the placeholder server
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         screenshot(page, f"assets-drill-down-{width}", element=page.locator("#tab-assets"))
@@ -151,7 +160,7 @@ def test_launcher_shows_fifty_characters_in_a_grid_with_the_main_first(page, sit
             )
             == 0
         )
-        assert page.evaluate(BROKEN_IMAGES) == []
+        assert broken_images(page) == []
         screenshot(page, f"launcher-many-{width}")
 
     page.fill("#character-filter", "pilot 07")
@@ -176,7 +185,7 @@ def test_no_picture_is_broken_offline(page, site, role_user, where):
         expect(page.locator("#implants-list img").first).to_be_visible()
 
     assert page.evaluate("() => document.images.length") > 0
-    assert page.evaluate(BROKEN_IMAGES) == []
+    assert broken_images(page) == []
 
 
 def test_unreachable_pictures_never_spill_over_the_page(page, site, role_user, settings):

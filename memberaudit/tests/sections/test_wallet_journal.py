@@ -305,7 +305,9 @@ class TestWalletJournalOverHttp:
         assert outcome.is_success, outcome.message
         assert character.wallet_journal.count() == 250
         assert journal_of(character) == {e["id"] for e in scenario_journal(fake_eve, ARIA)}
-        assert fake_eve.log.count(route=OPERATION, status=200) == 3
+        # every page once (a busy machine may have retried one that was slow to answer)
+        answered = fake_eve.log.entries(route=OPERATION, status=200)
+        assert {entry.page for entry in answered} == {1, 2, 3}
 
     def test_should_write_nothing_when_the_journal_is_unchanged(self, make_character, fake_eve):
         character = make_character(ARIA)
