@@ -189,3 +189,33 @@ def provider() -> ESIClientProvider:
         spec_file=str(SPEC_FILE),
         operations=operations,
     )
+
+
+class KnownScopesToken:
+    """A token whose scope names are read once, for the many calls of one section run.
+
+    django-esi checks that a token has the scopes of an operation before every call and every
+    page, with a query of its own (``token.scopes.all().values_list("name", flat=True)``).
+    This stands in for the token, passing everything else through to it.
+    """
+
+    def __init__(self, token):
+        self.token = token
+        self._scope_names: list[str] | None = None
+
+    def __getattr__(self, name):
+        return getattr(self.token, name)
+
+    @property
+    def scopes(self) -> "KnownScopesToken":
+        return self
+
+    def all(self) -> "KnownScopesToken":
+        return self
+
+    def values_list(self, *fields, flat: bool = False) -> list:
+        if fields != ("name",) or not flat:
+            return list(self.token.scopes.all().values_list(*fields, flat=flat))
+        if self._scope_names is None:
+            self._scope_names = list(self.token.scopes.all().values_list("name", flat=True))
+        return self._scope_names

@@ -39,6 +39,7 @@ from esi.signals import esi_request_statistics
 from . import app_settings, esi_usage
 from .esi_client import (  # noqa: F401  re-exported: the gateway is where ESI is reached
     COMPATIBILITY_DATE,
+    KnownScopesToken,
     esi_client,
     operation_info,
     provider,
@@ -146,6 +147,7 @@ class EsiGateway:
         self.section = section
         self.use_etag = use_etag
         self.counter = RequestCounter(section=section)
+        self._token_for_calls: KnownScopesToken | None = None
 
     def get(self, operation_id: str, *, paged: bool = False, public: bool = False, **params):
         """Return the data of a GET operation; raise :class:`NotModified` on 304."""
@@ -200,7 +202,7 @@ class EsiGateway:
         params = {k: v for k, v in params.items() if k not in ("paged", "public")}
         character_id = None
         if self.token is not None and not public:
-            params["token"] = self.token
+            params["token"] = self._token_with_known_scopes()
             character_id = self.token.character_id
         self.counter.character_id = character_id
         rate_limit_key = _rate_limit_key(operation.rate_group, character_id)
@@ -220,6 +222,12 @@ class EsiGateway:
             )
         finally:
             _active_counter.reset(token)
+
+    def _token_with_known_scopes(self) -> KnownScopesToken:
+        """The token as django-esi gets it: its scopes read once per gateway, not per call."""
+        if self._token_for_calls is None or self._token_for_calls.token is not self.token:
+            self._token_for_calls = KnownScopesToken(self.token)
+        return self._token_for_calls
 
     def _call_with_retries(
         self, operation_id, operation, rate_limit_key, params, paged, is_post, use_etag

@@ -45,6 +45,33 @@ def test_should_follow_all_pages(gateway, fake_eve):
     assert gateway.counter.requests == 3
 
 
+def test_should_read_the_token_scopes_once_for_all_calls_and_pages(gateway, fake_eve):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fake_eve.set_page_size(JOURNAL, 10)  # 25 pages
+    with CaptureQueriesContext(connection) as first_call:
+        gateway.get(ONLINE, character_id=ARIA)
+
+    with CaptureQueriesContext(connection) as later_calls:
+        entries = gateway.get(JOURNAL, character_id=ARIA, paged=True)
+        with pytest.raises(NotModified):  # asked again: the token was still sent
+            gateway.get(ONLINE, character_id=ARIA)
+
+    assert len(entries) == 250
+    assert fake_eve.log.count(route=JOURNAL) == 25
+    scope_queries = [q for q in first_call if "esi_scope" in q["sql"]]
+    assert len(scope_queries) == 1
+    assert not [q for q in later_calls if "esi_scope" in q["sql"]]
+
+
+def test_should_still_refuse_a_token_without_the_operations_scope(gateway, fake_eve):
+    gateway.token.scopes.remove(*gateway.token.scopes.filter(name__contains="online"))
+
+    with pytest.raises(ValueError, match="Missing Scopes"):
+        gateway.get(ONLINE, character_id=ARIA)
+
+
 def test_should_fail_whole_fetch_when_a_page_fails(gateway, fake_eve):
     fake_eve.set_page_size(JOURNAL, 100)
     fake_eve.faults.add(route=JOURNAL, character_id=ARIA, page=2, status=500)
