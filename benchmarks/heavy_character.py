@@ -5,6 +5,7 @@ fresh SQLite database and prints, per section, the wall time, ESI requests (and 
 answered 304), database queries and writes, and peak Python memory.
 
     .venv/bin/python benchmarks/heavy_character.py [--character 2112000002] [--markdown]
+        [--latency MS]
 """
 
 import argparse
@@ -221,10 +222,27 @@ def print_table(title: str, rows: list[dict], markdown: bool) -> None:
             print(f"  {row['section']} failed: {row['message']}")
 
 
+def add_latency(base_url: str, seconds: float) -> None:
+    """Every answer of the fake EVE server from now on waits ``seconds``."""
+    request = urllib.request.Request(
+        f"{base_url}/_fake/faults",
+        data=json.dumps({"route": "*", "latency": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(request, timeout=10).read()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--character", type=int, default=HEAVY_CHARACTER)
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="milliseconds the fake EVE server waits before each answer, as ESI over a network",
+    )
     args = parser.parse_args()
 
     port = free_port()
@@ -234,6 +252,8 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as folder:
             setup_django(base_url, Path(folder) / "benchmark.sqlite3")
             character = register_heavy_character(base_url, args.character)
+            if args.latency:
+                add_latency(base_url, args.latency / 1000)
             first = run_update(character, base_url, args.character, force_expiry=False)
             details_first = killmail_detail_paths(base_url)
             catch_up = catch_up_rate_limited_work(character, base_url)

@@ -21,6 +21,7 @@ The gateway takes care of:
 import contextvars
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,7 @@ class RequestCounter:
     character_id: int | None = None  # whose token the current call uses
 
 
+_counting = threading.Lock()
 _active_counter: contextvars.ContextVar[RequestCounter | None] = contextvars.ContextVar(
     "memberaudit_esi_counter", default=None
 )
@@ -102,15 +104,16 @@ def _count_request(sender, status_code=0, headers=None, **kwargs):
     if counter is None:
         return
     _record_usage(counter, kwargs.get("operation") or "", status_code, headers)
-    if status_code == 0:  # answered from django-esi's cache, no request sent
-        counter.not_modified += 1
-        return
-    counter.requests += 1
-    counter.last_headers = headers
-    if status_code == 304:
-        counter.not_modified += 1
-    elif status_code >= 400:
-        counter.errors += 1
+    with _counting:  # a section may send requests from several threads
+        if status_code == 0:  # answered from django-esi's cache, no request sent
+            counter.not_modified += 1
+            return
+        counter.requests += 1
+        counter.last_headers = headers
+        if status_code == 304:
+            counter.not_modified += 1
+        elif status_code >= 400:
+            counter.errors += 1
 
 
 def _record_usage(counter: RequestCounter, operation_id: str, status_code: int, headers) -> None:

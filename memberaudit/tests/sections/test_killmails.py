@@ -1,5 +1,8 @@
 """The killmails section against the fake EVE server."""
 
+import threading
+import time
+
 import pytest
 
 from django.db import connection
@@ -8,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from memberaudit import updater
 from memberaudit.esi_gateway import EsiGateway, EsiUnavailable
 from memberaudit.models import CharacterKillmail, Killmail, KillmailAttacker, KillmailItem
+from memberaudit.sections import killmails
 
 from .helpers import forget_cached_esi_answers, writes_to
 
@@ -139,7 +143,7 @@ class TestFailures:
         outcome = updater.update_section(character, "killmails")
 
         assert outcome.is_success, outcome.message
-        assert _fetched_killmail_ids(fake_eve) == [124000003, LOSS]
+        assert sorted(_fetched_killmail_ids(fake_eve)) == [LOSS, 124000003]
         assert not character.killmails.filter(is_loss__isnull=True).exists()
         assert Killmail.objects.count() == 3
 
@@ -159,6 +163,33 @@ class TestFailures:
         assert not outcome.is_success
         assert set(Killmail.objects.values_list("id", flat=True)) == {124000003}
         assert character.killmails.get(killmail_id=124000003).is_loss is False
+
+    def test_should_fetch_details_concurrently_in_bounded_number(self, make_character, monkeypatch):
+        character = make_character(2112000002)  # a thousand killmails
+        real_get = EsiGateway.get
+        lock = threading.Lock()
+        in_flight, most = [0], [0]
+
+        def counting_get(self, operation_id, **params):
+            if operation_id != DETAILS:
+                return real_get(self, operation_id, **params)
+            with lock:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            try:
+                time.sleep(0.002)  # an answer takes a moment, as over a network
+                return real_get(self, operation_id, **params)
+            finally:
+                with lock:
+                    in_flight[0] -= 1
+
+        monkeypatch.setattr(EsiGateway, "get", counting_get)
+
+        outcome = updater.update_section(character, "killmails")
+
+        assert outcome.is_success, outcome.message
+        assert Killmail.objects.count() == 1000
+        assert most[0] == killmails.DETAIL_CONCURRENCY > 1
 
     def test_should_not_fail_for_a_killmail_esi_does_not_know(self, make_character, fake_eve):
         unknown = {"killmail_id": 124999999, "killmail_hash": "0" * 40}  # ESI answers 422
