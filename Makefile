@@ -10,7 +10,7 @@ BIN = $(VENV)/bin
 APT_PACKAGES = python3-venv python3-dev gcc libmariadb-dev pkg-config
 TEST_APT_PACKAGES = chromium
 REDIS_URL ?= redis://127.0.0.1:6379
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=15
 
 .PHONY: demo test messages lint build-check django-checks test-sqlite test-mysql test-crash system-packages test-system-packages \
 	venv vendor clean
