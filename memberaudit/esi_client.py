@@ -25,12 +25,15 @@ COMPATIBILITY_DATE = "2025-12-16"
 SPEC_FILE = Path(__import__("eveuniverse").__file__).parent / f"openapi_{COMPATIBILITY_DATE}.json"
 
 # Operations used outside of sections (name resolution, locations, registration, skill sets
-# from fittings).
+# from fittings, EVE types loaded in bulk).
 COMMON_OPERATIONS = (
     "GetCharactersCharacterId",
+    "GetUniverseCategoriesCategoryId",
+    "GetUniverseGroupsGroupId",
     "GetUniverseStationsStationId",
     "GetUniverseStructuresStructureId",
     "GetUniverseSystemsSystemId",
+    "GetUniverseTypesTypeId",
     "PostCharactersAffiliation",
     "PostUniverseIds",
     "PostUniverseNames",

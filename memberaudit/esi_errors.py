@@ -3,6 +3,10 @@ each with a message meant for humans."""
 
 import math
 
+import httpx2
+import pydantic
+from aiopenapi3 import errors as openapi_errors
+
 from django.utils.translation import gettext as _
 
 
@@ -64,3 +68,29 @@ class EsiNotFound(EsiError):
 
 class EsiTokenError(EsiError):
     """EVE SSO refused the token: revoked, or expired and not refreshable."""
+
+
+def transport_error_message(operation_id: str, exc: BaseException) -> str:
+    """One readable line for a request that got no answer: a timeout says so.
+
+    aiopenapi3 wraps the HTTP client's error in a ``RequestError`` whose text dumps the whole
+    operation; only the underlying error's kind is worth showing.
+    """
+    cause = exc
+    while isinstance(cause, openapi_errors.RequestError) and cause.__cause__ is not None:
+        cause = cause.__cause__
+    if isinstance(cause, httpx2.TimeoutException):
+        return _("Timeout: ESI did not answer %(operation)s in time") % {"operation": operation_id}
+    return _("ESI could not be reached for %(operation)s (%(error)s)") % {
+        "operation": operation_id,
+        "error": type(cause).__name__,
+    }
+
+
+def _error_text(exc) -> str:
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        return str(data.get("error") or "")
+    if isinstance(data, pydantic.BaseModel):
+        return str(getattr(data, "error", "") or "")
+    return ""

@@ -6,6 +6,8 @@ The gateway takes care of:
 - the client (:mod:`memberaudit.esi_client`): one django-esi provider, pinned compatibility
   date, operation allow-list;
 - pagination (``X-Pages``) and "not modified" (ETag / 304) as :class:`NotModified`;
+- batches of independent calls (:meth:`EsiGateway.get_each`): a few requests in flight at once,
+  answers in order, stopping at the first failure and before the rate-limit budget runs out;
 - the global error limit (:mod:`memberaudit.esi_limits`): once ``X-ESI-Error-Limit-Remain`` falls to
   ``MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD``, or ESI answers 420, no call is made until
   ``X-ESI-Error-Limit-Reset`` has passed (shared by all workers through the cache);
@@ -21,8 +23,13 @@ The gateway takes care of:
 import contextvars
 import json
 import logging
+import os
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +37,7 @@ import httpx2
 import pydantic
 from aiopenapi3 import errors as openapi_errors
 
+from django.db import connections
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
@@ -56,17 +64,22 @@ from .esi_errors import (  # noqa: F401  re-exported for section code
     EsiTokenError,
     EsiUnavailable,
     NotModified,
+    _error_text,
     _whole_seconds,
+    transport_error_message,
 )
 from .esi_limits import (  # noqa: F401  re-exported for section code
     DEFAULT_PAUSE_SECONDS,
     ERROR_LIMIT_CACHE_KEY,
+    MAX_REQUESTS_IN_FLIGHT,
     _header,
     _last_answer_headers,
     _pause,
     _pause_left,
     _rate_limit_key,
     _seconds_header,
+    bucket_reset_in,
+    calls_left,
     error_limit_reached,
     error_limit_reset_in,
     rate_limit_reset_in,
@@ -126,6 +139,37 @@ def _record_usage(counter: RequestCounter, operation_id: str, status_code: int, 
         rate_group=operation.rate_group if operation and operation.max_tokens else "",
         character_id=counter.character_id,
     )
+
+
+@dataclass
+class Answer:
+    """One call of a batch (:meth:`EsiGateway.get_each`): its parameters, and its data or why
+    it failed (an :class:`EsiError` or :class:`NotModified`)."""
+
+    params: dict
+    data: Any = None
+    error: Exception | None = None
+
+
+def _any_failure(answer: Answer) -> bool:
+    return answer.error is not None
+
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _request_pool() -> ThreadPoolExecutor:
+    """The threads that send the requests of batches; kept for the life of the process, so
+    their HTTP connections are reused from one batch (and section) to the next."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():  # a forked worker needs threads of its own
+            _pool = (
+                os.getpid(),
+                ThreadPoolExecutor(MAX_REQUESTS_IN_FLIGHT, thread_name_prefix="memberaudit-esi"),
+            )
+        return _pool[1]
 
 
 def _to_plain(data: Any) -> Any:
@@ -193,6 +237,82 @@ class EsiGateway:
                 use_etag=False,
             )
         return results
+
+    def get_each(
+        self,
+        operation_id: str,
+        calls: Iterable[dict],
+        *,
+        public: bool = False,
+        use_etag: bool | None = None,
+        stop: Callable[[Answer], bool] = _any_failure,
+    ) -> list[Answer]:
+        """Answer calls of one GET operation that do not depend on each other, in the order
+        given, with up to :data:`MAX_REQUESTS_IN_FLIGHT` requests in flight at once.
+
+        The batch ends at the first answer for which ``stop`` is true (by default any
+        failure): that answer is the last one returned, so everything before it can be
+        stored, and the calls after it are not sent (answers already on their way are
+        dropped). It also ends, with an :class:`EsiRateLimited` answer for the first call not
+        sent, where ESI's budget of the route's rate-limit group allows no more calls. Every
+        call checks the error limit first: once it is reached, no further request is sent.
+        """
+        operation = operation_info(operation_id)
+        if operation is None:
+            raise ValueError(f"Unknown ESI operation: {operation_id}")
+        calls = list(calls)
+        character_id = None
+        if self.token is not None and not public:
+            # its scopes read here, in the caller's thread (and database connection), once
+            self._token_with_known_scopes().values_list("name", flat=True)
+            character_id = self.token.character_id
+        allowed = calls_left(operation.rate_group, operation.max_tokens, character_id)
+        allowed = len(calls) if allowed is None else allowed
+        saved_use_etag = self.use_etag
+        if use_etag is not None:
+            self.use_etag = use_etag
+        answers: list[Answer] = []
+        pending: deque = deque()
+        position = 0
+        try:
+            while position < len(calls) or pending:
+                while position < min(len(calls), allowed) and len(pending) < MAX_REQUESTS_IN_FLIGHT:
+                    pending.append(
+                        _request_pool().submit(self._answer, operation_id, calls[position], public)
+                    )
+                    position += 1
+                if not pending:
+                    answers.append(self._over_budget(operation, calls[position], character_id))
+                    break
+                answer = pending.popleft().result()
+                answers.append(answer)
+                if answer.error is not None and stop(answer):
+                    break
+        finally:
+            for future in pending:
+                future.cancel()
+            wait_for(pending)  # nothing of this batch runs on once the caller goes on
+            self.use_etag = saved_use_etag
+        return answers
+
+    def _answer(self, operation_id: str, params: dict, public: bool) -> Answer:
+        try:
+            return Answer(params, data=self.get(operation_id, public=public, **params))
+        except (EsiError, NotModified) as exc:
+            return Answer(params, error=exc)
+        finally:
+            connections.close_all()  # this thread's, should anything have opened one
+
+    def _over_budget(self, operation, params: dict, character_id) -> Answer:
+        reset_in = bucket_reset_in(operation.rate_group, operation.window_seconds, character_id)
+        return Answer(
+            params,
+            error=EsiRateLimited(
+                reset_in,
+                _("ESI rate limit of %(group)s: no calls left for %(seconds)d s")
+                % {"group": operation.rate_group, "seconds": _whole_seconds(reset_in)},
+            ),
+        )
 
     def _call(self, operation_id, params, *, paged, public, is_post, use_etag=None):
         operation = operation_info(operation_id)
@@ -366,29 +486,3 @@ class EsiGateway:
     def _pause_for(seconds: float) -> None:
         """Pause all ESI calls of all workers for ``seconds`` (the error limit)."""
         _pause(ERROR_LIMIT_CACHE_KEY, seconds)
-
-
-def transport_error_message(operation_id: str, exc: BaseException) -> str:
-    """One readable line for a request that got no answer: a timeout says so.
-
-    aiopenapi3 wraps the HTTP client's error in a ``RequestError`` whose text dumps the whole
-    operation; only the underlying error's kind is worth showing.
-    """
-    cause = exc
-    while isinstance(cause, openapi_errors.RequestError) and cause.__cause__ is not None:
-        cause = cause.__cause__
-    if isinstance(cause, httpx2.TimeoutException):
-        return _("Timeout: ESI did not answer %(operation)s in time") % {"operation": operation_id}
-    return _("ESI could not be reached for %(operation)s (%(error)s)") % {
-        "operation": operation_id,
-        "error": type(cause).__name__,
-    }
-
-
-def _error_text(exc) -> str:
-    data = getattr(exc, "data", None)
-    if isinstance(data, dict):
-        return str(data.get("error") or "")
-    if isinstance(data, pydantic.BaseModel):
-        return str(getattr(data, "error", "") or "")
-    return ""

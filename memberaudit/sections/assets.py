@@ -25,6 +25,7 @@ from eveuniverse.models import EveType
 from .. import app_settings, change_events, json_tables, selectors, updater
 from ..bulk import bulk_update_changes
 from ..esi_gateway import EsiUnavailable, NotModified
+from ..eve_types import load_eve_types
 from ..fitted_fields import fit_to_column
 from ..locations import resolve_locations
 from ..models import CharacterAsset, CharacterLocation, CharacterShip, Location
@@ -104,7 +105,7 @@ def fetch(character, gateway):
     if ship:
         items[ship["item_id"]] = ship
     place_ids = _place_items(items)
-    categories = _load_types({item["type_id"] for item in items.values()})
+    categories = _load_types({item["type_id"] for item in items.values()}, gateway)
     _fetch_names(character, gateway, items, categories)
     _resolve_places(place_ids, gateway)
     _remember_names_fresh(character)
@@ -250,10 +251,10 @@ def _depths(items: dict[int, dict]) -> dict[int, int | None]:
     return depths
 
 
-def _load_types(type_ids: set[int]) -> dict[int, int]:
+def _load_types(type_ids: set[int], gateway) -> dict[int, int]:
     """Load missing item types from ESI in bulk; return the category id of each type."""
     try:
-        EveType.objects.bulk_get_or_create_esi(ids=type_ids)
+        load_eve_types(type_ids, gateway)
     except Exception:  # eveuniverse raises its client's errors; reported below
         logger.info("Loading asset types failed", exc_info=True)
     categories = dict(

@@ -19,14 +19,21 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import OperationalError
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from eveuniverse.models import EveType
 
 from .. import app_settings, change_events, json_tables, selectors, updater
 from ..bulk import bulk_update_changes
 from ..entities import resolve_entities
-from ..esi_gateway import EsiForbidden, EsiGateway, EsiNotFound, NotModified
+from ..esi_gateway import (
+    EsiError,
+    EsiForbidden,
+    EsiNotFound,
+    EsiRateLimited,
+    EsiTokenError,
+    NotModified,
+)
+from ..eve_types import load_eve_types
 from ..fitted_fields import fit_to_column
 from ..locations import resolve_locations
 from ..models import CharacterContract, CharacterContractBid, CharacterContractItem
@@ -70,8 +77,13 @@ STORED_FIELDS = HEADER_FIELDS + PARTY_FIELDS + LOCATION_FIELDS
 # --- fetch --------------------------------------------------------------------------------
 
 
+# Why the last item fetch of a character stopped early, from store() to after_store().
+_item_failures: dict[int, str] = {}
+
+
 def fetch(character, gateway) -> dict:
     """Headers (None when unchanged), items of contracts without items, bids of auctions."""
+    _item_failures.pop(character.pk, None)
     stored = {
         contract_id: {"contract_type": kind, "status": status, "items_fetched": fetched}
         for contract_id, kind, status, fetched in character.contracts.values_list(
@@ -86,8 +98,10 @@ def fetch(character, gateway) -> dict:
         headers = _clean_headers(rows)
     current = headers if headers is not None else stored
     bids = _fetch_bids(character, gateway, current, stored)
-    items = _fetch_items(character, gateway, current, stored)
+    items, failure = _fetch_items(character, gateway, current, stored)
     if headers is None and not bids and not items:
+        if failure:
+            raise EsiError(failure)
         raise NotModified()
     entity_ids = {bid["bidder_id"] for rows in bids.values() for bid in rows}
     if headers is not None:
@@ -99,11 +113,12 @@ def fetch(character, gateway) -> dict:
         for bid in rows:
             if bid["bidder_id"] not in known_entities:
                 bid["bidder_id"] = None
-    _load_types({item["type_id"] for rows in items.values() for item in rows})
+    _load_types({item["type_id"] for rows in items.values() for item in rows}, gateway)
     return {
         "contracts": [headers[key] for key in sorted(headers)] if headers is not None else None,
         "items": items,
         "bids": bids,
+        "items_failure": failure,
     }
 
 
@@ -155,8 +170,11 @@ def _needs_items(contract: dict) -> bool:
     return contract["contract_type"] != Type.COURIER
 
 
-def _fetch_items(character, gateway, current: dict, stored: dict) -> dict[int, list[dict]]:
-    """Items of contracts whose items were never fetched; a bounded number per run."""
+def _fetch_items(character, gateway, current: dict, stored: dict):
+    """Items of contracts whose items were never fetched; a bounded number per run.
+
+    Returns the items by contract and why fetching stopped early (or None). A rate limit
+    is no failure: the remaining items follow in the next runs."""
     missing = sorted(
         (
             contract_id
@@ -165,20 +183,31 @@ def _fetch_items(character, gateway, current: dict, stored: dict) -> dict[int, l
         ),
         reverse=True,
     )[:MAX_ITEM_REQUESTS_PER_RUN]
+    answers = gateway.get_each(
+        ITEMS,
+        [{"character_id": character.character_id, "contract_id": cid} for cid in missing],
+        use_etag=False,  # nothing stored: a 304 for an earlier answer would hide the items
+        stop=lambda answer: not isinstance(answer.error, (EsiNotFound, EsiForbidden)),
+    )
     items = {}
-    for contract_id in missing:
-        params = {"character_id": character.character_id, "contract_id": contract_id}
-        try:
-            try:
-                rows = gateway.get(ITEMS, **params)
-            except NotModified:  # answered before, but nothing is stored: ask again in full
-                rows = _without_etag(gateway).get(ITEMS, **params)
-        except (EsiNotFound, EsiForbidden) as exc:
+    for answer in answers:
+        contract_id = answer.params["contract_id"]
+        if isinstance(answer.error, (EsiNotFound, EsiForbidden)):
             # ESI no longer shows the items (e.g. a deleted contract): do not ask again
-            logger.info("%s: no items for contract %s: %s", character, contract_id, exc)
-            rows = []
-        items[contract_id] = _clean_items(rows)
-    return items
+            logger.info("%s: no items for contract %s: %s", character, contract_id, answer.error)
+            items[contract_id] = []
+        elif isinstance(answer.error, EsiTokenError):
+            raise answer.error
+        elif isinstance(answer.error, EsiRateLimited):
+            logger.info("%s: contract items wait for the next run: %s", character, answer.error)
+        elif answer.error is not None:
+            left = len(missing) - len(items)
+            return items, gettext(
+                "Items of %(count)d contracts could not be fetched yet: %(error)s"
+            ) % {"count": left, "error": answer.error}
+        else:
+            items[contract_id] = _clean_items(answer.data)
+    return items, None
 
 
 def _clean_items(rows) -> list[dict]:
@@ -206,19 +235,32 @@ def _fetch_bids(character, gateway, current: dict, stored: dict) -> dict[int, li
         if contract["contract_type"] == Type.AUCTION and contract["status"] == Status.OUTSTANDING
     )
     bids = {}
-    for contract_id in auctions:
-        params = {"character_id": character.character_id, "contract_id": contract_id}
-        try:
-            try:
-                rows = gateway.get(BIDS, **params)
-            except NotModified:
-                if contract_id in stored:
-                    continue  # the stored bids are current
-                rows = _without_etag(gateway).get(BIDS, **params)
-        except EsiNotFound:
-            continue  # the auction just ended; its header will tell next time
-        bids[contract_id] = _clean_bids(rows)
+    again = []  # answered 304 but never stored: asked again in full
+    for answer in _ask_bids(character, gateway, auctions, use_etag=None):
+        if isinstance(answer.error, NotModified):
+            if answer.params["contract_id"] not in stored:
+                again.append(answer.params["contract_id"])
+        elif answer.error is None:
+            bids[answer.params["contract_id"]] = _clean_bids(answer.data)
+    for answer in _ask_bids(character, gateway, again, use_etag=False):
+        if answer.error is None:
+            bids[answer.params["contract_id"]] = _clean_bids(answer.data)
     return bids
+
+
+def _ask_bids(character, gateway, contract_ids: list[int], use_etag):
+    """Answers for the bids of auctions; a 404 means the auction just ended (its header will
+    tell next time); any other failure fails the run."""
+    answers = gateway.get_each(
+        BIDS,
+        [{"character_id": character.character_id, "contract_id": cid} for cid in contract_ids],
+        use_etag=use_etag,
+        stop=lambda answer: not isinstance(answer.error, (NotModified, EsiNotFound)),
+    )
+    for answer in answers:
+        if isinstance(answer.error, EsiError) and not isinstance(answer.error, EsiNotFound):
+            raise answer.error
+    return answers
 
 
 def _clean_bids(rows) -> list[dict]:
@@ -237,13 +279,6 @@ def _clean_bids(rows) -> list[dict]:
     return [bids[key] for key in sorted(bids)]
 
 
-def _without_etag(gateway: EsiGateway) -> EsiGateway:
-    """A gateway for the same token that asks for full answers, counting into the same run."""
-    fresh = EsiGateway(token=gateway.token, section=gateway.section, use_etag=False)
-    fresh.counter = gateway.counter
-    return fresh
-
-
 def _resolve_places(headers: dict, known_entities: dict, gateway) -> None:
     """Replace ids that did not resolve by None (parties) and make locations exist."""
     location_ids = {contract[field] for contract in headers.values() for field in LOCATION_FIELDS}
@@ -257,14 +292,12 @@ def _resolve_places(headers: dict, known_entities: dict, gateway) -> None:
                 contract[field] = None
 
 
-def _load_types(type_ids: set[int]) -> None:
+def _load_types(type_ids: set[int], gateway) -> None:
     """Make sure eveuniverse knows the item types; fail the run when one cannot be loaded."""
     if not type_ids:
         return
     try:
-        found = set(
-            EveType.objects.bulk_get_or_create_esi(ids=type_ids).values_list("id", flat=True)
-        )
+        found = load_eve_types(type_ids, gateway)
     except OperationalError:  # the database's, e.g. a deadlock: the updater tries again
         raise
     except Exception as exc:  # eveuniverse raises its client's errors
@@ -303,6 +336,8 @@ def _as_id(value) -> int | None:
 
 
 def store(character, data: dict) -> bool:
+    if data.get("items_failure"):
+        _item_failures[character.pk] = data["items_failure"]
     changed = False
     if data["contracts"] is not None:
         changed = _store_headers(character, data["contracts"])
@@ -310,6 +345,13 @@ def store(character, data: dict) -> bool:
     items_changed = _store_items(pks, data["items"])
     bids_changed = _store_bids(pks, data["bids"])
     return changed or items_changed or bids_changed
+
+
+def after_store(character, changed: bool) -> None:
+    """Fail the run while items are missing, after headers and the fetched items were kept."""
+    failure = _item_failures.pop(character.pk, None)
+    if failure:
+        raise EsiError(failure)
 
 
 def _store_headers(character, headers: list[dict]) -> bool:
@@ -405,6 +447,7 @@ registry.register(
         operations=(CONTRACTS, ITEMS, BIDS),
         fetch=fetch,
         store=store,
+        after_store=after_store,
         events=change_events.contracts,
         tab=ViewerTab(
             group=NavGroup.FINANCES,

@@ -10,9 +10,6 @@
   detail fetches, the details fetched so far are kept, and the section is marked failed.
 """
 
-from concurrent.futures import ThreadPoolExecutor
-
-from django.db import connections
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +23,6 @@ from .base import NavGroup, Section, ViewerTab, registry
 RECENT = "GetCharactersCharacterIdKillmailsRecent"
 DETAILS = "GetKillmailsKillmailIdKillmailHash"
 MAX_DETAILS_PER_RUN = 1000
-DETAIL_CONCURRENCY = 4  # detail requests in flight at once
 UNAVAILABLE_STATUS = (404, 422)  # unknown killmail or wrong hash: try again next run
 
 # Why the last detail fetch of a character failed, from store() to after_store().
@@ -79,48 +75,43 @@ def _stored_killmail_ids(ids) -> set[int]:
 def _fetch_details(missing: list[int], hashes: dict[int, str], gateway):
     """Details of killmails no one stored yet, newest first; stop at the first failure.
 
-    Up to :data:`DETAIL_CONCURRENCY` requests are in flight at once (ESI's latency, not its
-    limits, bounds a first update: the killmail group allows 3,600 calls per 15 minutes and
-    the gateway still pauses on 420 and 429). Answers are taken in order, so what is kept
-    after a failure is exactly what came before it."""
-    details = []
-    use_etag = gateway.use_etag
-    gateway.use_etag = False  # never stored: a 304 from an earlier run would hide it
+    The requests go out a few at a time (:meth:`~memberaudit.esi_gateway.EsiGateway.get_each`):
+    ESI's latency, not its limits, bounds a first update (the killmail group allows 3,600
+    calls per 15 minutes). What is kept after a failure is exactly what came before it."""
     wanted = missing[:MAX_DETAILS_PER_RUN]
-
-    def fetch_one(killmail_id: int):
-        try:
-            return gateway.get(
-                DETAILS, public=True, killmail_id=killmail_id, killmail_hash=hashes[killmail_id]
-            )
-        except EsiError as exc:
-            return exc
-        finally:
-            connections.close_all()  # this thread's, should anything have opened one
-
-    executor = ThreadPoolExecutor(max_workers=DETAIL_CONCURRENCY)
-    try:
-        for killmail_id, answer in zip(wanted, executor.map(fetch_one, wanted), strict=True):
-            if isinstance(answer, EsiTokenError):
-                raise answer
-            if isinstance(answer, EsiNotFound):
-                continue
-            if isinstance(answer, EsiError):
-                if answer.status_code in UNAVAILABLE_STATUS:
-                    continue
-                left = len(missing) - len(details)
-                failure = gettext("%(count)d killmails could not be fetched yet: %(error)s") % {
-                    "count": left,
-                    "error": answer,
-                }
-                return details, failure
-            detail = _clean_detail(answer, killmail_id, hashes[killmail_id])
+    answers = gateway.get_each(
+        DETAILS,
+        [{"killmail_id": kid, "killmail_hash": hashes[kid]} for kid in wanted],
+        public=True,
+        use_etag=False,  # never stored: a 304 from an earlier run would hide it
+        stop=_stops_details,
+    )
+    details = []
+    for answer in answers:
+        killmail_id = answer.params["killmail_id"]
+        if isinstance(answer.error, EsiTokenError):
+            raise answer.error
+        if answer.error is None:
+            detail = _clean_detail(answer.data, killmail_id, hashes[killmail_id])
             if detail is not None:
                 details.append(detail)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        gateway.use_etag = use_etag
+        elif _stops_details(answer):
+            left = len(missing) - len(details)
+            failure = gettext("%(count)d killmails could not be fetched yet: %(error)s") % {
+                "count": left,
+                "error": answer.error,
+            }
+            return details, failure
     return details, None
+
+
+def _stops_details(answer) -> bool:
+    """A failed detail stops the run's fetches, except one ESI does not know (try next run)."""
+    if isinstance(answer.error, EsiNotFound):
+        return False
+    return isinstance(answer.error, EsiError) and answer.error.status_code not in (
+        UNAVAILABLE_STATUS
+    )
 
 
 def _as_id(value) -> int | None:

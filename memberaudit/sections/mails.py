@@ -210,8 +210,8 @@ def _remember_deleted(character, mail_ids: set[int]) -> None:
 
 
 def _fetch_missing_bodies(character, mails: list[dict], gateway, gone: set[int]):
-    """Fetch the bodies never fetched before; stop at the first failure. Mails known to be
-    deleted (``gone``) are not asked for again.
+    """Fetch the bodies never fetched before, a few at a time, newest first; stop at the first
+    failure. Mails known to be deleted (``gone``) are not asked for again.
 
     Returns the bodies by mail id, the ids of deleted mails (ESI answered 404 now or before),
     and the failure (or None).
@@ -222,26 +222,29 @@ def _fetch_missing_bodies(character, mails: list[dict], gateway, gone: set[int])
     bodies: dict[int, str] = {}
     deleted: set[int] = missing & gone
     missing -= gone
-    for mail_id in sorted(missing, reverse=True):
-        try:
-            answer = gateway.get(
-                "GetCharactersCharacterIdMailMailId",
-                character_id=character.character_id,
-                mail_id=mail_id,
-            )
-        except EsiNotFound:
+    answers = gateway.get_each(
+        "GetCharactersCharacterIdMailMailId",
+        [
+            {"character_id": character.character_id, "mail_id": mail_id}
+            for mail_id in sorted(missing, reverse=True)
+        ],
+        stop=lambda answer: not isinstance(answer.error, EsiNotFound),
+    )
+    for answer in answers:
+        mail_id = answer.params["mail_id"]
+        if isinstance(answer.error, EsiNotFound):
             deleted.add(mail_id)
-            continue
-        except EsiTokenError:
-            raise
-        except EsiError as exc:
-            left = len(missing) - len(bodies) - len(deleted)
+        elif isinstance(answer.error, EsiTokenError):
+            raise answer.error
+        elif answer.error is not None:
+            left = len(missing) - len(bodies) - len(deleted - gone)
             failure = gettext("%(count)d mail bodies could not be fetched yet: %(error)s") % {
                 "count": left,
-                "error": exc,
+                "error": answer.error,
             }
             return bodies, deleted, failure
-        bodies[mail_id] = str((answer or {}).get("body") or "")
+        else:
+            bodies[mail_id] = str((answer.data or {}).get("body") or "")
     return bodies, deleted, None
 
 

@@ -8,14 +8,16 @@ from eveuniverse.models import EveType
 
 from .. import app_settings, change_events, selectors
 from ..esi_gateway import EsiError
+from ..eve_types import load_eve_types
 from ..models import CharacterSkill, CharacterSkillpoints, CharacterSkillpointsRecord
 from .base import NavGroup, Section, ViewerTab, registry
 
 SKILL_FIELDS = ("active_skill_level", "trained_skill_level", "skillpoints_in_skill")
 
 
-def ensure_skill_types(type_ids: Iterable[int]) -> None:
-    """Make sure every skill type exists in eveuniverse, loading missing ones from ESI.
+def ensure_skill_types(type_ids: Iterable[int], gateway=None) -> None:
+    """Make sure every skill type exists in eveuniverse, loading missing ones from ESI (in
+    bulk through ``gateway`` when given).
 
     Costs one query when all types are known already.
     """
@@ -23,7 +25,10 @@ def ensure_skill_types(type_ids: Iterable[int]) -> None:
     if not type_ids:
         return
     try:
-        EveType.objects.bulk_get_or_create_esi(ids=type_ids)
+        if gateway is None:
+            EveType.objects.bulk_get_or_create_esi(ids=type_ids)
+        else:
+            load_eve_types(type_ids, gateway)
     except Exception as exc:  # eveuniverse raises whatever its ESI client raises
         raise EsiError(
             _("Could not load skill types from ESI: %(error_type)s: %(error)s")
@@ -49,7 +54,7 @@ def fetch(character, gateway) -> dict:
     total_sp = data.get("total_sp")
     if total_sp is None:
         total_sp = sum(skill["skillpoints_in_skill"] for skill in skills)
-    ensure_skill_types(skills_by_id.keys())
+    ensure_skill_types(skills_by_id.keys(), gateway)
     return {
         "skills": skills,
         "total_sp": int(total_sp),

@@ -207,3 +207,109 @@ def test_should_offer_every_operation_the_sections_declare():
     from memberaudit.sections import registry
 
     assert set(registry.all_operations()) <= _operations_to_load
+
+
+# --- batches of independent calls ----------------------------------------------------------
+
+TYPE = "GetUniverseTypesTypeId"  # public, no rate-limit group
+BODY = "GetCharactersCharacterIdMailMailId"  # group char-social
+
+
+def type_calls(fake_eve, count: int) -> list[dict]:
+    type_ids = sorted(item["type_id"] for item in fake_eve.scenario.items("types"))
+    assert len(type_ids) >= count
+    return [{"type_id": type_id} for type_id in type_ids[:count]]
+
+
+def watch_calls(monkeypatch, fail_on: int | None = None, barrier=None) -> dict:
+    """Count the calls of a batch as they happen; optionally fail one or hold them at
+    ``barrier`` until as many are in flight as it waits for."""
+    import threading
+
+    real_get = EsiGateway.get
+    lock = threading.Lock()
+    seen = {"sent": [], "in_flight": 0, "most": 0}
+
+    def get(self, operation_id, **params):
+        with lock:
+            seen["sent"].append(params.get("type_id"))
+            seen["in_flight"] += 1
+            seen["most"] = max(seen["most"], seen["in_flight"])
+        try:
+            if barrier is not None:
+                barrier.wait()
+            if params.get("type_id") == fail_on:
+                raise esi_gateway.EsiUnavailable("ESI answered 503", 503)
+            return real_get(self, operation_id, **params)
+        finally:
+            with lock:
+                seen["in_flight"] -= 1
+
+    monkeypatch.setattr(EsiGateway, "get", get)
+    return seen
+
+
+def test_should_answer_a_batch_in_order_with_a_bounded_number_in_flight(
+    gateway, fake_eve, monkeypatch
+):
+    import threading
+
+    limit = esi_gateway.MAX_REQUESTS_IN_FLIGHT
+    calls = type_calls(fake_eve, 2 * limit)
+    # each call waits until `limit` calls are in flight: fewer at once would break the barrier
+    seen = watch_calls(monkeypatch, barrier=threading.Barrier(limit, timeout=10))
+
+    answers = gateway.get_each(TYPE, calls, public=True)
+
+    assert [answer.params for answer in answers] == calls
+    assert [answer.data["type_id"] for answer in answers] == [c["type_id"] for c in calls]
+    assert all(answer.error is None for answer in answers)
+    assert seen["most"] == limit > 1
+    assert fake_eve.log.count(route=TYPE) == len(calls)
+
+
+def test_should_stop_a_batch_at_the_first_failure_keeping_what_came_before(
+    gateway, fake_eve, monkeypatch
+):
+    limit = esi_gateway.MAX_REQUESTS_IN_FLIGHT
+    calls = type_calls(fake_eve, 3 * limit)
+    failing = calls[2]["type_id"]
+    seen = watch_calls(monkeypatch, fail_on=failing)
+
+    answers = gateway.get_each(TYPE, calls, public=True)
+
+    assert [answer.params for answer in answers] == calls[:3]
+    assert [answer.error for answer in answers[:2]] == [None, None]
+    assert isinstance(answers[2].error, esi_gateway.EsiUnavailable)
+    # nothing was sent after the failure but what was already in flight
+    assert len(seen["sent"]) <= 3 + limit - 1 < len(calls)
+
+
+def test_should_send_no_further_request_of_a_batch_once_the_error_limit_is_reached(
+    gateway, fake_eve
+):
+    calls = type_calls(fake_eve, 3 * esi_gateway.MAX_REQUESTS_IN_FLIGHT)
+    fake_eve.faults.add(route=TYPE, status=420, times=1)
+
+    answers = gateway.get_each(TYPE, calls, public=True, stop=lambda answer: False)
+
+    sent = fake_eve.log.count(route=TYPE)
+    assert sent < len(calls)
+    assert len(answers) == len(calls)
+    paused = [answer for answer in answers if isinstance(answer.error, EsiErrorLimitReached)]
+    assert len(paused) == len(calls) - sent + 1  # the 420 itself and every call not sent
+
+
+def test_should_not_send_calls_of_a_batch_beyond_the_rate_limit_budget(gateway, fake_eve):
+    mail_ids = sorted(mail["mail_id"] for mail in fake_eve.scenario.character(ARIA)["mails"])
+    calls = [{"character_id": ARIA, "mail_id": mail_id} for mail_id in mail_ids[:5]]
+    fake_eve.rate_limiter.set_limit("char-social", 8)
+    gateway.get("GetCharactersCharacterIdMail", character_id=ARIA)  # 6 tokens left: 3 calls
+
+    answers = gateway.get_each(BODY, calls)
+
+    assert [answer.error for answer in answers[:3]] == [None, None, None]
+    assert len(answers) == 4 and isinstance(answers[3].error, EsiRateLimited)
+    assert "char-social" in str(answers[3].error)
+    assert fake_eve.log.count(route=BODY) == 3
+    assert fake_eve.log.count(status=429) == 0

@@ -312,6 +312,30 @@ class TestLaterUpdates:
             items_fetched=True, contract_type=Type.COURIER
         ).exists()
 
+    def test_should_leave_items_for_later_runs_when_the_rate_limit_budget_runs_out(
+        self, make_character, fake_eve
+    ):
+        # 8 tokens: the headers and the bids take 2 each, leaving 2 successful calls
+        fake_eve.rate_limiter.set_limit("char-contract", 8)
+        character = make_character(ARIA)
+
+        outcome = update(character)
+
+        assert outcome.is_success, outcome.message
+        first_run = requested_contract_ids(fake_eve, ITEMS)
+        assert len(first_run) == 2
+        assert fake_eve.log.count(status=429) == 0  # stopped before ESI had to refuse
+        assert character.contracts.filter(items_fetched=True).count() == 2
+        fake_eve.rate_limiter.reset()  # the window passed
+        cache.delete_pattern("esi:bucket:*")
+
+        outcome = update(character)
+
+        assert outcome.is_success, outcome.message
+        assert fake_eve.log.count(status=429) == 0
+        assert sorted(requested_contract_ids(fake_eve, ITEMS)) == sorted(ARIA_ITEM_CONTRACTS)
+        assert character.contracts.filter(items_fetched=True).count() == 3
+
     def test_should_write_nothing_when_run_again_unchanged(self, make_character, fake_eve):
         character = make_character(ARIA)
         update(character)
@@ -435,8 +459,6 @@ class TestFailures:
             ({"route": CONTRACTS, "status": 503, "times": 5}, "503"),
             ({"route": CONTRACTS, "malformed": True}, "unusable answer"),
             ({"route": CONTRACTS, "status": 500, "page": 2}, "500"),
-            ({"route": ITEMS, "status": 500}, ITEMS),
-            ({"route": ITEMS, "status": 502, "times": 5}, ITEMS),
             ({"route": BIDS, "status": 500}, BIDS),
         ],
         ids=[
@@ -444,8 +466,6 @@ class TestFailures:
             "contracts-503",
             "contracts-malformed",
             "contracts-page-2",
-            "items-500",
-            "items-502",
             "bids-500",
         ],
     )
@@ -470,6 +490,28 @@ class TestFailures:
         succeeded = requested_contract_ids(fake_eve, ITEMS)
         assert succeeded.count(190000001) == 1 and 190000004 not in succeeded
 
+    @pytest.mark.parametrize(
+        "fault",
+        [{"status": 500}, {"status": 502, "times": 5}],
+        ids=["items-500", "items-502"],
+    )
+    def test_should_store_headers_and_fetch_failed_items_next_run(self, character, fake_eve, fault):
+        fake_eve.faults.add(route=ITEMS, character_id=ARIA, **fault)
+
+        outcome = update(character)
+
+        assert not outcome.is_success
+        row = status(character)
+        assert row.is_success is False and ITEMS in row.error_message
+        assert "Items of 1 contracts could not be fetched yet" in row.error_message
+        assert character.contracts.count() == 5  # the headers are kept
+        assert character.contracts.get(contract_id=190000004).title == "Changed meanwhile"
+        assert not character.contracts.get(contract_id=190000001).items_fetched
+        fake_eve.faults.reset()
+        assert update(character).is_success
+        assert character.contracts.get(contract_id=190000001).items.count() == 2
+        assert requested_contract_ids(fake_eve, ITEMS).count(190000001) == 1
+
     def test_should_record_timeout_as_failure(self, character, fake_eve, monkeypatch):
         from esi import app_settings as esi_settings
 
@@ -485,7 +527,8 @@ class TestFailures:
 
         assert not outcome.is_success
         assert "did not answer" in status(character).error_message
-        assert snapshot(character) == before
+        assert snapshot(character) != before  # the headers are kept
+        assert not character.contracts.get(contract_id=190000001).items_fetched
 
     def test_should_fail_when_an_item_type_cannot_be_loaded(self, character, fake_eve):
         change_contract(

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from memberaudit import updater
+from memberaudit import esi_gateway, updater
 from memberaudit.esi_gateway import EsiGateway, EsiUnavailable
 from memberaudit.models import CharacterKillmail, Killmail, KillmailAttacker, KillmailItem
 from memberaudit.sections import killmails
@@ -190,7 +190,7 @@ class TestFailures:
 
         assert outcome.is_success, outcome.message
         assert Killmail.objects.count() == 40  # the newest; the others wait for the next run
-        assert most[0] == killmails.DETAIL_CONCURRENCY > 1
+        assert most[0] == esi_gateway.MAX_REQUESTS_IN_FLIGHT > 1
 
     def test_should_not_fail_for_a_killmail_esi_does_not_know(self, make_character, fake_eve):
         unknown = {"killmail_id": 124999999, "killmail_hash": "0" * 40}  # ESI answers 422

@@ -408,7 +408,7 @@ class TestFailures:
         updater.update_section(character, "mails")
         mails = [new_mail(370000012), new_mail(370000011)] + scenario_mails(fake_eve, ARIA)
         fake_eve.scenario.update_character(ARIA, {"mails": mails})
-        fake_eve.faults.add(BODY, character_id=ARIA, status=502, times=3)  # beyond retries
+        fault = fake_eve.faults.add(BODY, character_id=ARIA, status=502)  # beyond retries
         forget_cached_esi_answers()
 
         outcome = updater.update_section(character, "mails")
@@ -421,6 +421,7 @@ class TestFailures:
         assert character.mails.filter(body__isnull=True).count() == 2
         assert character.mails.get(mail_id=370000010).body  # earlier bodies intact
         bodies_before = fake_eve.log.count(route=BODY)
+        fake_eve.faults.remove(fault.id)
 
         outcome = updater.update_section(character, "mails")
 
