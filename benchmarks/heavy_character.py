@@ -58,6 +58,13 @@ def esi_requests(base_url: str, character_id: int) -> list[dict]:
         return json.load(response)["entries"]
 
 
+def all_esi_requests(base_url: str) -> int:
+    """ESI requests so far, of every character and public ones (killmail details, EVE types,
+    names), as the fake server counted them."""
+    with urllib.request.urlopen(f"{base_url}/_fake/requests?kind=esi", timeout=30) as response:
+        return json.load(response)["count"]
+
+
 def killmail_detail_paths(base_url: str) -> list[str]:
     """Paths of the public killmail detail requests so far (they carry no character)."""
     url = f"{base_url}/_fake/requests?route=GetKillmailsKillmailIdKillmailHash&kind=esi"
@@ -143,7 +150,7 @@ def catch_up_rate_limited_work(character, base_url: str) -> int:
     ESI allows a character about 300 contract answers per 15 minutes, so the items of a
     character with hundreds of contracts arrive over several update cycles. Here the time
     between cycles is skipped: the rate limit windows of the fake server and of django-esi
-    are reset before each run. Returns the number of runs it took.
+    are reset before each run. Returns the number of runs it took and their ESI requests.
     """
     from django.core.cache import cache
 
@@ -160,17 +167,18 @@ def catch_up_rate_limited_work(character, base_url: str) -> int:
             if _needs_items(contract)
         )
 
-    runs = 0
+    runs = requests = 0
     while missing_items() and runs < 10:
         request = urllib.request.Request(f"{base_url}/_fake/reset", method="POST")
         urllib.request.urlopen(request, timeout=10)
         cache.delete_pattern("esi:bucket:*")
         updater.update_section(character, "contracts")
+        requests += all_esi_requests(base_url)  # the reset cleared the server's log
         runs += 1
     request = urllib.request.Request(f"{base_url}/_fake/reset", method="POST")
     urllib.request.urlopen(request, timeout=10)
     cache.delete_pattern("esi:bucket:*")
-    return runs
+    return runs, requests
 
 
 def print_table(title: str, rows: list[dict], markdown: bool) -> None:
@@ -233,6 +241,23 @@ def add_latency(base_url: str, seconds: float) -> None:
     urllib.request.urlopen(request, timeout=10).read()
 
 
+def print_latency_target(latency_ms: float, seconds: float, requests: int) -> None:
+    """The first sync against what ESI's latency alone would allow: every request waits
+    ``latency_ms``, up to MAX_REQUESTS_IN_FLIGHT of them at once."""
+    from memberaudit.esi_limits import MAX_REQUESTS_IN_FLIGHT
+
+    print(
+        f"First sync with catch-up: {seconds:.1f} s for {requests} ESI requests in all "
+        "(public ones included)"
+    )
+    if latency_ms:
+        bound = requests / MAX_REQUESTS_IN_FLIGHT * latency_ms / 1000
+        print(
+            f"  latency bound: {requests} requests / {MAX_REQUESTS_IN_FLIGHT} in flight x "
+            f"{latency_ms:.0f} ms = {bound:.1f} s; took {seconds / bound:.2f}x that"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--character", type=int, default=HEAVY_CHARACTER)
@@ -254,11 +279,15 @@ def main() -> int:
             character = register_heavy_character(base_url, args.character)
             if args.latency:
                 add_latency(base_url, args.latency / 1000)
+            requests_before = all_esi_requests(base_url)
             first = run_update(character, base_url, args.character, force_expiry=False)
+            requests_first = all_esi_requests(base_url) - requests_before
             details_first = killmail_detail_paths(base_url)
-            catch_up = catch_up_rate_limited_work(character, base_url)
+            started = time.perf_counter()
+            catch_up, requests_catch_up = catch_up_rate_limited_work(character, base_url)
+            catch_up_seconds = time.perf_counter() - started
             second = run_update(character, base_url, args.character, force_expiry=True)
-            details_second = killmail_detail_paths(base_url)[len(details_first) :]
+            details_second = killmail_detail_paths(base_url)  # the catch-up cleared the log
             killmails = character.killmails.count()
     finally:
         server.terminate()
@@ -269,7 +298,10 @@ def main() -> int:
     first_seconds = sum(r["seconds"] for r in first)
     print(
         f"\nContract items left for later cycles by ESI's rate limit: loaded in {catch_up} "
-        "more contracts run(s)"
+        f"more contracts run(s), {requests_catch_up} requests, {catch_up_seconds:.1f} s"
+    )
+    print_latency_target(
+        args.latency, first_seconds + catch_up_seconds, requests_first + requests_catch_up
     )
     print(f"Peak resident memory of the process: {peak_rss:.0f} MB")
     print(

@@ -155,6 +155,9 @@ def _any_failure(answer: Answer) -> bool:
     return answer.error is not None
 
 
+# Threads shared by the batches of all tasks a worker process runs at once (threads or gevent
+# run many); each batch keeps at most MAX_REQUESTS_IN_FLIGHT of them busy.
+REQUEST_THREADS = 32
 _pool_lock = threading.Lock()
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 
@@ -167,7 +170,7 @@ def _request_pool() -> ThreadPoolExecutor:
         if _pool is None or _pool[0] != os.getpid():  # a forked worker needs threads of its own
             _pool = (
                 os.getpid(),
-                ThreadPoolExecutor(MAX_REQUESTS_IN_FLIGHT, thread_name_prefix="memberaudit-esi"),
+                ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="memberaudit-esi"),
             )
         return _pool[1]
 
@@ -282,7 +285,7 @@ class EsiGateway:
                     )
                     position += 1
                 if not pending:
-                    answers.append(self._over_budget(operation, calls[position], character_id))
+                    answers.append(self._over_budget(operation_id, calls[position], character_id))
                     break
                 answer = pending.popleft().result()
                 answers.append(answer)
@@ -303,8 +306,10 @@ class EsiGateway:
         finally:
             connections.close_all()  # this thread's, should anything have opened one
 
-    def _over_budget(self, operation, params: dict, character_id) -> Answer:
+    def _over_budget(self, operation_id: str, params: dict, character_id) -> Answer:
+        operation = operation_info(operation_id)
         reset_in = bucket_reset_in(operation.rate_group, operation.window_seconds, character_id)
+        self._record_pause(operation_id, esi_usage.RATE_LIMIT_PAUSE)
         return Answer(
             params,
             error=EsiRateLimited(

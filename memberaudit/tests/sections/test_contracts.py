@@ -433,8 +433,12 @@ class TestLaterUpdates:
         update(character)
 
         assert outcome.is_success, outcome.message
+        (gone,) = requested_contract_ids(fake_eve, ITEMS, status=404)  # whichever came first
         assert character.contracts.filter(items_fetched=True).count() == 3
-        assert CharacterContractItem.objects.filter(contract__character=character).count() == 3
+        with_items = CharacterContractItem.objects.filter(contract__character=character)
+        assert set(with_items.values_list("contract__contract_id", flat=True)) == (
+            ARIA_ITEM_CONTRACTS - {gone}
+        )
         assert len(fake_eve.log.entries(route=ITEMS)) == 3  # one 404, two 200s
 
 

@@ -323,8 +323,9 @@ class TestLaterUpdates:
         self, make_character, fake_eve
     ):
         character = make_character(ARIA)
-        fake_eve.faults.add(BODY, character_id=ARIA, status=500, times=1)
+        fault = fake_eve.faults.add(BODY, character_id=ARIA, status=500)
         updater.update_section(character, "mails")
+        fake_eve.faults.remove(fault.id)
         assert character.mails.get(mail_id=370000010).body is None
         edit_mails(fake_eve, ARIA, lambda m: m.update(deleted=m["mail_id"] == 370000010))
         forget_cached_esi_answers()
