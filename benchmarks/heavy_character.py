@@ -144,7 +144,7 @@ def run_update(character, base_url: str, character_id: int, force_expiry: bool) 
     return rows
 
 
-def catch_up_rate_limited_work(character, base_url: str) -> int:
+def catch_up_rate_limited_work(character, base_url: str, latency: float) -> tuple[int, int]:
     """Let the contracts section load the items it left for later runs.
 
     ESI allows a character about 300 contract answers per 15 minutes, so the items of a
@@ -171,6 +171,8 @@ def catch_up_rate_limited_work(character, base_url: str) -> int:
     while missing_items() and runs < 10:
         request = urllib.request.Request(f"{base_url}/_fake/reset", method="POST")
         urllib.request.urlopen(request, timeout=10)
+        if latency:
+            add_latency(base_url, latency)  # the reset removed it
         cache.delete_pattern("esi:bucket:*")
         updater.update_section(character, "contracts")
         requests += all_esi_requests(base_url)  # the reset cleared the server's log
@@ -284,7 +286,9 @@ def main() -> int:
             requests_first = all_esi_requests(base_url) - requests_before
             details_first = killmail_detail_paths(base_url)
             started = time.perf_counter()
-            catch_up, requests_catch_up = catch_up_rate_limited_work(character, base_url)
+            catch_up, requests_catch_up = catch_up_rate_limited_work(
+                character, base_url, args.latency / 1000
+            )
             catch_up_seconds = time.perf_counter() - started
             second = run_update(character, base_url, args.character, force_expiry=True)
             details_second = killmail_detail_paths(base_url)  # the catch-up cleared the log
