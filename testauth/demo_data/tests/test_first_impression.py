@@ -92,6 +92,20 @@ def test_every_port_of_the_demo_has_its_variable(port, what, variable):
     assert variable in Path(demo.__file__).read_text()
 
 
+def test_demo_logs_go_where_the_settings_keep_their_files(monkeypatch, tmp_path):
+    """``TESTAUTH_RUN_DIR`` moves the database and Redis files; the worker's and the site's
+    logs follow them."""
+    import importlib
+
+    monkeypatch.setenv("TESTAUTH_RUN_DIR", str(tmp_path))
+    try:
+        reloaded = importlib.reload(demo)
+        assert str(reloaded.RUN_DIR) == str(tmp_path)
+    finally:
+        monkeypatch.delenv("TESTAUTH_RUN_DIR")
+        importlib.reload(demo)
+
+
 @pytest.fixture
 def demo_server(fake_eve_server, settings):
     """The demo's fake EVE server; django-esi points back at the session's server after."""
