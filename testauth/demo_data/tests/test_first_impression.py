@@ -49,6 +49,15 @@ def test_showcase_character_has_skills_isk_and_a_last_login(demo_scenario):
     assert any(entry.get("finish_date") for entry in character["skillqueue"])
 
 
+def test_first_role_character_has_a_pilots_skills_and_a_training_queue(demo_scenario):
+    """The README sends people to the first character's skills: a page of them, not three."""
+    character = demo_scenario.character(world.USERS[0].main.character_id)
+
+    assert len(character["skills"]) >= 12
+    assert character["total_sp"] > 1_000_000
+    assert [entry["queue_position"] for entry in character["skillqueue"]] == [0, 1]
+
+
 def test_readme_numbers_match_what_the_demo_shows(demo_scenario):
     character = demo_scenario.character(SHOWCASE)
     text = " ".join(README.read_text().split())
