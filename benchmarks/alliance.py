@@ -51,6 +51,8 @@ class Result:
     rows: int | None = None
     queries: int = 0
     times_ms: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
+    sql_ms: list[float] = field(default_factory=list)
     slowest_sql: str = ""
     slowest_sql_ms: float = 0.0
 
@@ -101,36 +103,54 @@ def viewers() -> dict:
     return clients
 
 
-def request(client, endpoint: Endpoint, params: dict):
-    """One request; returns (status, rows, queries, ms, slowest query and its ms). The body
-    of a streamed answer (a CSV) is read to its end inside the timing."""
+@dataclass
+class Answer:
+    """What one request cost: wall and CPU time of this process, time in SQL, queries."""
+
+    status: int
+    rows: int | None
+    queries: int
+    ms: float
+    cpu_ms: float
+    sql_ms: float
+    slowest_sql: str
+    slowest_sql_ms: float
+
+
+def request(client, endpoint: Endpoint, params: dict) -> Answer:
+    """One request. The body of a streamed answer (a CSV) is read to its end inside the
+    timing."""
     import json
 
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    reset_queries()  # the log keeps at most 9,000 queries: then nothing would be captured
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
+        cpu_started = time.process_time()
         response = client.get(endpoint.url, params)
         body = b"".join(response.streaming_content) if response.streaming else response.content
+        cpu_ms = (time.process_time() - cpu_started) * 1000
         elapsed = (time.perf_counter() - started) * 1000
     rows = None
-    if (
-        response.get("Content-Type", "").startswith("application/json")
-        and response.status_code == 200
-    ):
+    content_type = response.get("Content-Type", "")
+    if content_type.startswith("application/json") and response.status_code == 200:
         data = json.loads(body)
         rows = data.get("recordsFiltered") if isinstance(data, dict) else None
-    elif response.get("Content-Type", "").startswith("text/csv"):
+    elif content_type.startswith("text/csv"):
         rows = max(0, body.count(b"\n") - 1)
-    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
-    return (
-        response.status_code,
-        rows,
-        len(captured.captured_queries),
-        elapsed,
-        slowest["sql"] if slowest else "",
-        float(slowest["time"]) * 1000 if slowest else 0.0,
+    queries = captured.captured_queries
+    slowest = max(queries, key=lambda q: float(q["time"]), default=None)
+    return Answer(
+        status=response.status_code,
+        rows=rows,
+        queries=len(queries),
+        ms=elapsed,
+        cpu_ms=cpu_ms,
+        sql_ms=sum(float(q["time"]) for q in queries) * 1000,
+        slowest_sql=slowest["sql"] if slowest else "",
+        slowest_sql_ms=float(slowest["time"]) * 1000 if slowest else 0.0,
     )
 
 
@@ -146,20 +166,22 @@ def measure(endpoints: list[Endpoint], repeat: int, clients: dict, progress=None
             if endpoint.last_page:
                 key = (viewer, endpoint.url)
                 if key not in last_start:
-                    first = {**params, "start": "0"}
-                    status, rows, *_ = request(client, endpoint, first)
-                    rows = rows or 0
+                    first = request(client, endpoint, {**params, "start": "0"})
+                    rows = first.rows or 0
                     last_start[key] = max(0, (rows - 1) // PAGE_LENGTH * PAGE_LENGTH)
                 params["start"] = str(last_start[key])
-            status, rows, queries, ms, sql, sql_ms = request(client, endpoint, params)  # warm-up
-            result = Result(viewer, endpoint, status, rows, queries)
-            if status == 200:
+            answer = request(client, endpoint, params)  # warm-up
+            result = Result(viewer, endpoint, answer.status, answer.rows, answer.queries)
+            if answer.status == 200:
                 for _ in range(repeat):
-                    status, rows, queries, ms, sql, sql_ms = request(client, endpoint, params)
-                    result.times_ms.append(ms)
-                    if sql_ms >= result.slowest_sql_ms:
-                        result.slowest_sql, result.slowest_sql_ms = sql, sql_ms
-                result.queries = queries
+                    answer = request(client, endpoint, params)
+                    result.times_ms.append(answer.ms)
+                    result.cpu_ms.append(answer.cpu_ms)
+                    result.sql_ms.append(answer.sql_ms)
+                    if answer.slowest_sql_ms >= result.slowest_sql_ms:
+                        result.slowest_sql = answer.slowest_sql
+                        result.slowest_sql_ms = answer.slowest_sql_ms
+                result.queries = answer.queries
             results.append(result)
             if progress:
                 progress(result)
@@ -196,26 +218,100 @@ def format_row(result: Result) -> list[str]:
         str(result.queries) if result.status == 200 else "",
         ms(result.p50),
         ms(result.p95),
+        ms(percentile(result.cpu_ms, 95) if result.cpu_ms else None),
+        ms(percentile(result.sql_ms, 95) if result.sql_ms else None),
         str(target) if target else "",
         mark,
     ]
 
 
-HEADER = ["viewer", "endpoint", "rows", "queries", "p50 ms", "p95 ms", "target ms", ""]
+HEADER = [
+    "viewer",
+    "endpoint",
+    "rows",
+    "queries",
+    "p50 ms",
+    "p95 ms",
+    "CPU p95 ms",
+    "SQL p95 ms",
+    "target ms",
+    "",
+]
 
 
-def print_results(results: list[Result], markdown: bool) -> None:
-    lines = [format_row(result) for result in results]
+def summary(lines: list[list[str]]) -> list[list[str]]:
+    """One line per table or page from the lines of :func:`format_row`: the p95 of its first
+    page, last page, search, slowest filter and slowest sort, each the worst of the viewers,
+    and how many of its measurements are over target."""
+    groups: dict[str, dict] = {}
+    for _viewer, name, rows, queries, _p50, p95, _cpu, _sql, _target, mark in lines:
+        group, _, kind = name.partition(": ")
+        entry = groups.setdefault(
+            group, {"rows": "", "queries": 0, "over": 0, "count": 0, "worst": {}, "which": {}}
+        )
+        entry["count"] += 1
+        entry["over"] += mark == "OVER"
+        if queries:
+            entry["queries"] = max(entry["queries"], int(queries))
+        if not p95:
+            continue
+        if not kind or kind == "first page":
+            entry["rows"] = entry["rows"] or rows
+        column = kind.split(" ")[0] if kind else "first"
+        column = {"first": "first page", "last": "last page"}.get(column, column)
+        if column not in ("first page", "last page", "search", "sort"):
+            column = "filter"
+        if float(p95) >= entry["worst"].get(column, -1):
+            entry["worst"][column] = float(p95)
+            detail = {"sort": kind.partition(" ")[2], "filter": kind}.get(column, "")
+            entry["which"][column] = f"{detail} " if detail else ""
+    result = []
+    for group, entry in groups.items():
+        cells = [
+            f"{entry['which'].get(column, '')}{entry['worst'][column]:.0f}"
+            if column in entry["worst"]
+            else ""
+            for column in ("first page", "last page", "search", "filter", "sort")
+        ]
+        over = f"{entry['over']} of {entry['count']}" if entry["over"] else ""
+        result.append([group, entry["rows"], str(entry["queries"] or ""), *cells, over])
+    return result
+
+
+SUMMARY_HEADER = [
+    "table or page",
+    "rows",
+    "queries",
+    "p95 ms (first page)",
+    "last page",
+    "search",
+    "slowest filter",
+    "slowest sort",
+    "over target",
+]
+
+
+def print_table(header: list[str], lines: list[list[str]], markdown: bool) -> None:
     if markdown:
-        print("| " + " | ".join(HEADER) + " |")
-        print("|" + "---|" * len(HEADER))
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
         for line in lines:
             print("| " + " | ".join(line) + " |")
         return
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(HEADER)]
-    print("  ".join(h.ljust(w) for h, w in zip(HEADER, widths, strict=True)))
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for line in lines:
         print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)))
+
+
+def read_markdown(path: str) -> list[list[str]]:
+    """The lines of a full table printed with ``--markdown`` by an earlier run."""
+    lines = []
+    for text in Path(path).read_text().splitlines():
+        cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
+        if len(cells) == len(HEADER) and cells[0] in ("superuser", "recruiter", "pilot"):
+            lines.append(cells)
+    return lines
 
 
 def heavy_character():
@@ -257,7 +353,10 @@ def run(args) -> int:
         f"{time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} CPUs\n"
     )
-    print_results(results, args.markdown)
+    lines = [format_row(result) for result in results]
+    print_table(HEADER, lines, args.markdown)
+    print("\nSummary: the worst p95 of the viewers\n")
+    print_table(SUMMARY_HEADER, summary(lines), args.markdown)
     over = [r for r in results if r.over_target]
     failed = [r for r in results if r.status != 200]
     print(f"\n{len(over)} over target:")
@@ -279,7 +378,11 @@ def run(args) -> int:
                 f"(slowest query {result.slowest_sql_ms:.0f} ms)\n\n"
                 f"```\n{result.slowest_sql}\n```\n"
             )
-            print("```\n" + explain(result.slowest_sql) + "\n```")
+            try:
+                plan = explain(result.slowest_sql)
+            except Exception as exc:  # e.g. a statement the database cannot explain
+                plan = f"no plan: {exc}"
+            print("```\n" + plan + "\n```")
     return 1 if over else 0
 
 
@@ -293,7 +396,15 @@ def main() -> int:
     parser.add_argument("--explain", action="store_true", help="plans of queries over target")
     parser.add_argument("--only", default="", help="only endpoints whose name contains this")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every count")
+    parser.add_argument(
+        "--summarize",
+        metavar="FILE",
+        help="print the summary of an earlier run's --markdown output",
+    )
     args = parser.parse_args()
+    if args.summarize:
+        print_table(SUMMARY_HEADER, summary(read_markdown(args.summarize)), args.markdown)
+        return 0
     bulk_data.create_database(args.database, MYSQL_NAME, SQLITE_PATH, args.reuse)
     try:
         bulk_data.setup_django(args.database, MYSQL_NAME, SQLITE_PATH)
