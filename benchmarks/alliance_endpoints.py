@@ -208,15 +208,16 @@ def discover(character) -> tuple[list[Endpoint], list[str]]:
         reverse("memberaudit:skill_suggestions"),
         {"q": "Bench Skill"},
     )
+    superuser = User.objects.filter(is_superuser=True).first()
     page("reports", "reports", reverse("memberaudit:reports"))
     for report in REPORTS.values():
         url = reverse("memberaudit:report_data", args=[report.name])
-        add_table(f"report {report.name}", "report_data", url, report.columns)
+        filters = list(getattr(report.table(superuser), "filters", {}))
+        add_table(f"report {report.name}", "report_data", url, report.columns, filters)
         csv_url = reverse("memberaudit:report_csv", args=[report.name])
         page(f"report {report.name} CSV", "report_csv", csv_url, target=TARGETS_MS["report_csv"])
     page("red flags", "red_flags", reverse("memberaudit:red_flags"))
-    someone = User.objects.filter(is_superuser=True).first()
-    flags = red_flags.red_flags_table(someone)
+    flags = red_flags.red_flags_table(superuser)
     add_server_table("red flags", "red_flags_data", reverse("memberaudit:red_flags_data"), flags)
     page("access log", "access_log", reverse("memberaudit:access_log"))
     log_table = json_tables.access_log(AccessLogEntry.objects.none())
