@@ -85,13 +85,16 @@ class Scale:
 
 
 def fill(scale: Scale, reuse: bool = False, analyze: bool = True) -> None:
-    """The alliance's data, unless ``reuse`` and it is there already."""
-    from memberaudit.models import CharacterAsset, CharacterSkillSetCheck
+    """The alliance's data, unless ``reuse`` and it is there already; the database must be
+    empty otherwise."""
+    from memberaudit.models import Character, CharacterAsset, CharacterSkillSetCheck
 
     if reuse and CharacterAsset.objects.count() >= scale.assets:
         checks = CharacterSkillSetCheck.objects.count()
         print(f"reusing the data ({checks:,} skill set checks)", file=sys.stderr)
         return
+    if Character.objects.exists():
+        raise SystemExit("The database holds a smaller alliance: run without --reuse.")
     started = time.perf_counter()
     owned = bulk_data.characters_per_user(scale.characters, scale.users, scale.pilot_characters)
     character_pks = bulk_data.create_characters(owned, FIRST_CHARACTER_ID, AFFILIATION)
