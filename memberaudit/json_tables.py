@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from eveuniverse.models import EveEntity, EveType
+
 from . import images, notification_texts, query_params
 from .access_log import opened_choices, opened_title
 from .models import (
@@ -48,7 +50,7 @@ from .models import (
     CharacterWalletTransaction,
     KillmailAttacker,
 )
-from .models.locations import ASSET_SAFETY_ID, STRUCTURE_MIN_ID, unknown_place_name
+from .models.locations import ASSET_SAFETY_ID, STRUCTURE_MIN_ID, Location, unknown_place_name
 from .tables import Column, ServerSideTable
 
 
@@ -81,7 +83,7 @@ def wallet_journal(character: Character) -> ServerSideTable:
                 "first_party",
                 lambda row: _name(row.first_party),
                 "first_party__name",
-                "first_party__name",
+                _name_contains("first_party", EveEntity),
                 title=_("First party"),
                 priority=4,
                 related="first_party",
@@ -90,7 +92,7 @@ def wallet_journal(character: Character) -> ServerSideTable:
                 "second_party",
                 lambda row: _name(row.second_party),
                 "second_party__name",
-                "second_party__name",
+                _name_contains("second_party", EveEntity),
                 title=_("Second party"),
                 priority=4,
                 related="second_party",
@@ -569,7 +571,7 @@ def _asset_table(
             "type",
             lambda row: row.eve_type.name,
             "eve_type__name",
-            "eve_type__name",
+            _name_contains("eve_type", EveType),
             title=_("Type"),
             priority=1,
             related="eve_type",
@@ -595,7 +597,7 @@ def _asset_table(
             "location",
             lambda row: _place(row.place),
             "place__name",
-            "place__name",
+            _name_contains("place", Location),
             title=_("Place"),
             priority=3,
             related="place",
@@ -603,7 +605,7 @@ def _asset_table(
         Column(
             "container",
             lambda row: row.parent.display_name if row.parent else "",
-            search="parent__name",
+            search=_name_contains("parent", character.assets.all()),
             title=_("Inside"),
             priority=5,
         ),
@@ -1220,6 +1222,13 @@ def _place_sort(path: str) -> Case:
         default=F(f"{path}__name"),
         output_field=CharField(),
     )
+
+
+def _name_contains(relation: str, related) -> Callable[[str], Q]:
+    """A search of the name of a related row (``related``: its model or a queryset): the
+    database finds the few matching related rows first instead of joining every row."""
+    rows = related if isinstance(related, QuerySet) else related.objects.all()
+    return lambda text: Q(**{f"{relation}__in": rows.filter(name__icontains=text).values("pk")})
 
 
 def _iso(value) -> str | None:

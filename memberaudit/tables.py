@@ -160,14 +160,13 @@ class ServerSideTable:
             value = query_params.text(params, name)
             if value:
                 queryset = narrow(queryset, value)
-        total = queryset.count()
         ordering = self._ordering(asked)
         search = asked.search
         used = {key.removeprefix("-") for key in ordering}
         if search:
             used |= {column.search for column in self.columns if isinstance(column.search, str)}
         # only the keys this page sorts or searches by: each joins the tables it reads
-        queryset = queryset.annotate(
+        found = queryset.annotate(
             **{name: key for name, key in self.sort_keys.items() if name in used}
         )
         if search:
@@ -177,15 +176,17 @@ class ServerSideTable:
                     condition |= column.search(search)
                 elif column.search:
                     condition |= Q(**{f"{column.search}__icontains": search})
-            queryset = queryset.filter(condition)
-            filtered = queryset.count()
-        else:
-            filtered = total
+            found = found.filter(condition)
         grouped = self._grouped_sort(asked)
-        if grouped:
-            objects = self._page_objects_by_group(queryset, *grouped, start, length)
+        if grouped:  # the rows per group add up to the rows found: no count of its own
+            counts = _rows_per_related_row(found, grouped[0].related)
+            filtered = sum(counts.values())
+            total = queryset.count() if search else filtered
+            objects = self._page_objects_by_group(found, counts, *grouped, start, length)
         else:
-            objects = self._page_objects(queryset.order_by(*ordering), start, length)
+            total = queryset.count()
+            filtered = found.count() if search else total
+            objects = self._page_objects(found.order_by(*ordering), start, length)
         rows = []
         for obj in objects:
             if seen:
@@ -211,18 +212,21 @@ class ServerSideTable:
         return [by_key[key] for key in keys if key in by_key]
 
     def _page_objects_by_group(
-        self, queryset: QuerySet, column: Column, descending: bool, start: int, length: int
+        self,
+        queryset: QuerySet,
+        counts: dict,
+        column: Column,
+        descending: bool,
+        start: int,
+        length: int,
     ):
         """The objects of a page sorted by ``column``, a value of a related row: the rows per
-        related row are counted first (on the index of the relation, no join), the related
+        related row (``counts``) are counted first (on the index of the relation), the related
         rows put in the sort order (a few thousand at most), which tells which of them the
         page's rows belong to; only those rows are then sorted. Gives the page the ordering
         :meth:`_ordering` gives."""
         sign = "-" if descending else ""
         related, tiebreaker = column.related, self.tiebreaker.removeprefix("-")
-        counts = dict(
-            queryset.order_by().values_list(related).annotate(rows=Count("pk")).order_by()
-        )
         related_model = queryset.model._meta.get_field(related).related_model
         in_order = list(
             related_model._default_manager.filter(pk__in=[key for key in counts if key])
@@ -302,6 +306,11 @@ class ServerSideTable:
         descending = bool(ordering) and ordering[-1].startswith("-")
         ordering.append(f"-{tiebreaker}" if descending else tiebreaker)
         return ordering
+
+
+def _rows_per_related_row(queryset: QuerySet, related: str) -> dict:
+    """How many rows of ``queryset`` each related row has (None: rows without one)."""
+    return dict(queryset.order_by().values_list(related).annotate(rows=Count("pk")).order_by())
 
 
 def browser_spec(columns: list[Column], default_order: str = "") -> dict:

@@ -329,3 +329,34 @@ def test_should_sort_a_journal_page_by_party_without_joining_the_parties(charact
     sorted_queries = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
     assert len(page["data"]) == 4
     assert sorted_queries and all("JOIN" not in sql for sql in sorted_queries)
+
+
+@pytest.mark.usefixtures("assets")
+@pytest.mark.parametrize(
+    "text, item_ids",
+    [
+        ("ark", {1, 4, 7, 10}),  # the type's name
+        ("named", {4, 10}),  # its own name, and the container's
+        ("jita", {0, 2, 4, 6, 8, 10}),  # its place, also inside containers
+    ],
+)
+def test_should_search_assets_by_the_names_of_their_type_container_and_place(
+    character, text, item_ids
+):
+    table = json_tables.assets(character)
+    table.columns.append(Column("item_id", lambda row: row.item_id))
+
+    page = table.page({"search[value]": text, "length": "50"})
+
+    assert {row["item_id"] for row in page["data"]} == item_ids
+    assert page["recordsFiltered"] == len(item_ids)
+    assert page["recordsTotal"] == 11
+
+
+@pytest.mark.usefixtures("assets")
+def test_should_count_searched_assets_without_joining_other_tables(character):
+    with CaptureQueriesContext(connection) as queries:
+        json_tables.assets(character).page({"search[value]": "ark"})
+
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counted and all("JOIN" not in sql for sql in counted)
