@@ -22,6 +22,8 @@ from . import query_params
 
 MAX_PAGE_LENGTH = 500
 DEFAULT_PAGE_LENGTH = 50
+# A page sorted by a related row's value puts at most this many related rows in order itself
+MAX_RELATED_ROWS = 10_000
 
 
 RENDERERS = (
@@ -182,7 +184,10 @@ class ServerSideTable:
             counts = _rows_per_related_row(found, grouped[0].related)
             filtered = sum(counts.values())
             total = queryset.count() if search else filtered
-            objects = self._page_objects_by_group(found, counts, *grouped, start, length)
+            if len(counts) <= MAX_RELATED_ROWS:
+                objects = self._page_objects_by_group(found, counts, *grouped, start, length)
+            else:  # too many to put in order by key: the database sorts the rows
+                objects = self._page_objects(found.order_by(*ordering), start, length)
         else:
             total = queryset.count()
             filtered = found.count() if search else total

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from eveuniverse.models import EveEntity
 
-from memberaudit import json_tables, selectors
+from memberaudit import json_tables, selectors, tables
 from memberaudit.models import (
     CharacterAsset,
     CharacterContract,
@@ -360,3 +360,14 @@ def test_should_count_searched_assets_without_joining_other_tables(character):
 
     counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert counted and all("JOIN" not in sql for sql in counted)
+
+
+@pytest.mark.usefixtures("journal")
+def test_should_sort_by_party_in_the_database_when_there_are_too_many_parties(
+    character, monkeypatch
+):
+    monkeypatch.setattr(tables, "MAX_RELATED_ROWS", 2)
+    table = with_keys(json_tables.wallet_journal(character))
+    index, column = next(case for case in sortable(table) if case[1].name == "first_party")
+
+    assert all_pages(table, index, True) == plain_order(table, column, True)
