@@ -153,9 +153,10 @@ def update_section(character: Character, section_name: str, force: bool = False)
 class SectionRun:
     """One run of a section as its status row records it.
 
-    Starting costs one write: it marks the row "in progress" and, by its condition, tells
-    whether the last run succeeded and recorded its outcome (then ETags may be trusted). What
-    else the run needs of the last outcome is read only once ESI sent data.
+    Starting costs one write after a run that went well: it marks the row "in progress" and,
+    by its condition, tells whether the last run succeeded and recorded its outcome (then
+    ETags may be trusted). What else the run needs of the last outcome is read only once ESI
+    sent data.
     """
 
     def __init__(self, character_id: int, section: str, started_at, trusted: bool):
