@@ -175,13 +175,16 @@ class SectionRun:
             Q(started_at__isnull=True) | Q(finished_at__gte=F("started_at"))
         )
         trusted = write_status(rows.filter(last_run_recorded), started_at=started_at) > 0
+        run = cls(character.pk, section, started_at, trusted)
         if not trusted and not write_status(rows, started_at=started_at):
             _row, created = SectionUpdateStatus.objects.get_or_create(
                 character=character, section=section, defaults={"started_at": started_at}
             )
-            if not created:  # created by a run of the same section a moment ago
+            if created:  # the first run: nothing stored yet
+                run._last_outcome = ("", None)
+            else:  # created by a run of the same section a moment ago
                 write_status(rows, started_at=started_at)
-        return cls(character.pk, section, started_at, trusted)
+        return run
 
     def last_outcome(self) -> tuple[str, object]:
         """The content hash and time of the last successful run (one query, then kept)."""

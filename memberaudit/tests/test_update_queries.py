@@ -160,11 +160,17 @@ def test_should_leave_a_run_that_died_in_progress_for_the_stuck_detection(
 def test_should_create_the_status_row_at_the_first_run(make_character, fake_eve):
     character = make_character(ARIA)
 
-    outcome = updater.update_section(character, "wallet_balance")
+    with CaptureQueriesContext(connection) as queries:
+        outcome = updater.update_section(character, "wallet_balance")
 
     assert outcome.is_success
     row = SectionUpdateStatus.objects.get(character=character, section="wallet_balance")
     assert row.is_success and row.started_at <= row.finished_at and row.content_hash
+    # two start writes finding no row, its creation (a read and an insert), the outcome write:
+    # the last outcome of a row just created is not read
+    table = SectionUpdateStatus._meta.db_table
+    status_queries = [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+    assert len(status_queries) == 5, status_queries
 
 
 @pytest.mark.django_db(transaction=True)
