@@ -17,6 +17,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -202,13 +203,17 @@ def _covered_characters(viewer: User) -> Q:
     highest of them (a character created since has a higher key), a condition any index of
     the report serves without a list of thousands of keys.
     """
-    covered = Character.objects.filter(
-        eve_character__character_ownership__user__in=access.report_users(viewer)
-    )
+    users = access.report_users(viewer)
     if connection.vendor != "mysql":
+        covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
         return Q(character_id__in=covered.values("pk"))
-    keys = list(covered.values_list("pk", flat=True))
-    if keys and len(keys) == Character.objects.count():
+    ownership = CharacterOwnership.objects.filter(
+        character_id=OuterRef("eve_character_id"), user__in=users
+    )
+    characters = Character.objects.annotate(covered=Exists(ownership)).order_by()
+    flags = list(characters.values_list("pk", "covered"))
+    keys = [pk for pk, covered in flags if covered]
+    if keys and len(keys) == len(flags):
         return Q(character_id__lte=max(keys))
     return Q(character_id__in=keys)
 
