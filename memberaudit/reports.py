@@ -17,7 +17,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -207,15 +206,31 @@ def _covered_characters(viewer: User) -> Q:
     if connection.vendor != "mysql":
         covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
         return Q(character_id__in=covered.values("pk"))
-    ownership = CharacterOwnership.objects.filter(
-        character_id=OuterRef("eve_character_id"), user__in=users
+    covered = Case(
+        When(eve_character__character_ownership__user__in=users, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
-    characters = Character.objects.annotate(covered=Exists(ownership)).order_by()
+    characters = Character.objects.annotate(covered=covered).order_by()
     flags = list(characters.values_list("pk", "covered"))
     keys = [pk for pk, covered in flags if covered]
     if keys and len(keys) == len(flags):
         return Q(character_id__lte=max(keys))
-    return Q(character_id__in=keys)
+    return in_short_lists("character_id", keys)
+
+
+# MariaDB turns a list of this many values or more into a table joined to the query
+# (``in_predicate_conversion_threshold``), from which it then sorts every row in scope.
+_MARIADB_IN_TABLE_SIZE = 1000
+
+
+def in_short_lists(field: str, keys: list, size: int = _MARIADB_IN_TABLE_SIZE - 1) -> Q:
+    """``<field>__in=keys`` as lists of at most ``size`` values each: conditions MariaDB
+    checks along the index of the sort, a page's rows found as the index is walked."""
+    condition = Q(pk__in=[])
+    for start in range(0, len(keys), size):
+        condition |= Q(**{f"{field}__in": keys[start : start + size]})
+    return condition
 
 
 def skill_set_checks():

@@ -14,6 +14,7 @@ from django.urls import reverse
 from allianceauth.authentication.models import CharacterOwnership
 
 from memberaudit.models import CharacterSkillSetCheck, SkillSet
+from memberaudit.reports import in_short_lists
 from memberaudit.skill_set_checks import update_checks_for_characters, update_checks_for_skill_sets
 
 from ..skill_sets.helpers import create_skill_set, give_skills, skill_types
@@ -245,3 +246,16 @@ def test_should_fill_the_rows_of_existing_checks_when_migrating(scenario):
     assert list(CharacterSkillSetCheck.objects.order_by("pk").values()) == filled
     assert CharacterSkillSetCheck.objects.filter(meets_all=True).exists()
     assert CharacterSkillSetCheck.objects.exclude(main_name="").exists()
+
+
+def test_should_find_the_same_rows_by_short_lists_of_keys(scenario):
+    keys = sorted(CharacterSkillSetCheck.objects.values_list("character_id", flat=True))[::3]
+    expected = set(
+        CharacterSkillSetCheck.objects.filter(character_id__in=keys).values_list("pk", flat=True)
+    )
+
+    for size in (1, 2, 5, len(keys)):
+        condition = in_short_lists("character_id", keys, size)
+        found = CharacterSkillSetCheck.objects.filter(condition).values_list("pk", flat=True)
+        assert set(found) == expected
+    assert not CharacterSkillSetCheck.objects.filter(in_short_lists("character_id", [])).exists()
