@@ -15,7 +15,7 @@ def fill_report_rows(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("authentication", "0026_alter_characterownership_user_and_more"),
-        ("memberaudit", "0012_planet_names"),
+        ("memberaudit", "0013_table_indexes"),
     ]
 
     operations = [
