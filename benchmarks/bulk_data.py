@@ -321,3 +321,6 @@ def create_checks(character_pks: list[int], skill_set_pks: list[int], skill_pks:
         ["characterskillsetcheck", "skillsetskill"],
         failed,
     )
+    from memberaudit import report_rows
+
+    report_rows.refresh(CharacterSkillSetCheck.objects.all())  # as the app writes checks

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import bulk_data  # the benchmarks' shared set-up, beside this file
 
-MYSQL_NAME = "memberaudit_bench_report_csv"
+MYSQL_NAME = os.environ.get("BENCH_MYSQL_NAME", "memberaudit_bench_report_csv")
 SQLITE_PATH = Path(tempfile.gettempdir()) / "memberaudit_bench_report_csv.sqlite3"
 
 CHARACTERS = 10_000
