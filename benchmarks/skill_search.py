@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTAUTH = ROOT / "testauth"
+import bulk_data  # the benchmarks' shared set-up, beside this file
+
 MYSQL_NAME = "memberaudit_bench_skill_search"
 SQLITE_PATH = Path(tempfile.gettempdir()) / "memberaudit_bench_skill_search.sqlite3"
 
@@ -37,45 +37,23 @@ FIRST_CHARACTER_ID = 2_100_000_000
 LEVEL_WEIGHTS = (5, 10, 15, 25, 25, 20)
 RUNS = 50
 TARGET_P95_MS = 100
-BATCH = 10_000
+# Corporation n is in alliance n % ALLIANCES
+AFFILIATION = bulk_data.Affiliation(
+    corporations=ALLIANCES * CORPORATIONS_PER_ALLIANCE,
+    alliances=ALLIANCES,
+    first_corporation_id=98_100_000,
+    first_alliance_id=99_100_000,
+)
 
 
 def setup_django(database: str) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "testauth.settings.local"
-    os.environ.setdefault("TESTAUTH_LOG_LEVEL", "ERROR")
-    if database == "mysql":
-        os.environ["TESTAUTH_DATABASE"] = "mysql"
-        os.environ["TESTAUTH_MYSQL_NAME"] = MYSQL_NAME
-        create_mysql_database()
-    else:
-        os.environ["TESTAUTH_SQLITE_PATH"] = str(SQLITE_PATH)
-    sys.path[:0] = [str(ROOT), str(TESTAUTH)]
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, skip_checks=True)
-
-
-def create_mysql_database() -> None:
-    import MySQLdb
-
-    connection = MySQLdb.connect(
-        host=os.environ.get("TESTAUTH_MYSQL_HOST", "127.0.0.1"),
-        port=int(os.environ.get("TESTAUTH_MYSQL_PORT", "3306")),
-        user=os.environ.get("TESTAUTH_MYSQL_USER", "root"),
-        passwd=os.environ.get("TESTAUTH_MYSQL_PASSWORD", ""),
-    )
-    connection.cursor().execute(
-        f"CREATE DATABASE IF NOT EXISTS {MYSQL_NAME} "
-        "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-    )
-    connection.close()
+    bulk_data.create_database(database, MYSQL_NAME, SQLITE_PATH, reuse=True)
+    bulk_data.setup_django(database, MYSQL_NAME, SQLITE_PATH)
+    bulk_data.migrate()
 
 
 def fill(reuse: bool) -> None:
-    from memberaudit.models import Character
+    from memberaudit.models import Character, CharacterSkill
 
     if reuse and Character.objects.count() >= CHARACTERS:
         print(f"reusing {Character.objects.count():,} characters")
@@ -85,14 +63,7 @@ def fill(reuse: bool) -> None:
     skill_ids = create_skills()
     characters = create_characters()
     create_skill_rows(characters, skill_ids)
-    from django.db import connection
-
-    if connection.vendor == "mysql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE TABLE memberaudit_characterskill")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    bulk_data.analyze([CharacterSkill])
     print(f"filled in {time.perf_counter() - started:.0f} s")
 
 
@@ -110,14 +81,9 @@ def clear() -> None:
 
 
 def create_skills() -> list[int]:
-    from eveuniverse.models import EveCategory, EveGroup, EveType
+    from eveuniverse.models import EveType
 
-    category, _ = EveCategory.objects.get_or_create(
-        id=16, defaults={"name": "Skill", "published": True}
-    )
-    group, _ = EveGroup.objects.get_or_create(
-        id=255, defaults={"name": "Spaceship Command", "eve_category": category, "published": True}
-    )
+    group = bulk_data.skill_group()
     ids = list(range(FIRST_SKILL_ID, FIRST_SKILL_ID + SKILLS))
     EveType.objects.bulk_create(
         [EveType(id=i, name=f"Skill {i}", eve_group=group, published=True) for i in ids],
@@ -128,67 +94,16 @@ def create_skills() -> list[int]:
 
 def create_characters() -> list[tuple[int, int]]:
     """Users with four characters each, the first their main; returns (pk, alliance)."""
-    from django.contrib.auth.models import User
-
-    from allianceauth.authentication.models import CharacterOwnership, State, UserProfile
-    from allianceauth.eveonline.models import EveCharacter
-
     from memberaudit.models import Character, CharacterSkillpoints
 
     rng = random.Random(1)
-    users = User.objects.bulk_create(
-        [
-            User(username=f"bench_{n}", is_active=True)
-            for n in range(CHARACTERS // CHARACTERS_PER_USER)
-        ],
-        batch_size=1000,
-    )
-    users = list(User.objects.filter(username__startswith="bench_").order_by("pk"))
-    eve_characters = []
-    for n in range(CHARACTERS):
-        user_index = n // CHARACTERS_PER_USER
-        alliance = user_index % ALLIANCES
-        corporation = alliance * CORPORATIONS_PER_ALLIANCE + user_index % CORPORATIONS_PER_ALLIANCE
-        eve_characters.append(
-            EveCharacter(
-                character_id=FIRST_CHARACTER_ID + n,
-                character_name=f"Bench Pilot {n:05d}",
-                corporation_id=98_100_000 + corporation,
-                corporation_name=f"Bench Corporation {corporation}",
-                corporation_ticker=f"BC{corporation}",
-                alliance_id=99_100_000 + alliance,
-                alliance_name=f"Bench Alliance {alliance}",
-                alliance_ticker=f"BA{alliance}",
-            )
-        )
-    EveCharacter.objects.bulk_create(eve_characters, batch_size=1000)
-    eve_characters = list(
-        EveCharacter.objects.filter(character_id__gte=FIRST_CHARACTER_ID).order_by("character_id")
-    )
-    CharacterOwnership.objects.bulk_create(
-        [
-            CharacterOwnership(
-                character=ec,
-                user=users[n // CHARACTERS_PER_USER],
-                owner_hash=f"bench-{ec.character_id}",
-            )
-            for n, ec in enumerate(eve_characters)
-        ],
-        batch_size=1000,
-    )
-    state = State.objects.order_by("-priority").first()
-    profiles = {profile.user_id: profile for profile in UserProfile.objects.filter(user__in=users)}
-    missing = [UserProfile(user=user, state=state) for user in users if user.pk not in profiles]
-    UserProfile.objects.bulk_create(missing, batch_size=1000)
-    profiles = list(UserProfile.objects.filter(user__in=users).order_by("user_id"))
-    for profile, user_index in zip(profiles, range(len(users)), strict=True):
-        profile.main_character = eve_characters[user_index * CHARACTERS_PER_USER]
-    UserProfile.objects.bulk_update(profiles, ["main_character"], batch_size=1000)
-    Character.objects.bulk_create(
-        [Character(eve_character=ec) for ec in eve_characters], batch_size=1000
+    pks = bulk_data.create_characters(
+        [CHARACTERS_PER_USER] * (CHARACTERS // CHARACTERS_PER_USER),
+        FIRST_CHARACTER_ID,
+        AFFILIATION,
     )
     characters = list(
-        Character.objects.filter(eve_character__character_id__gte=FIRST_CHARACTER_ID)
+        Character.objects.filter(pk__in=pks)
         .order_by("eve_character__character_id")
         .values_list("pk", "eve_character__alliance_id")
     )
@@ -203,29 +118,26 @@ def create_characters() -> list[tuple[int, int]]:
 
 
 def create_skill_rows(characters: list[tuple[int, int]], skill_ids: list[int]) -> None:
-    from django.db import connection, transaction
-
     from memberaudit.models import CharacterSkill
 
     rng = random.Random(2)
-    table = CharacterSkill._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (character_id, eve_type_id, active_skill_level, "
-        "trained_skill_level, skillpoints_in_skill) VALUES (%s, %s, %s, %s, %s)"
-    )
     levels = list(range(6))
-    rows = []
-    with transaction.atomic(), connection.cursor() as cursor:
+
+    def rows():
         for pk, _ in characters:
             for skill_id, level in zip(
                 skill_ids, rng.choices(levels, LEVEL_WEIGHTS, k=len(skill_ids)), strict=True
             ):
-                rows.append((pk, skill_id, level, level, 256_000 * level))
-            if len(rows) >= BATCH:
-                cursor.executemany(sql, rows)
-                rows = []
-        if rows:
-            cursor.executemany(sql, rows)
+                yield (pk, skill_id, level, level, 256_000 * level)
+
+    fields = [
+        "character",
+        "eve_type",
+        "active_skill_level",
+        "trained_skill_level",
+        "skillpoints_in_skill",
+    ]
+    bulk_data.insert_rows(CharacterSkill, fields, rows())
 
 
 SEARCHES = {

@@ -230,6 +230,13 @@ def log_report_rows(user: User, characters: Iterable[tuple[int, int | None]], re
 def log_export(user: User, characters: QuerySet[Character], topic: str) -> None:
     """Record that ``user`` exported ``topic`` of these characters: those of other owners go
     to the access log with the right that allowed each (one read, one write per right)."""
+    log_characters_shown(user, characters, f"{access_log.EXPORT_PREFIX}{topic}")
+
+
+def log_characters_shown(user: User, characters: QuerySet[Character], opened: str) -> None:
+    """Record that ``user`` was shown ``opened`` of these characters (e.g. a search's
+    results): those of other owners go to the access log with the right that allowed each
+    (one read, one write per right)."""
     now = timezone.now()
     by_reason: dict[str, list[int]] = {}
     reasons = (
@@ -241,7 +248,7 @@ def log_export(user: User, characters: QuerySet[Character], topic: str) -> None:
     for pk, reason in reasons:
         by_reason.setdefault(reason, []).append(pk)
     for reason, pks in by_reason.items():
-        access_log.record(user, pks, f"{access_log.EXPORT_PREFIX}{topic}", reason, now)
+        access_log.record(user, pks, opened, reason, now)
 
 
 def can_manage(user: User, character: Character) -> bool:

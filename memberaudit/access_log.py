@@ -23,6 +23,7 @@ REPORT_PREFIX = "report:"
 API_PREFIX = "api:"  # read through the API: "api:" and what the page would have said
 API_CHARACTER_LIST = "characters"  # the API's list of characters
 EXPORT_PREFIX = "export:"
+SKILL_SEARCH = "skill_search"  # found by the skill search (its results or their CSV)
 
 
 def record(
@@ -63,6 +64,8 @@ def opened_title(section: str) -> str:
         return str(_("Character list"))
     if section == OVERVIEW:
         return str(_("Character overview"))
+    if section == SKILL_SEARCH:
+        return str(_("Skill search"))
     if section.startswith(REPORT_PREFIX):
         report = REPORTS.get(section.removeprefix(REPORT_PREFIX))
         return str(_("Report: %(title)s") % {"title": report.title}) if report else section
@@ -82,7 +85,7 @@ def opened_choices() -> list[tuple[str, str]]:
     from .reports import REPORTS
     from .sections import registry
 
-    values = [OVERVIEW, *(section.name for section in registry)]
+    values = [OVERVIEW, SKILL_SEARCH, *(section.name for section in registry)]
     values += [f"{REPORT_PREFIX}{name}" for name in REPORTS]
     return [(value, opened_title(value)) for value in values]
 

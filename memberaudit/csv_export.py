@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 FORMULA_STARTS = ("=", "+", "-", "@")
 # What a spreadsheet skips before looking for a formula.
 LEADING_BLANKS = " \t\r\n"
+LINES_PER_CHUNK = 500
 
 
-def safe_cell(value):
-    """One cell: numbers as numbers, yes/no for booleans, empty for None, and text that
-    cannot run as a formula."""
+def safe_cell(value, yes_no: tuple[str, str] | None = None):
+    """One cell: numbers as numbers, yes/no for booleans (``yes_no``: the two words, once
+    translated for a whole file), empty for None, and text that cannot run as a formula."""
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        yes, no = yes_no or yes_and_no()
+        return yes if value else no
     if value is None:
         return ""
     if isinstance(value, int | float | Decimal):
@@ -33,6 +35,11 @@ def safe_cell(value):
     return text
 
 
+def yes_and_no() -> tuple[str, str]:
+    """The words for true and false in the active language."""
+    return _("yes"), _("no")
+
+
 class _Echo:
     """A file that hands each written line back, for streaming."""
 
@@ -40,13 +47,23 @@ class _Echo:
         return value
 
 
-def csv_lines(headers: Iterable, rows: Iterable[Iterable]) -> Iterable[str]:
-    """The lines of a CSV file with a header line; every cell goes through
+def csv_lines(
+    headers: Iterable, rows: Iterable[Iterable], lines_per_chunk: int = LINES_PER_CHUNK
+) -> Iterable[str]:
+    """The lines of a CSV file with a header line, joined in chunks of ``lines_per_chunk``
+    lines (a response sends each chunk it is given on its own); every cell goes through
     :func:`safe_cell`."""
     writer = csv.writer(_Echo())
     yield writer.writerow([safe_cell(str(title)) for title in headers])
+    yes_no = yes_and_no()  # translated once, not for every cell
+    lines = []
     for row in rows:
-        yield writer.writerow([safe_cell(value) for value in row])
+        lines.append(writer.writerow([safe_cell(value, yes_no) for value in row]))
+        if len(lines) >= lines_per_chunk:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
 def csv_response(filename: str, headers: Iterable, rows: Iterable[Iterable]):

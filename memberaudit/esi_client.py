@@ -199,12 +199,14 @@ class KnownScopesToken:
 
     django-esi checks that a token has the scopes of an operation before every call and every
     page, with a query of its own (``token.scopes.all().values_list("name", flat=True)``).
-    This stands in for the token, passing everything else through to it.
+    This stands in for the token, passing everything else through to it. A token read
+    together with its scope names (``token.scope_names``, as the updater reads it) costs no
+    query at all.
     """
 
     def __init__(self, token):
         self.token = token
-        self._scope_names: list[str] | None = None
+        self._scope_names: list[str] | None = getattr(token, "scope_names", None)
 
     def __getattr__(self, name):
         return getattr(self.token, name)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.db.models import Model, QuerySet
 
-from .csv_export import safe_cell
+from .csv_export import safe_cell, yes_and_no
 
 CHUNK_SIZE = 2000
 
@@ -92,11 +92,11 @@ def _ordered_by_key_alone(queryset: QuerySet) -> bool:
     return tuple(order) in ((), ("pk",), (queryset.model._meta.pk.name,))
 
 
-def csv_value(value):
+def csv_value(value, yes_no: tuple[str, str] | None = None):
     """A value as a CSV cell: times in ISO 8601, the rest as :func:`safe_cell` has it."""
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return safe_cell(value)
+    return safe_cell(value, yes_no)
 
 
 def write_csv_gz(
@@ -119,8 +119,9 @@ def write_csv_gz(
         with gzip.open(partial, "wt", encoding="utf-8", newline="") as file:
             writer = csv.writer(file)
             writer.writerow([safe_cell(str(title)) for title in headers])
+            yes_no = yes_and_no()
             for row in rows:
-                writer.writerow([csv_value(value) for value in row])
+                writer.writerow([csv_value(value, yes_no) for value in row])
                 count += 1
                 if on_progress and count % progress_every == 0:
                     on_progress(count)

@@ -31,30 +31,37 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from eveuniverse.models import EveEntity, EveType
+
 from . import images, notification_texts, query_params
 from .access_log import opened_choices, opened_title
 from .models import (
     AccessLogEntry,
     Character,
     CharacterAsset,
+    CharacterContract,
     CharacterCorporationRole,
     CharacterIndustryJob,
+    CharacterMail,
     CharacterMailRecipient,
     CharacterMarketOrder,
     CharacterStanding,
     CharacterWalletJournalEntry,
+    CharacterWalletTransaction,
     KillmailAttacker,
 )
-from .models.locations import ASSET_SAFETY_ID, STRUCTURE_MIN_ID, unknown_place_name
+from .models.locations import ASSET_SAFETY_ID, STRUCTURE_MIN_ID, Location, unknown_place_name
 from .tables import Column, ServerSideTable
 
 
 def wallet_journal(character: Character) -> ServerSideTable:
-    queryset = character.wallet_journal.select_related(
+    """The journal, newest first. A page's keys are found on the character's indexes of the
+    sorted column; only the page's rows are joined with their parties."""
+    rows = CharacterWalletJournalEntry.objects.select_related(
         "first_party", "second_party", "tax_receiver"
     )
     return ServerSideTable(
-        queryset,
+        character.wallet_journal.all(),
         [
             Column(
                 "date",
@@ -76,17 +83,19 @@ def wallet_journal(character: Character) -> ServerSideTable:
                 "first_party",
                 lambda row: _name(row.first_party),
                 "first_party__name",
-                "first_party__name",
+                _name_contains("first_party", EveEntity),
                 title=_("First party"),
                 priority=4,
+                related="first_party",
             ),
             Column(
                 "second_party",
                 lambda row: _name(row.second_party),
                 "second_party__name",
-                "second_party__name",
+                _name_contains("second_party", EveEntity),
                 title=_("Second party"),
                 priority=4,
+                related="second_party",
             ),
             Column(
                 "amount",
@@ -121,6 +130,8 @@ def wallet_journal(character: Character) -> ServerSideTable:
             ),
         ],
         default_order="-date",
+        keys_first=True,
+        unscoped=rows,
     )
 
 
@@ -223,16 +234,11 @@ def mails(character: Character) -> ServerSideTable:
     """Mail headers, newest first; ``folder`` narrows them to ``label:<label_id>``,
     ``list:<list_id>`` (sent to or from a mailing list) or ``unread``."""
     recipients = CharacterMailRecipient.objects.select_related("eve_entity", "mailing_list")
-    queryset = (
-        character.mails.select_related("sender", "sender_mailing_list")
-        .prefetch_related(Prefetch("recipients", queryset=recipients.order_by("pk")))
-        # sorted as shown: a mailing list's name, else the sender's
-        .annotate(
-            sender_sort=Coalesce(NullIf("sender_mailing_list__name", Value("")), "sender__name")
-        )
+    rows = CharacterMail.objects.select_related("sender", "sender_mailing_list").prefetch_related(
+        Prefetch("recipients", queryset=recipients.order_by("pk"))
     )
     return ServerSideTable(
-        queryset,
+        character.mails.all(),
         [
             Column(
                 "timestamp",
@@ -280,6 +286,12 @@ def mails(character: Character) -> ServerSideTable:
         ],
         default_order="-timestamp",
         filters={"folder": _mail_folder},
+        # sorted as shown: a mailing list's name, else the sender's
+        sort_keys={
+            "sender_sort": Coalesce(NullIf("sender_mailing_list__name", Value("")), "sender__name")
+        },
+        keys_first=True,
+        unscoped=rows,
     )
 
 
@@ -300,11 +312,11 @@ def _mail_folder(queryset: QuerySet, value: str) -> QuerySet:
 
 def contracts(character: Character) -> ServerSideTable:
     """The character's contracts, newest first."""
-    queryset = character.contracts.select_related(
+    rows = CharacterContract.objects.select_related(
         "issuer", "assignee", "acceptor", "start_location", "end_location"
     )
     return ServerSideTable(
-        queryset,
+        character.contracts.all(),
         [
             Column(
                 "date_issued",
@@ -343,6 +355,7 @@ def contracts(character: Character) -> ServerSideTable:
                 lambda row: _name(row.issuer),
                 "issuer__name",
                 "issuer__name",
+                related="issuer",
                 title=_("Issuer"),
                 priority=4,
             ),
@@ -351,6 +364,7 @@ def contracts(character: Character) -> ServerSideTable:
                 lambda row: _name(row.assignee),
                 "assignee__name",
                 "assignee__name",
+                related="assignee",
                 title=_("Assignee"),
                 priority=6,
             ),
@@ -359,6 +373,7 @@ def contracts(character: Character) -> ServerSideTable:
                 lambda row: _name(row.acceptor),
                 "acceptor__name",
                 "acceptor__name",
+                related="acceptor",
                 title=_("Acceptor"),
                 priority=7,
             ),
@@ -399,6 +414,7 @@ def contracts(character: Character) -> ServerSideTable:
                 lambda row: _place(row.start_location),
                 "start_location__name",
                 "start_location__name",
+                related="start_location",
                 title=_("From"),
                 priority=6,
             ),
@@ -407,6 +423,7 @@ def contracts(character: Character) -> ServerSideTable:
                 lambda row: _place(row.end_location),
                 "end_location__name",
                 "end_location__name",
+                related="end_location",
                 title=_("To"),
                 details=True,
             ),
@@ -416,6 +433,8 @@ def contracts(character: Character) -> ServerSideTable:
             ),
         ],
         default_order="-date_issued",
+        keys_first=True,
+        unscoped=rows,
     )
 
 
@@ -535,13 +554,9 @@ def _asset_table(
     character: Character, queryset: QuerySet, filters=None, without: tuple[str, ...] = ()
 ) -> ServerSideTable:
     has_children = CharacterAsset.objects.filter(character=character, parent=OuterRef("pk"))
-    queryset = queryset.select_related(
+    rows = CharacterAsset.objects.select_related(
         "eve_type__eve_group", "place__eve_solar_system", "parent__eve_type"
-    ).annotate(
-        has_children=Exists(has_children),
-        # sorted as shown: the item's own name, else its type's
-        name_sort=Coalesce(NullIf("name", Value("")), "eve_type__name"),
-    )
+    ).annotate(has_children=Exists(has_children))
     columns = [
         Column(
             "name",
@@ -556,9 +571,10 @@ def _asset_table(
             "type",
             lambda row: row.eve_type.name,
             "eve_type__name",
-            "eve_type__name",
+            _name_contains("eve_type", EveType),
             title=_("Type"),
             priority=1,
+            related="eve_type",
         ),
         Column(
             "group",
@@ -566,6 +582,7 @@ def _asset_table(
             "eve_type__eve_group__name",
             title=_("Group"),
             priority=4,
+            related="eve_type",
         ),
         Column(
             "quantity",
@@ -580,14 +597,15 @@ def _asset_table(
             "location",
             lambda row: _place(row.place),
             "place__name",
-            "place__name",
+            _name_contains("place", Location),
             title=_("Place"),
             priority=3,
+            related="place",
         ),
         Column(
             "container",
             lambda row: row.parent.display_name if row.parent else "",
-            search="parent__name",
+            search=_name_contains("parent", character.assets.all()),
             title=_("Inside"),
             priority=5,
         ),
@@ -607,6 +625,10 @@ def _asset_table(
         [column for column in columns if column.name not in without],
         default_order="eve_type__name",
         filters=filters,
+        # sorted as shown: the item's own name, else its type's
+        sort_keys={"name_sort": Coalesce(NullIf("name", Value("")), "eve_type__name")},
+        keys_first=True,
+        unscoped=rows,
     )
 
 
@@ -807,17 +829,11 @@ def wallet_transactions(character: Character) -> ServerSideTable:
     )
     buy, sell = gettext("buy"), gettext("sell")
     personal, corporation = gettext("personal"), gettext("corporation")
-    queryset = (
-        character.wallet_transactions.select_related("eve_type", "client", "location")
-        .annotate(journal_description=Subquery(journal.values("description")[:1]))
-        .annotate(
-            kind_sort=_labels_of("is_buy", [(True, buy), (False, sell)]),
-            for_sort=_labels_of("is_personal", [(True, personal), (False, corporation)]),
-            location_sort=_place_sort("location"),
-        )
-    )
+    rows = CharacterWalletTransaction.objects.select_related(
+        "eve_type", "client", "location"
+    ).annotate(journal_description=Subquery(journal.values("description")[:1]))
     return ServerSideTable(
-        queryset,
+        character.wallet_transactions.all(),
         [
             Column(
                 "date",
@@ -857,6 +873,7 @@ def wallet_transactions(character: Character) -> ServerSideTable:
                 lambda row: _name(row.client),
                 "client__name",
                 "client__name",
+                related="client",
                 title=_("Client"),
                 priority=4,
             ),
@@ -871,6 +888,13 @@ def wallet_transactions(character: Character) -> ServerSideTable:
             ),
         ],
         default_order="-date",
+        sort_keys={
+            "kind_sort": _labels_of("is_buy", [(True, buy), (False, sell)]),
+            "for_sort": _labels_of("is_personal", [(True, personal), (False, corporation)]),
+            "location_sort": _place_sort("location"),
+        },
+        keys_first=True,
+        unscoped=rows,
     )
 
 
@@ -971,6 +995,7 @@ def _item_column() -> Column:
         "eve_type__name",
         title=_("Item"),
         priority=1,
+        related="eve_type",
     )
 
 
@@ -1197,6 +1222,13 @@ def _place_sort(path: str) -> Case:
         default=F(f"{path}__name"),
         output_field=CharField(),
     )
+
+
+def _name_contains(relation: str, related) -> Callable[[str], Q]:
+    """A search of the name of a related row (``related``: its model or a queryset): the
+    database finds the few matching related rows first instead of joining every row."""
+    rows = related if isinstance(related, QuerySet) else related.objects.all()
+    return lambda text: Q(**{f"{relation}__in": rows.filter(name__icontains=text).values("pk")})
 
 
 def _iso(value) -> str | None:

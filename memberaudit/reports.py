@@ -9,18 +9,17 @@ enabled (not disabled for a lost token): the rule of :mod:`memberaudit.complianc
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -34,8 +33,8 @@ from django.utils.translation import gettext_lazy as _
 from allianceauth.authentication.models import CharacterOwnership
 
 from . import access, query_params
-from .exports import CHUNK_SIZE, objects_in_order
-from .models import Character, CharacterSkillSetCheck
+from .exports import CHUNK_SIZE, key_chunks, objects_in_order
+from .models import Character, CharacterSkillSetCheck, SkillSet
 from .tables import (
     DEFAULT_PAGE_LENGTH,
     MAX_PAGE_LENGTH,
@@ -182,35 +181,129 @@ def corporation_compliance_rows(viewer: User) -> list[dict]:
 
 
 def skill_set_rows(viewer: User):
-    """Per character of the covered users and active skill set: whether the set is met."""
-    owner = "character__eve_character__character_ownership__user"
-    return skill_set_checks().filter(
-        **{f"{owner}__in": access.report_users(viewer)}, skill_set__is_active=True
+    """Per character of the covered users and active skill set: whether the set is met.
+
+    The rows are the skill set checks, which carry what the report shows
+    (:mod:`memberaudit.report_rows`); the covered characters are those the users of
+    :func:`memberaudit.access.report_users` own now, whatever the rows' copies say.
+    """
+    active = SkillSet.objects.filter(is_active=True)
+    return CharacterSkillSetCheck.objects.filter(
+        _covered_characters(viewer), skill_set_id__in=_keys(active)
     )
+
+
+def _covered_characters(viewer: User) -> Q:
+    """The condition on a check that its character is covered by the viewer's reports.
+
+    On MariaDB the characters' keys are read first: its optimizer would turn the subquery into
+    a join driven from the users and sort every row of the report. When they are all the
+    characters there are, as for a viewer who sees everyone, they are the characters up to the
+    highest of them (a character created since has a higher key), a condition any index of
+    the report serves without a list of thousands of keys.
+    """
+    users = access.report_users(viewer)
+    if connection.vendor != "mysql":
+        covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
+        return Q(character_id__in=covered.values("pk"))
+    covered = Case(
+        When(eve_character__character_ownership__user__in=users, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    characters = Character.objects.annotate(covered=covered).order_by()
+    flags = list(characters.values_list("pk", "covered"))
+    keys = [pk for pk, covered in flags if covered]
+    if keys and len(keys) == len(flags):
+        return Q(character_id__lte=max(keys))
+    return in_short_lists("character_id", keys)
+
+
+# MariaDB turns a list of this many values or more into a table joined to the query
+# (``in_predicate_conversion_threshold``), from which it then sorts every row in scope.
+_MARIADB_IN_TABLE_SIZE = 1000
+
+
+def in_short_lists(field: str, keys: list, size: int = _MARIADB_IN_TABLE_SIZE - 1) -> Q:
+    """``<field>__in=keys`` as lists of at most ``size`` values each: conditions MariaDB
+    checks along the index of the sort, a page's rows found as the index is walked."""
+    condition = Q(pk__in=[])
+    for start in range(0, len(keys), size):
+        condition |= Q(**{f"{field}__in": keys[start : start + size]})
+    return condition
 
 
 def skill_set_checks():
-    """Every skill set check with what the skill sets report shows of it, for any viewer:
-    the rows of :func:`skill_set_rows` once their keys are chosen.
+    """Every skill set check with the owner of its character (``owner_pk``), for any viewer:
+    the rows of :func:`skill_set_rows` once their keys are chosen."""
+    return CharacterSkillSetCheck.objects.annotate(owner_pk=F(_CHECK_OWNER))
 
-    A character and a skill set come in many rows: they are loaded once per query of rows
-    (``prefetch_related``), not joined to each row, so a CSV of 200,000 rows builds a few
-    thousand characters rather than a million objects."""
-    failed_required = CharacterSkillSetCheck.failed_required_skills.through.objects.filter(
-        characterskillsetcheck_id=OuterRef("pk")
-    )
-    failed_recommended = CharacterSkillSetCheck.failed_recommended_skills.through.objects.filter(
-        characterskillsetcheck_id=OuterRef("pk")
-    )
-    characters = Character.objects.select_related(
-        "eve_character__character_ownership__user__profile__main_character"
-    )
-    return CharacterSkillSetCheck.objects.prefetch_related(
-        Prefetch("character", queryset=characters), "skill_set"
-    ).annotate(
-        meets_required=~Exists(failed_required),
-        meets_all=~Exists(failed_required) & ~Exists(failed_recommended),
-    )
+
+def _keys(queryset):
+    """The keys of ``queryset`` for a condition ``<field>__in``: read first on MariaDB (see
+    :func:`_covered_characters`), a subquery elsewhere (SQLite limits the parameters of a
+    query)."""
+    if connection.vendor == "mysql":
+        return list(queryset.values_list("pk", flat=True))
+    return queryset.values("pk")
+
+
+def _search_characters(path: str) -> Callable[[str], Q]:
+    """A search of report rows by a text of their characters (at ``path``), found first among
+    the characters (a few thousand) rather than in every row."""
+
+    def search(text: str) -> Q:
+        found = Character.objects.filter(**{f"{path}__icontains": text})
+        return Q(character_id__in=_keys(found))
+
+    return search
+
+
+def _search_skill_sets(text: str) -> Q:
+    return Q(skill_set_id__in=_keys(SkillSet.objects.filter(name__icontains=text)))
+
+
+# What ends every order of the skill sets report, as it ends each of its indexes.
+_ROW_ORDER = ("character_id", "skill_set_id", "pk")
+
+
+class SkillSetReportTable(ServerSideTable):
+    """The skill sets report: a server-side table whose every sort ends with the character, the
+    skill set and the key, in the sort's direction, as each of the report's indexes does; a
+    page's keys are read along one index, then its rows by key (``keys_first``). The CSV reads
+    plain values, chunk by chunk of keys."""
+
+    def _ordering(self, asked: query_params.TableRequest) -> list[str]:
+        ordering, prefix = [], ""
+        for column_index, descending in asked.order:
+            column = sort_column(self.columns, asked, column_index)
+            if column is not None and column.order_by:
+                prefix = prefix if ordering else ("-" if descending else "")
+                ordering.append(f"-{column.order_by}" if descending else column.order_by)
+        if not ordering:
+            ordering.append(self.default_order)
+        return [*ordering, *(f"{prefix}{key}" for key in _ROW_ORDER)]
+
+    def all_rows(self, seen: Callable[[Any], None] | None, chunk_size: int) -> Iterable[dict]:
+        names = [column.name for column in self.columns]
+        fields = ["pk", "character_id", *(_PLAIN_FIELDS[name] for name in names)]
+        queryset = self.queryset.order_by(self.default_order, *_ROW_ORDER)
+        # the owners of all characters in one query, rather than three joins for every row
+        owners = dict(Character.objects.values_list("pk", _OWNER_OF_CHARACTER)) if seen else {}
+        rows = CharacterSkillSetCheck.objects.order_by()
+        for keys in key_chunks(queryset, chunk_size):
+            by_key = {row[0]: row for row in rows.filter(pk__in=keys).values_list(*fields)}
+            for key in keys:
+                if key in by_key:
+                    _, character_id, *values = by_key[key]
+                    if seen:
+                        seen(_RowOwner(character_id, owners.get(character_id)))
+                    yield dict(zip(names, values, strict=True))
+
+
+class _RowOwner(NamedTuple):
+    character_id: int
+    owner_pk: int | None
 
 
 _MAIN_NAME = f"{_MAIN}__character_name"
@@ -316,38 +409,40 @@ CORPORATION_COMPLIANCE_COLUMNS = [
     ),
 ]
 
-_CHECKED_CHARACTER = "character__eve_character__character_name"
-_CHECKED_MAIN = "character__eve_character__character_ownership__user__profile__main_character"
+_OWNER_OF_CHARACTER = "eve_character__character_ownership__user_id"
+_CHECK_OWNER = f"character__{_OWNER_OF_CHARACTER}"
 SKILL_SET_COLUMNS = [
     Column(
         "character",
-        lambda check: check.character.eve_character.character_name,
-        _CHECKED_CHARACTER,
-        _CHECKED_CHARACTER,
+        lambda check: check.character_name,
+        "character_name",
+        _search_characters("eve_character__character_name"),
         title=_("Character"),
         priority=1,
     ),
     Column(
         "main",
-        lambda check: _main_field(check.character.owner, "character_name"),
-        f"{_CHECKED_MAIN}__character_name",
-        f"{_CHECKED_MAIN}__character_name",
+        lambda check: check.main_name,
+        "main_name",
+        _search_characters(
+            "eve_character__character_ownership__user__profile__main_character__character_name"
+        ),
         title=_("Main character"),
         priority=2,
     ),
     Column(
         "corporation",
-        lambda check: check.character.eve_character.corporation_name,
-        "character__eve_character__corporation_name",
-        "character__eve_character__corporation_name",
+        lambda check: check.corporation_name,
+        "corporation_name",
+        _search_characters("eve_character__corporation_name"),
         title=_("Corporation"),
         priority=3,
     ),
     Column(
         "skill_set",
-        lambda check: check.skill_set.name,
-        "skill_set__name",
-        "skill_set__name",
+        lambda check: check.skill_set_name,
+        "skill_set_name",
+        _search_skill_sets,
         title=_("Skill set"),
         priority=1,
     ),
@@ -368,6 +463,15 @@ SKILL_SET_COLUMNS = [
         priority=2,
     ),
 ]
+# The field of the check each column of the CSV reads.
+_PLAIN_FIELDS = {
+    "character": "character_name",
+    "main": "main_name",
+    "corporation": "corporation_name",
+    "skill_set": "skill_set_name",
+    "can_fly": "meets_required",
+    "is_met": "meets_all",
+}
 
 
 def _user_compliance_table(viewer: User) -> ServerSideTable:
@@ -380,11 +484,12 @@ def _corporation_compliance_table(viewer: User) -> ListTable:
     return ListTable(corporation_compliance_rows(viewer), CORPORATION_COMPLIANCE_COLUMNS)
 
 
-def _skill_set_table(viewer: User) -> ServerSideTable:
-    return ServerSideTable(
+def _skill_set_table(viewer: User) -> SkillSetReportTable:
+    return SkillSetReportTable(
         skill_set_rows(viewer),
         SKILL_SET_COLUMNS,
-        default_order=_CHECKED_CHARACTER,
+        default_order="character_name",
+        keys_first=True,
         unscoped=skill_set_checks(),
     )
 
@@ -411,8 +516,8 @@ REPORTS = {
             _("Skill sets"),
             SKILL_SET_COLUMNS,
             _skill_set_table,
-            default_order=_CHECKED_CHARACTER,
-            character_of=lambda check: (check.character_id, _owner_pk(check.character)),
+            default_order="character_name",
+            character_of=lambda check: (check.character_id, check.owner_pk),
         ),
     )
 }
@@ -432,16 +537,14 @@ def all_rows(
     if isinstance(table, ListTable):
         yield from table.all_rows()
         return
+    if isinstance(table, SkillSetReportTable):
+        yield from table.all_rows(seen, chunk_size)
+        return
     queryset = table.queryset.order_by(*filter(None, [table.default_order, "pk"]))
     for obj in objects_in_order(queryset, chunk_size, rows=table.unscoped):
         if seen:
             seen(obj)
         yield {column.name: column.value(obj) for column in table.columns}
-
-
-def _owner_pk(character) -> int | None:
-    owner = character.owner
-    return owner.pk if owner else None
 
 
 def _main_field(user: User | None, name: str) -> str:

@@ -552,23 +552,41 @@ def _owner_field(path: str) -> F:
 
 
 def mails_tab(character: Character) -> dict:
-    """The mail folders: labels and mailing lists with their unread counts (two queries)."""
-    labels = character.mail_labels.annotate(
-        unread=Count("mails", filter=Q(mails__is_read=False), distinct=True)
-    ).order_by("label_id")
+    """The mail folders: labels and mailing lists with their unread counts (four queries).
+
+    Counts start from the index of the character's unread mails or of a list's mails, so no
+    count multiplies the rows of another, and none reads every mail."""
+    from .models import CharacterMail, CharacterMailRecipient
+
+    unread = character.mails.filter(is_read=False)
+    unread_by_label = dict(
+        unread.filter(labels__isnull=False)
+        .order_by()
+        .values_list("labels")
+        .annotate(count=Count("pk"))
+    )
+    labels = list(character.mail_labels.order_by("label_id"))
+    for label in labels:
+        label.unread = unread_by_label.get(label.pk, 0)
+    to_list = CharacterMailRecipient.objects.filter(
+        mailing_list=OuterRef("pk"), mail__is_read=False
+    )
+    from_list = CharacterMail.objects.filter(sender_mailing_list=OuterRef("pk"), is_read=False)
     mailing_lists = character.mailing_lists.annotate(
-        unread_to=Count(
-            "received_mails__mail",
-            filter=Q(received_mails__mail__is_read=False),
-            distinct=True,
-        ),
-        unread_from=Count("sent_mails", filter=Q(sent_mails__is_read=False), distinct=True),
+        unread_to=_count_of(to_list, "mailing_list"),
+        unread_from=_count_of(from_list, "sender_mailing_list"),
     ).order_by("name", "list_id")
     return {
         "labels": labels,
         "mailing_lists": mailing_lists,
-        "unread": character.mails.filter(is_read=False).count(),
+        "unread": unread.count(),
     }
+
+
+def _count_of(rows: QuerySet, group: str) -> Coalesce:
+    """The number of ``rows`` (filtered by an outer reference on ``group``), as a subquery."""
+    counts = rows.order_by().values(group).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 def character_mails(character: Character) -> QuerySet:

@@ -1,13 +1,15 @@
 """Signal receivers: recheck characters when a skill set changes, a user's compliance when
-they gain or lose a character in Auth; search stored data when an entity is put on the
-watchlist."""
+they gain or lose a character in Auth; keep the skill sets report's rows in step with the names
+they show; search stored data when an entity is put on the watchlist."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from allianceauth.authentication.models import CharacterOwnership
+from allianceauth.authentication.models import CharacterOwnership, UserProfile
+from allianceauth.eveonline.models import EveCharacter
 
+from . import report_rows
 from .compliance import queue_compliance_update
 from .models import SkillSet, SkillSetSkill, WatchedEntity
 
@@ -25,6 +27,7 @@ def queue_skill_set_checks(skill_set_id: int) -> None:
 
 @receiver(post_save, sender=SkillSet, dispatch_uid="memberaudit_skill_set_saved")
 def skill_set_saved(sender, instance: SkillSet, **kwargs) -> None:
+    report_rows.refresh(instance.character_checks.all())  # a new name shows at once
     queue_skill_set_checks(instance.pk)
 
 
@@ -36,13 +39,29 @@ def skill_set_skill_changed(sender, instance: SkillSetSkill, **kwargs) -> None:
 
 @receiver(post_save, sender=CharacterOwnership, dispatch_uid="memberaudit_ownership_saved")
 def ownership_saved(sender, instance: CharacterOwnership, created: bool, **kwargs) -> None:
+    report_rows.refresh_characters([instance.character_id])  # the main of its new owner
     if created:  # a new alt: its owner is not compliant until it is registered
         queue_compliance_update([instance.user_id])
 
 
 @receiver(post_delete, sender=CharacterOwnership, dispatch_uid="memberaudit_ownership_deleted")
 def ownership_deleted(sender, instance: CharacterOwnership, **kwargs) -> None:
+    report_rows.refresh_characters([instance.character_id])
     queue_compliance_update([instance.user_id])
+
+
+@receiver(post_save, sender=EveCharacter, dispatch_uid="memberaudit_eve_character_saved")
+def eve_character_saved(sender, instance: EveCharacter, created: bool, **kwargs) -> None:
+    """A character's new name or corporation shows in the skill sets report (a new one has no
+    checks yet, nor is it anyone's main)."""
+    if not created:
+        report_rows.refresh_characters([instance.pk])
+
+
+@receiver(post_save, sender=UserProfile, dispatch_uid="memberaudit_user_profile_saved")
+def user_profile_saved(sender, instance: UserProfile, **kwargs) -> None:
+    """A user's new main shows on their characters' rows of the skill sets report."""
+    report_rows.refresh_users([instance.user_id])
 
 
 @receiver(post_save, sender=WatchedEntity, dispatch_uid="memberaudit_watched_entity_saved")

@@ -7,13 +7,14 @@ inactive skill sets are removed.
 
 Each batch of characters costs a fixed number of queries, however many skill sets and skills
 there are: the skills of all characters of the batch are loaded at once and compared in Python,
-and the checks and their failed skills are replaced in bulk.
+and the checks and their failed skills are replaced in bulk, then the checks' report rows
+are refreshed in one update (:mod:`memberaudit.report_rows`).
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 
-from . import app_settings
+from . import app_settings, report_rows
 from .models import Character, CharacterSkill, CharacterSkillSetCheck, SkillSet
 
 CHARACTER_BATCH_SIZE = 500
@@ -113,6 +114,7 @@ def _replace_checks(character_ids: list[int], skill_sets: list[SkillSet]) -> Non
             ]
     _FailedRequired.objects.bulk_create(required_rows, batch_size=batch_size)
     _FailedRecommended.objects.bulk_create(recommended_rows, batch_size=batch_size)
+    report_rows.refresh(checks)
 
 
 def _ensure_checks(checks, character_ids, skill_set_ids, batch_size) -> dict[tuple, int]:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise
 
@@ -21,6 +22,8 @@ from . import query_params
 
 MAX_PAGE_LENGTH = 500
 DEFAULT_PAGE_LENGTH = 50
+# A page sorted by a related row's value puts at most this many related rows in order itself
+MAX_RELATED_ROWS = 10_000
 
 
 RENDERERS = (
@@ -55,6 +58,8 @@ class Column:
     ``render`` names how the browser formats the value (one of :data:`RENDERERS`);
     ``priority`` says which columns narrow screens keep (1 first, higher ones are folded into
     the row's details first); ``details`` columns always show in the row's details only.
+    ``related`` names the relation a sort key is read from, so that tables sorted by it find
+    a page without joining and sorting every row (see :meth:`ServerSideTable.page`).
     """
 
     name: str
@@ -68,6 +73,9 @@ class Column:
     priority: int = 5
     align: str = ""  # "end" for numbers; "" follows the renderer
     details: bool = False
+    # the foreign key whose row ``order_by`` reads (e.g. "eve_type" for "eve_type__name"):
+    # rows are sorted by that value, then by the related row, and pages found group by group
+    related: str | None = None
 
     def __post_init__(self):
         if self.render not in RENDERERS:
@@ -104,7 +112,11 @@ class ServerSideTable:
     whether a page's keys are found before its rows (``keys_first``, for large tables whose
     rows join other tables). Rows whose keys were found first are loaded from ``unscoped``
     when given: the same rows without the conditions that chose the keys (the viewer's scope),
-    which a database may otherwise evaluate over the whole table for every chunk of keys."""
+    which a database may otherwise evaluate over the whole table for every chunk of keys, and
+    with what only the shown rows need (their related rows, per-row subqueries).
+    ``sort_keys`` are annotations that columns sort or search by; a page adds only those it
+    sorts or searches by, after the total is counted, so neither that count nor a page sorted
+    by another column joins the tables they read."""
 
     def __init__(
         self,
@@ -116,8 +128,10 @@ class ServerSideTable:
         leading_order: tuple[str, ...] = (),
         keys_first: bool = False,
         unscoped: QuerySet | None = None,
+        sort_keys: dict[str, Any] | None = None,
     ):
         self.queryset = queryset
+        self.sort_keys = sort_keys or {}
         self.unscoped = unscoped
         self.keys_first = keys_first
         self.columns = columns
@@ -148,8 +162,15 @@ class ServerSideTable:
             value = query_params.text(params, name)
             if value:
                 queryset = narrow(queryset, value)
-        total = queryset.count()
+        ordering = self._ordering(asked)
         search = asked.search
+        used = {key.removeprefix("-") for key in ordering}
+        if search:
+            used |= {column.search for column in self.columns if isinstance(column.search, str)}
+        # only the keys this page sorts or searches by: each joins the tables it reads
+        found = queryset.annotate(
+            **{name: key for name, key in self.sort_keys.items() if name in used}
+        )
         if search:
             condition = Q()
             for column in self.columns:
@@ -157,13 +178,22 @@ class ServerSideTable:
                     condition |= column.search(search)
                 elif column.search:
                     condition |= Q(**{f"{column.search}__icontains": search})
-            queryset = queryset.filter(condition)
-            filtered = queryset.count()
+            found = found.filter(condition)
+        grouped = self._grouped_sort(asked)
+        if grouped:  # the rows per group add up to the rows found: no count of its own
+            counts = _rows_per_related_row(found, grouped[0].related)
+            filtered = sum(counts.values())
+            total = queryset.count() if search else filtered
+            if len(counts) <= MAX_RELATED_ROWS:
+                objects = self._page_objects_by_group(found, counts, *grouped, start, length)
+            else:  # too many to put in order by key: the database sorts the rows
+                objects = self._page_objects(found.order_by(*ordering), start, length)
         else:
-            filtered = total
-        queryset = queryset.order_by(*self._ordering(asked))
+            total = queryset.count()
+            filtered = found.count() if search else total
+            objects = self._page_objects(found.order_by(*ordering), start, length)
         rows = []
-        for obj in self._page_objects(queryset, start, length):
+        for obj in objects:
             if seen:
                 seen(obj)
             rows.append({column.name: column.value(obj) for column in self.columns})
@@ -186,17 +216,106 @@ class ServerSideTable:
         by_key = rows.order_by().in_bulk(keys)
         return [by_key[key] for key in keys if key in by_key]
 
+    def _page_objects_by_group(
+        self,
+        queryset: QuerySet,
+        counts: dict,
+        column: Column,
+        descending: bool,
+        start: int,
+        length: int,
+    ):
+        """The objects of a page sorted by ``column``, a value of a related row: the rows per
+        related row (``counts``) are counted first (on the index of the relation), the related
+        rows put in the sort order (a few thousand at most), which tells which of them the
+        page's rows belong to; only those rows are then sorted. Gives the page the ordering
+        :meth:`_ordering` gives."""
+        sign = "-" if descending else ""
+        related, tiebreaker = column.related, self.tiebreaker.removeprefix("-")
+        related_model = queryset.model._meta.get_field(related).related_model
+        in_order = list(
+            related_model._default_manager.filter(pk__in=[key for key in counts if key])
+            .order_by(f"{sign}{column.order_by.removeprefix(related + '__')}", f"{sign}pk")
+            .values_list("pk", flat=True)
+        )
+        if None in counts:  # rows without a related row: where the database sorts NULL
+            nulls_last = connection.features.nulls_order_largest != descending
+            in_order = in_order + [None] if nulls_last else [None] + in_order
+        chosen, position, skip = [], 0, 0
+        for key in in_order:
+            rows = counts[key]
+            if position + rows > start:
+                if not chosen:
+                    skip = start - position
+                chosen.append(key)
+            position += rows
+            if position >= start + length:
+                break
+        if not chosen:
+            return []
+        rank = Case(
+            *(
+                When(**{f"{related}__isnull": True} if key is None else {related: key}, then=n)
+                for n, key in enumerate(chosen)
+            ),
+            output_field=IntegerField(),
+        )
+        in_groups = Q(**{f"{related}__in": [key for key in chosen if key is not None]})
+        if None in chosen:
+            in_groups |= Q(**{f"{related}__isnull": True})
+        ordered = queryset.filter(in_groups).order_by(rank, f"{sign}{tiebreaker}")
+        return self._page_objects(ordered, skip, length)
+
+    def _grouped_sort(self, asked: query_params.TableRequest) -> tuple[Column, bool] | None:
+        """The column and direction of a page sorted by one value of related rows, when its
+        keys can be found group by group; else None."""
+        if not self.keys_first or self.leading_order:
+            return None
+        asked_for = [
+            (column, descending)
+            for index, descending in asked.order
+            if (column := sort_column(self.columns, asked, index)) and column.order_by
+        ]
+        if not asked_for and self.default_order:
+            key = self.default_order.removeprefix("-")
+            default = [column for column in self.columns if column.order_by == key]
+            asked_for = [(default[0], self.default_order.startswith("-"))] if default else []
+        if len(asked_for) == 1 and asked_for[0][0].related:
+            return asked_for[0]
+        return None
+
     def _ordering(self, asked: query_params.TableRequest) -> list[str]:
+        """The sort keys of a page: the leading ones, the columns asked for (else the default
+        order), then the tiebreaker in the direction of the key before it. A page sorted by
+        one column is thus ordered like an index on (character, column): the database walks
+        that index and stops at the page's end instead of sorting every row."""
         ordering = list(self.leading_order)
+        asked_for = []
         for column_index, descending in asked.order:
             column = sort_column(self.columns, asked, column_index)
             if column is None or not column.order_by:
                 continue
-            ordering.append(f"-{column.order_by}" if descending else column.order_by)
-        if self.default_order:
-            ordering.append(self.default_order)
-        ordering.append(self.tiebreaker)  # stable pages
+            sign = "-" if descending else ""
+            asked_for.append(f"{sign}{column.order_by}")
+            if column.related:  # rows of equal values: by related row (see related)
+                asked_for.append(f"{sign}{column.related}__pk")
+        if not asked_for and self.default_order:
+            asked_for.append(self.default_order)
+            key = self.default_order.removeprefix("-")
+            related = [column.related for column in self.columns if column.order_by == key]
+            if related and related[0]:
+                sign = "-" if self.default_order.startswith("-") else ""
+                asked_for.append(f"{sign}{related[0]}__pk")
+        ordering += asked_for
+        tiebreaker = self.tiebreaker.removeprefix("-")
+        descending = bool(ordering) and ordering[-1].startswith("-")
+        ordering.append(f"-{tiebreaker}" if descending else tiebreaker)
         return ordering
+
+
+def _rows_per_related_row(queryset: QuerySet, related: str) -> dict:
+    """How many rows of ``queryset`` each related row has (None: rows without one)."""
+    return dict(queryset.order_by().values_list(related).annotate(rows=Count("pk")).order_by())
 
 
 def browser_spec(columns: list[Column], default_order: str = "") -> dict:

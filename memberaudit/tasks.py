@@ -94,7 +94,7 @@ def update_character(
     Sections whose last run died (a killed worker) are recorded as interrupted and their
     locks released first, so they are queued again now. Returns the sections queued.
     """
-    character = Character.objects.filter(pk=character_pk).first()
+    character = _character_with_owner(character_pk)
     if character is None:
         return []
     if character.is_orphan:
@@ -132,10 +132,20 @@ def _section_lock_key(character_pk: int, section: str) -> str:
 )
 def update_section(character_pk: int, section: str, force: bool = False) -> bool:
     """Update one section of one character: the one task behind every section."""
-    character = Character.objects.filter(pk=character_pk).first()
+    character = _character_with_owner(character_pk)
     if character is None or _gets_no_updates(character, force):
         return False
     return updater.update_section(character, section, force=force).is_success
+
+
+def _character_with_owner(character_pk: int) -> Character | None:
+    """The character with its owner, which a run needs to tell orphans and find the token:
+    one query instead of one per relation."""
+    return (
+        Character.objects.select_related("eve_character__character_ownership__user")
+        .filter(pk=character_pk)
+        .first()
+    )
 
 
 def _gets_no_updates(character: Character, force: bool) -> bool:

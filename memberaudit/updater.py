@@ -17,7 +17,9 @@ import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connections, router, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +49,9 @@ LOCK_CONFLICT_PAUSE_SECONDS = 1.0
 # While ESI's error limit pauses all calls, a section waits for the reset (ESI's error window
 # is 60 s) instead of failing and waiting for the next periodic run: at most this long in all.
 ERROR_LIMIT_MAX_WAIT_SECONDS = 90
+# django-esi never changes the scopes of a stored token (a new grant is a new token), so the
+# scope names of a token are kept this long in the cache, sparing each section run a query.
+TOKEN_SCOPES_CACHE_SECONDS = 24 * 3600
 
 ErrorKind = SectionUpdateStatus.ErrorKind
 
@@ -78,7 +83,8 @@ def content_hash(data) -> str:
 
 
 def find_token(character: Character, section: Section) -> Token | None:
-    """The owner's newest token of this character that has all scopes of the section."""
+    """The owner's newest token of this character that has all scopes of the section, with
+    its scope names in ``scope_names`` (django-esi checks them before every call)."""
     if not section.needs_token:
         return None
     owner = character.owner
@@ -86,20 +92,47 @@ def find_token(character: Character, section: Section) -> Token | None:
         raise TokenProblem(
             _("This character has no owner in Auth anymore."), ErrorKind.TOKEN_INVALID
         )
-    tokens = Token.objects.filter(user=owner, character_id=character.character_id)
-    # require_scopes([]) would only match tokens without any scope
-    scoped = tokens.require_scopes(list(section.scopes)) if section.scopes else tokens
-    token = scoped.order_by("-created").first()
-    if token is not None:
-        return token
-    if tokens.exists():
-        granted = set(tokens.values_list("scopes__name", flat=True))
-        missing = sorted(set(section.scopes) - granted)
+    tokens = list(
+        Token.objects.filter(user=owner, character_id=character.character_id).order_by(
+            "-created", "-pk"
+        )
+    )
+    granted = token_scope_names(tokens)
+    needed = set(section.scopes)
+    for token in tokens:
+        if needed <= granted[token.pk]:
+            token.scope_names = sorted(granted[token.pk])
+            return token
+    if tokens:
+        missing = sorted(needed - set().union(*granted.values()))
         raise TokenProblem(
             _("The token lacks scopes: %(scopes)s") % {"scopes": ", ".join(missing)},
             ErrorKind.TOKEN_LIMITED,
         )
     raise TokenProblem(_("No token found for this character."), ErrorKind.TOKEN_INVALID)
+
+
+def token_scope_names(tokens: list[Token]) -> dict[int, set[str]]:
+    """The scope names of each token, by token pk: from the cache, the others in one query."""
+    keys = {token.pk: _token_scopes_key(token) for token in tokens}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    names = {pk: set(cached[key]) for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in keys if pk not in names]
+    if missing:
+        for pk in missing:
+            names[pk] = set()
+        rows = Token.scopes.through.objects.filter(token_id__in=missing)
+        for token_pk, name in rows.values_list("token_id", "scope__name"):
+            names[token_pk].add(name)
+        cache.set_many(
+            {keys[pk]: sorted(names[pk]) for pk in missing}, timeout=TOKEN_SCOPES_CACHE_SECONDS
+        )
+    return names
+
+
+def _token_scopes_key(token: Token) -> str:
+    # with the time of creation: a database may hand a deleted token's pk to a new one
+    return f"memberaudit_token_scopes:{token.pk}:{token.created.timestamp():.6f}"
 
 
 def update_section(character: Character, section_name: str, force: bool = False) -> UpdateOutcome:
@@ -111,46 +144,95 @@ def update_section(character: Character, section_name: str, force: bool = False)
     the data did not change.
     """
     section = registry.get(section_name)
-    status, _created = SectionUpdateStatus.objects.get_or_create(
-        character=character, section=section.name
-    )
-    trusted = bool(status.is_success) and not status.is_in_progress
-    started_at = timezone.now()
     with heartbeat(character.pk, section.name):
-        write_status(status.pk, started_at=started_at)
-        gateway = EsiGateway(section=section.name, use_etag=trusted and not force)
-        return _run(character, section, status, gateway, started_at, trusted)
+        run = SectionRun.start(character, section.name)
+        gateway = EsiGateway(section=section.name, use_etag=run.trusted and not force)
+        return _run(character, section, run, gateway)
 
 
-def _run(character, section, status, gateway, started_at, trusted: bool) -> UpdateOutcome:
+class SectionRun:
+    """One run of a section as its status row records it.
+
+    Starting costs one write after a run that went well: it marks the row "in progress" and,
+    by its condition, tells whether the last run succeeded and recorded its outcome (then
+    ETags may be trusted). What else the run needs of the last outcome is read only once ESI
+    sent data.
+    """
+
+    def __init__(self, character_id: int, section: str, started_at, trusted: bool):
+        self.character_id = character_id
+        self.section = section
+        self.started_at = started_at
+        self.trusted = trusted
+        self.new_content_hash: str | None = None
+        self._last_outcome: tuple[str, object] | None = None
+
+    @classmethod
+    def start(cls, character: Character, section: str) -> "SectionRun":
+        started_at = timezone.now()
+        rows = _status_rows(character.pk, section)
+        last_run_recorded = Q(is_success=True) & (
+            Q(started_at__isnull=True) | Q(finished_at__gte=F("started_at"))
+        )
+        trusted = write_status(rows.filter(last_run_recorded), started_at=started_at) > 0
+        run = cls(character.pk, section, started_at, trusted)
+        if not trusted and not write_status(rows, started_at=started_at):
+            _row, created = SectionUpdateStatus.objects.get_or_create(
+                character=character, section=section, defaults={"started_at": started_at}
+            )
+            if created:  # the first run: nothing stored yet
+                run._last_outcome = ("", None)
+            else:  # created by a run of the same section a moment ago
+                write_status(rows, started_at=started_at)
+        return run
+
+    def last_outcome(self) -> tuple[str, object]:
+        """The content hash and time of the last successful run (one query, then kept)."""
+        if self._last_outcome is None:
+            self._last_outcome = (
+                _status_rows(self.character_id, self.section)
+                .values_list("content_hash", "last_success_at")
+                .get()
+            )
+        return self._last_outcome
+
+    def record(self, **fields) -> None:
+        write_status(_status_rows(self.character_id, self.section), **fields)
+
+
+def _status_rows(character_pk: int, section: str) -> QuerySet:
+    return SectionUpdateStatus.objects.filter(character_id=character_pk, section=section)
+
+
+def _run(character, section, run: SectionRun, gateway) -> UpdateOutcome:
     try:
         gateway.token = find_token(character, section)
-        changed = _fetch_and_store(character, section, gateway, status, trusted)
+        changed = _fetch_and_store(character, section, gateway, run)
     except TokenProblem as exc:
         if exc.kind == ErrorKind.TOKEN_INVALID:
             disable_for_lost_token(character)
-        return _record_failure(status, gateway, started_at, exc.kind, str(exc))
+        return _record_failure(run, gateway, exc.kind, str(exc))
     except EsiTokenError as exc:
         disable_for_lost_token(character)
-        return _record_failure(status, gateway, started_at, ErrorKind.TOKEN_INVALID, str(exc))
+        return _record_failure(run, gateway, ErrorKind.TOKEN_INVALID, str(exc))
     except EsiError as exc:
-        return _record_failure(status, gateway, started_at, ErrorKind.ESI, str(exc))
+        return _record_failure(run, gateway, ErrorKind.ESI, str(exc))
     except SectionDataError as exc:
-        return _record_failure(status, gateway, started_at, ErrorKind.DATA, str(exc))
+        return _record_failure(run, gateway, ErrorKind.DATA, str(exc))
     except Exception as exc:  # the status row must tell, whatever went wrong
         logger.exception("%s: unexpected error updating %s", character, section.name)
         message = f"{type(exc).__name__}: {exc}"
-        return _record_failure(status, gateway, started_at, ErrorKind.INTERNAL, message)
+        return _record_failure(run, gateway, ErrorKind.INTERNAL, message)
     now = timezone.now()
-    write_status(
-        status.pk,
+    stored = {} if run.new_content_hash is None else {"content_hash": run.new_content_hash}
+    run.record(
         is_success=True,
         error_kind=ErrorKind.NONE,
         error_message="",
         finished_at=now,
         last_success_at=now,
-        content_hash=status.content_hash,
         changed=changed,
+        **stored,
         **_counts(gateway),
     )
     if character.token_error_notified_at and section.needs_token:
@@ -158,20 +240,21 @@ def _run(character, section, status, gateway, started_at, trusted: bool) -> Upda
     return UpdateOutcome(section.name, True, changed)
 
 
-def write_status(status_pk: int, **fields) -> None:
-    """Write fields of a status row; on a lost database connection, again on a fresh one.
+def write_status(rows: QuerySet, **fields) -> int:
+    """Write fields of status rows and return how many matched; on a lost database
+    connection, again on a fresh one.
 
-    The outcome of a run must be recorded even when the connection dropped in the middle of
-    it: else the row would say "in progress", or "success" from the run before.
+    The start and the outcome of a run must be recorded even when the connection dropped in
+    the middle of it: else the row would say "in progress", or "success" from the run before.
     """
     try:
-        SectionUpdateStatus.objects.filter(pk=status_pk).update(**fields)
+        return rows.update(**fields)
     except (OperationalError, InterfaceError) as exc:
         if is_lock_conflict(exc):
             raise
-        logger.warning("Writing update status %s failed (%s), reconnecting", status_pk, exc)
+        logger.warning("Writing update status failed (%s), reconnecting", exc)
         connections[router.db_for_write(SectionUpdateStatus)].close()
-        SectionUpdateStatus.objects.filter(pk=status_pk).update(**fields)
+        return rows.update(**fields)
 
 
 def recover_interrupted_runs(character: Character) -> list[str]:
@@ -199,7 +282,7 @@ def recover_interrupted_runs(character: Character) -> list[str]:
     return dead
 
 
-def _fetch_and_store(character, section, gateway, status, trusted: bool) -> bool:
+def _fetch_and_store(character, section, gateway, run: SectionRun) -> bool:
     """Fetch and store a section; return whether its data changed.
 
     Two waits are worth it before giving up:
@@ -222,7 +305,7 @@ def _fetch_and_store(character, section, gateway, status, trusted: bool) -> bool
                     section=section.name, operation="", kind=esi_usage.ERROR_LIMIT_PAUSE
                 )
                 raise EsiErrorLimitReached(reset_in)
-            return _fetch_and_store_once(character, section, gateway, status, trusted)
+            return _fetch_and_store_once(character, section, gateway, run)
         except EsiErrorLimitReached as exc:
             if waited + exc.reset_in > ERROR_LIMIT_MAX_WAIT_SECONDS:
                 raise
@@ -247,19 +330,20 @@ def pause(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def _fetch_and_store_once(character, section, gateway, status, trusted: bool) -> bool:
+def _fetch_and_store_once(character, section, gateway, run: SectionRun) -> bool:
     try:
         data = section.fetch(character, gateway)
     except NotModified:
         changed = False
     else:
         digest = content_hash(data)
+        stored_hash, last_success_at = run.last_outcome()
         # After a run that failed or died the stored data may not match the last digest.
-        changed = not trusted or digest != status.content_hash
+        changed = not run.trusted or digest != stored_hash
         if changed:
             with transaction.atomic():
-                _store(character, section, data, status.last_success_at)
-            status.content_hash = digest
+                _store(character, section, data, last_success_at)
+            run.new_content_hash = digest
     if section.after_store:
         section.after_store(character, changed)
     return changed
@@ -295,18 +379,17 @@ def _counts(gateway: EsiGateway) -> dict:
     }
 
 
-def _record_failure(status, gateway, started_at, kind, message) -> UpdateOutcome:
-    logger.info("%s: section %s failed: %s", status.character_id, status.section, message)
-    write_status(
-        status.pk,
+def _record_failure(run: SectionRun, gateway, kind, message) -> UpdateOutcome:
+    logger.info("%s: section %s failed: %s", run.character_id, run.section, message)
+    run.record(
         is_success=False,
         error_kind=kind,
         error_message=message[:2000],
-        finished_at=max(timezone.now(), started_at),
+        finished_at=max(timezone.now(), run.started_at),
         changed=False,
         **_counts(gateway),
     )
-    return UpdateOutcome(status.section, False, False, message)
+    return UpdateOutcome(run.section, False, False, message)
 
 
 def disable_for_lost_token(character: Character) -> None:

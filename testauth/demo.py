@@ -14,7 +14,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RUN_DIR = HERE / "run"
+# The same folder as the settings use for the database and Redis files.
+RUN_DIR = Path(os.environ.get("TESTAUTH_RUN_DIR", HERE / "run"))
 PYTHON = sys.executable
 REDIS_PORT = int(os.environ.get("DEMO_REDIS_PORT", "6379"))
 FAKE_EVE_PORT = int(os.environ.get("FAKE_EVE_PORT", "8765"))
@@ -129,6 +130,7 @@ def main() -> int:
     # Ctrl-C reaches the children too (same process group): stop them in order from here.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.monotonic()
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
     try:
         for port, what, variable in PORTS:
             if port_answers(port):

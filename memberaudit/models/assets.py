@@ -95,6 +95,8 @@ class CharacterAsset(models.Model):
             models.Index(fields=["character", "location"], name="memberaudit_asset_location"),
             models.Index(fields=["character", "parent"], name="memberaudit_asset_parent"),
             models.Index(fields=["character", "place"], name="memberaudit_asset_place"),
+            models.Index(fields=["character", "eve_type"], name="memberaudit_asset_type"),
+            models.Index(fields=["character", "quantity"], name="memberaudit_asset_quantity"),
         ]
 
     def __str__(self) -> str:

@@ -106,7 +106,10 @@ class CharacterContract(models.Model):
                 fields=["character", "contract_id"], name="memberaudit_unique_contract"
             )
         ]
-        indexes = [models.Index(fields=["character", "status"], name="memberaudit_contract_status")]
+        indexes = [
+            models.Index(fields=["character", "status"], name="memberaudit_contract_status"),
+            models.Index(fields=["character", "date_issued"], name="memberaudit_contract_issued"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contract_id}: {self.title or self.get_contract_type_display()}"

@@ -81,7 +81,13 @@ class CharacterWalletJournalEntry(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["character", "-date"], name="memberaudit_journal_by_date"),
+            # pages sorted by a column walk these (either way, the primary key breaking ties)
+            models.Index(fields=["character", "date"], name="memberaudit_journal_by_date"),
+            models.Index(fields=["character", "amount"], name="memberaudit_journal_amount"),
+            models.Index(fields=["character", "balance"], name="memberaudit_journal_balance"),
+            models.Index(fields=["character", "ref_type"], name="memberaudit_journal_ref_type"),
+            models.Index(fields=["character", "first_party"], name="memberaudit_journal_first"),
+            models.Index(fields=["character", "second_party"], name="memberaudit_journal_second"),
         ]
 
     def __str__(self) -> str:

@@ -103,6 +103,11 @@ class CharacterMail(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["character", "mail_id"], name="memberaudit_unique_mail")
         ]
+        indexes = [
+            models.Index(fields=["character", "timestamp"], name="memberaudit_mail_time"),
+            # unread counts (launcher, mail folders) read only this index
+            models.Index(fields=["character", "is_read"], name="memberaudit_mail_unread"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mail_id}: {self.subject}"

@@ -45,7 +45,7 @@ class CharacterWalletTransaction(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["character", "-date"], name="memberaudit_transaction_date"),
+            models.Index(fields=["character", "date"], name="memberaudit_transaction_date"),
         ]
 
     def __str__(self) -> str:

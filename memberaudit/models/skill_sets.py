@@ -144,7 +144,13 @@ class SkillSetSkill(models.Model):
 
 
 class CharacterSkillSetCheck(models.Model):
-    """How a character measures up to one skill set: the skills it lacks."""
+    """How a character measures up to one skill set: the skills it lacks.
+
+    A check is also a row of the skill sets report, with what the report shows of it kept on
+    the row (names and whether the set is met), so the report sorts and pages along an index
+    of one table instead of joining five for every row. Who may see a row is never read from
+    these copies; :mod:`memberaudit.report_rows` keeps them up to date.
+    """
 
     character = models.ForeignKey(
         Character, on_delete=models.CASCADE, related_name="skill_set_checks"
@@ -158,6 +164,14 @@ class CharacterSkillSetCheck(models.Model):
     failed_recommended_skills = models.ManyToManyField(
         SkillSetSkill, related_name="+", verbose_name=_("failed recommended skills")
     )
+    # What the skills sets report shows, copied from the character, its owner's main and the
+    # skill set (see the class docstring).
+    character_name = models.CharField(max_length=254, default="")
+    main_name = models.CharField(max_length=254, default="")
+    corporation_name = models.CharField(max_length=254, default="")
+    skill_set_name = models.CharField(max_length=150, default="")
+    meets_required = models.BooleanField(default=False)
+    meets_all = models.BooleanField(default=False)
 
     class Meta:
         default_permissions = ()
@@ -166,6 +180,22 @@ class CharacterSkillSetCheck(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["character", "skill_set"], name="memberaudit_unique_skill_set_check"
+            )
+        ]
+        # One per sortable report column, in the report's order (the column, the character,
+        # the skill set, the key): a page is read along the index, which also holds what the
+        # viewer's scope and the active skill sets are checked on.
+        indexes = [
+            models.Index(
+                fields=[name, "character", "skill_set", "id"], name=f"memberaudit_report_{short}"
+            )
+            for name, short in (
+                ("character_name", "character"),
+                ("main_name", "main"),
+                ("corporation_name", "corporation"),
+                ("skill_set_name", "skill_set"),
+                ("meets_required", "required"),
+                ("meets_all", "all"),
             )
         ]
 

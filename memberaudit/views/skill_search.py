@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import app_settings, query_params, selectors, skill_search
+from .. import access, access_log, app_settings, query_params, selectors, skill_search
 from ..csv_export import csv_response
+from ..models import Character
 from ..reports import all_rows
 from ..tables import for_browser
 from .finder import FINDER_PERMISSIONS
@@ -45,9 +46,18 @@ def skill_search_page(request):
 @permission_required(FINDER_PERMISSIONS, raise_exception=True)
 @query_params.json_errors
 def skill_search_data(request):
-    """One page of matching characters (DataTables protocol)."""
+    """One page of matching characters (DataTables protocol); those of other owners are
+    recorded in the access log."""
     rows = skill_search.matching_characters(request.user, _search_of(request))
-    return skill_search.results_table(rows).response(request)
+    shown: list[int] = []
+    page = skill_search.results_table(rows).page(
+        query_params.params_of(request), lambda character: shown.append(character.pk)
+    )
+    if shown:
+        access.log_characters_shown(
+            request.user, Character.objects.filter(pk__in=shown), access_log.SKILL_SEARCH
+        )
+    return JsonResponse(page)
 
 
 @login_required
@@ -58,9 +68,17 @@ def skill_search_csv(request):
     rows = skill_search.matching_characters(request.user, _search_of(request))
     table = skill_search.results_table(rows)
     columns = skill_search.CSV_COLUMNS
-    lines = ([row[name] for name in columns] for row in all_rows(table))
     filename = f"memberaudit_skill_search_{timezone.now():%Y%m%d}.csv"
-    return csv_response(filename, columns.values(), lines)
+
+    def lines():
+        try:
+            for row in all_rows(table):
+                yield [row[name] for name in columns]
+        finally:
+            # the search's characters are recorded when the download ends or is broken off
+            access.log_characters_shown(request.user, rows, access_log.SKILL_SEARCH)
+
+    return csv_response(filename, columns.values(), lines())
 
 
 @login_required

@@ -88,18 +88,29 @@ def _load_files(path: Path, errors: list, seen: set) -> list[tuple[str, dict]]:
     return files
 
 
+# A reset older than this resolves the scenario's relative times again.
+RESOLVE_AGAIN_AFTER = timedelta(minutes=1)
+
+
 class Scenario:
     """Indexed scenario data. Handlers read it; the control API edits characters at runtime."""
 
     def __init__(self, files: list[tuple[str, dict]], name: str = "scenario") -> None:
         self.name = name
         self._lock = threading.RLock()
+        self._files = files
+        self._build()
+
+    def _build(self) -> None:
+        """The scenario as loaded, with relative times resolved against the time now."""
         self.settings: dict = {}
         self.sso: dict = {}
         self.faults: list[dict] = []
         self.sections: dict[str, list[dict]] = {}
         self.origins: dict[str, list[tuple[str, int]]] = {}
         now = datetime.now(timezone.utc).replace(microsecond=0)
+        self._built_at = now
+        files = self._files
         # relative times ("now-3h") resolved in every part, character_data included
         files = [(filename, resolve_relative_times(data, now)) for filename, data in files]
         for filename, data in files:
@@ -179,7 +190,13 @@ class Scenario:
     # --- runtime edits -------------------------------------------------------------------
 
     def reset(self) -> None:
+        """Back to the scenario as loaded. Its relative times ("now-2h") are resolved again
+        once they are over a minute old, so that "2 hours ago" stays true in a long run."""
         with self._lock:
+            age = datetime.now(timezone.utc) - self._built_at
+            if age > RESOLVE_AGAIN_AFTER:
+                self._build()
+                return
             self.sections = copy.deepcopy(self._pristine)
             self._index()
 

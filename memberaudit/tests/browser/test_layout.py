@@ -86,6 +86,22 @@ BROKEN_IMAGES_JS = """
   .map((img) => img.src)
 """
 
+# Sort arrows shown before their column's title: in a right-aligned column DataTables puts the
+# arrow at the cell's left edge, where it reads as the arrow of the column before.
+MISPLACED_SORT_ARROWS_JS = """
+() => [...document.querySelectorAll("table.ma-table > thead > tr > th")]
+  .filter((th) => th.getBoundingClientRect().width > 0)
+  .map((th) => [th.querySelector(".dt-column-title"), th.querySelector(".dt-column-order")])
+  .filter(([title, arrow]) => title && arrow && title.textContent.trim()
+    && arrow.getBoundingClientRect().width > 0)
+  .filter(([title, arrow]) => {
+    const text = document.createRange();
+    text.selectNodeContents(title);
+    return arrow.getBoundingClientRect().left < text.getBoundingClientRect().right - 1;
+  })
+  .map(([title]) => `sort arrow before "${title.textContent.trim()}"`)
+"""
+
 REAL_IMAGE_SERVER = "https://images.evetech.net/"
 VIEWER_PANELS = ["#viewer-tab-content", "#character-overview", "#viewer-sidebar"]
 
@@ -147,6 +163,8 @@ def test_every_tab_fits_its_panel(page, site, auditor, viewport):
         settle(page)
         if found := page.evaluate(OVERFLOW_JS, VIEWER_PANELS):
             problems[name] = found
+        if found := page.evaluate(MISPLACED_SORT_ARROWS_JS):
+            problems[f"{name} headers"] = found
 
     for section in registry.with_tabs():
         page.goto(f"{hostile_character_url(site)}#tab-{section.name}")
@@ -162,6 +180,8 @@ def test_every_tab_fits_its_panel(page, site, auditor, viewport):
         settle(page)
         if found := page.evaluate(OVERFLOW_JS, ["*:has(> .memberaudit)", ".memberaudit .card"]):
             problems[name] = found
+        if found := page.evaluate(MISPLACED_SORT_ARROWS_JS):
+            problems[f"{name} headers"] = found
 
     assert not problems, "\n".join(f"{name}: {found}" for name, found in problems.items())
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from django.db import connection
 from django.urls import reverse
 
 from memberaudit.models import SkillSet
@@ -264,8 +265,9 @@ def test_should_serve_reports_in_bounded_queries(
     update_checks_for_skill_sets([skill_set.pk])
     client.get(reverse("memberaudit:report_data", args=[report]))  # warm the session
     # the skill set report has a row per character: one insert records them in the access
-    # log; the characters and skill sets of its rows are two more queries (prefetched)
-    bound = 12 + 3 * (report == "skill_sets")
+    # log; the owners of its rows are one more query (the CSV) and the active skill sets
+    # another; on MariaDB the covered characters are read first as well
+    bound = 12 + (3 + (connection.vendor == "mysql")) * (report == "skill_sets")
 
     with django_assert_max_num_queries(bound):
         data(client, report)
@@ -364,12 +366,10 @@ def skill_set_report_of(scenario):
 
 def test_should_download_the_same_rows_in_the_same_order_whatever_the_chunk_size(scenario):
     table = skill_set_report_of(scenario)
-    expected = table.queryset.order_by(table.default_order, "pk")
+    # by character name, then character, skill set and key, as the page's default order
+    expected = table.queryset.order_by("character_name", "character_id", "skill_set_id", "pk")
     expected_rows = [
-        {column.name: column.value(check) for column in table.columns}
-        for check in expected.select_related(
-            "skill_set", "character__eve_character__character_ownership__user"
-        )
+        {column.name: column.value(check) for column in table.columns} for check in expected
     ]
     assert len(expected_rows) > 7
 
@@ -382,10 +382,11 @@ def test_should_download_in_queries_per_chunk_not_per_row(scenario, django_asser
     rows = table.queryset.count()
     seen = []
 
-    # the keys, then per chunk its rows, their characters and their skill sets
-    with django_assert_num_queries(1 + 3 * 2):
+    # the keys, the owners of the characters (for the access log), then per chunk the plain
+    # values of its rows
+    with django_assert_num_queries(2 + 2):
         assert len(list(all_rows(table, seen.append, chunk_size=(rows + 1) // 2))) == rows
-    with django_assert_num_queries(1 + 3 * 4):
+    with django_assert_num_queries(1 + 4):
         assert len(list(all_rows(table, chunk_size=(rows + 3) // 4))) == rows
 
     assert len(seen) == rows

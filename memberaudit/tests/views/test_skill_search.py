@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from allianceauth.tests.auth_utils import AuthUtils
 
-from memberaudit import access, skill_search
-from memberaudit.models import CharacterSkill, CharacterSkillpoints
+from memberaudit import access, access_log, skill_search
+from memberaudit.models import AccessLogEntry, CharacterSkill, CharacterSkillpoints
 from memberaudit.query_params import InvalidParameter, skill_levels
 
 from ..factories import (
@@ -270,6 +270,52 @@ class TestSkillSearch:
             world["cyno_jump"],
             world["cyno_jump_beta"],
             world["orphan"],
+        }
+
+    def test_should_record_other_owners_characters_found_in_the_access_log(self, world, client):
+        recruiter = user_with_main(FINDER, "memberaudit.view_shared_characters")
+        own = give_skills(create_character(user=recruiter), {CYNO: 5})
+        client.force_login(recruiter)
+
+        assert found(client, skills=f"{CYNO}:5") == {world["cyno_jump"], own.character_id}
+
+        entries = AccessLogEntry.objects.values_list(
+            "viewer", "character__eve_character__character_id", "section", "reason"
+        )
+        assert list(entries) == [
+            (recruiter.pk, world["cyno_jump"], "skill_search", AccessLogEntry.Reason.SHARE)
+        ]
+        assert access_log.opened_title("skill_search") == "Skill search"
+
+    def test_should_record_characters_with_the_right_that_shows_them(self, world, client):
+        auditor = user_with_main(*EVERYTHING)
+        client.force_login(auditor)
+
+        search(client, skills=f"{CYNO}:5,{JUMP_DRIVE}:4")
+
+        assert dict(
+            AccessLogEntry.objects.values_list("character__eve_character__character_id", "reason")
+        ) == {
+            world["cyno_jump"]: AccessLogEntry.Reason.EVERYTHING,  # also shared: the broader right
+            world["cyno_jump_beta"]: AccessLogEntry.Reason.EVERYTHING,
+            world["orphan"]: AccessLogEntry.Reason.EVERYTHING,
+        }
+
+    def test_should_record_the_characters_of_a_csv_download(self, world, client):
+        client.force_login(user_with_main(*EVERYTHING))
+
+        response = client.get(
+            reverse("memberaudit:skill_search_csv"), {"skills": f"{JUMP_DRIVE}:5"}
+        )
+        assert not AccessLogEntry.objects.exists()  # nothing sent yet
+        b"".join(response.streaming_content)
+
+        logged = AccessLogEntry.objects.values_list(
+            "character__eve_character__character_id", "section"
+        )
+        assert set(logged) == {
+            (world["cyno_jump_beta"], "skill_search"),
+            (world["orphan"], "skill_search"),
         }
 
     def test_should_show_skills_a_link_brings(self, world, client):

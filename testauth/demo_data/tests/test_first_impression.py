@@ -49,6 +49,15 @@ def test_showcase_character_has_skills_isk_and_a_last_login(demo_scenario):
     assert any(entry.get("finish_date") for entry in character["skillqueue"])
 
 
+def test_first_role_character_has_a_pilots_skills_and_a_training_queue(demo_scenario):
+    """The README sends people to the first character's skills: a page of them, not three."""
+    character = demo_scenario.character(world.USERS[0].main.character_id)
+
+    assert len(character["skills"]) >= 12
+    assert character["total_sp"] > 1_000_000
+    assert [entry["queue_position"] for entry in character["skillqueue"]] == [0, 1]
+
+
 def test_readme_numbers_match_what_the_demo_shows(demo_scenario):
     character = demo_scenario.character(SHOWCASE)
     text = " ".join(README.read_text().split())
@@ -90,6 +99,20 @@ def test_a_port_in_use_names_the_variable_that_changes_it(monkeypatch):
 def test_every_port_of_the_demo_has_its_variable(port, what, variable):
     assert variable in demo.port_in_use_message(port, what, variable)
     assert variable in Path(demo.__file__).read_text()
+
+
+def test_demo_logs_go_where_the_settings_keep_their_files(monkeypatch, tmp_path):
+    """``TESTAUTH_RUN_DIR`` moves the database and Redis files; the worker's and the site's
+    logs follow them."""
+    import importlib
+
+    monkeypatch.setenv("TESTAUTH_RUN_DIR", str(tmp_path))
+    try:
+        reloaded = importlib.reload(demo)
+        assert str(reloaded.RUN_DIR) == str(tmp_path)
+    finally:
+        monkeypatch.delenv("TESTAUTH_RUN_DIR")
+        importlib.reload(demo)
 
 
 @pytest.fixture

@@ -102,6 +102,26 @@ def test_character_data_resolves_relative_times_like_the_characters(tmp_path):
     )
 
 
+def test_reset_resolves_relative_times_again_in_a_long_run(tmp_path):
+    """A server started long ago still answers "3 hours ago" after a reset, not "3 hours
+    before it started"."""
+    online = {"online": True, "last_login": "now-3h", "logins": 1}
+    extra = {"character_data": [{"character_id": 1, "online": online}]}
+    write(tmp_path, "extra.json", extra)
+    scenario = load_scenario(write(tmp_path, "main.json", {**MINIMAL, "include": ["extra.json"]}))
+    scenario.character(1)["online"]["last_login"] = "edited"
+    scenario._built_at -= timedelta(hours=1)  # loaded an hour ago
+
+    scenario.reset()
+
+    last_login = scenario.character(1)["online"]["last_login"]
+    moment = datetime.fromisoformat(last_login.replace("Z", "+00:00"))
+    assert abs(datetime.now(timezone.utc) - timedelta(hours=3) - moment) < timedelta(minutes=1)
+    scenario.character(1)["online"]["last_login"] = "edited"
+    scenario.reset()  # a recent one copies what was loaded
+    assert scenario.character(1)["online"]["last_login"] == last_login
+
+
 def test_character_data_for_an_unknown_character_is_an_error(tmp_path):
     write(tmp_path, "extra.json", {"character_data": [{"character_id": 2, "contacts": []}]})
     main = write(tmp_path, "main.json", {**MINIMAL, "include": ["extra.json"]})

@@ -1,0 +1,261 @@
+"""The skill sets report reads names and results copied onto its rows: they follow every
+change of what they copy, and who sees a row never depends on them."""
+
+import csv
+import importlib
+import io
+import json
+
+import pytest
+
+from django.apps import apps
+from django.urls import reverse
+
+from allianceauth.authentication.models import CharacterOwnership
+
+from memberaudit.models import CharacterSkillSetCheck, SkillSet
+from memberaudit.reports import in_short_lists
+from memberaudit.skill_set_checks import update_checks_for_characters, update_checks_for_skill_sets
+
+from ..skill_sets.helpers import create_skill_set, give_skills, skill_types
+from .scenario import build_scenario, grant
+
+pytestmark = pytest.mark.django_db
+
+report_rows_migration = importlib.import_module("memberaudit.migrations.0014_report_rows")
+
+REPORTS_ACCESS = "memberaudit.reports_access"
+SCOPES = {
+    "none": [],
+    "corporation": ["memberaudit.view_same_corporation"],
+    "alliance": ["memberaudit.view_same_alliance"],
+    "everything": ["memberaudit.view_everything"],
+}
+COLUMNS = ["character", "main", "corporation", "skill_set", "can_fly", "is_met"]
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def scenario(db):
+    scenario = build_scenario()
+    first, second = skill_types(2)
+    create_skill_set("Frigate", {first: (1, 3)})
+    create_skill_set("Cruiser", {first: (3, None), second: (2, None)})
+    give_skills(scenario.characters["pilot00"][0], {first: 3, second: 2})
+    give_skills(scenario.characters["pilot02"][0], {first: 1})
+    update_checks_for_skill_sets(SkillSet.objects.values_list("pk", flat=True))
+    return scenario
+
+
+def login(client, scenario, scope: str, index: int = 0):
+    viewer = grant(scenario.users[index], REPORTS_ACCESS, *SCOPES[scope])
+    client.force_login(viewer)
+    return viewer
+
+
+def page(client, **params) -> dict:
+    response = client.get(
+        reverse("memberaudit:report_data", args=["skill_sets"]), {"length": 500, **params}
+    )
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def rows(client, **params) -> list[dict]:
+    return page(client, **params)["data"]
+
+
+def row_of(client, character: str, skill_set: str) -> dict:
+    found = [
+        row
+        for row in rows(client)
+        if (row["character"], row["skill_set"]) == (character, skill_set)
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def csv_rows(client) -> list[list[str]]:
+    response = client.get(reverse("memberaudit:report_csv", args=["skill_sets"]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+def as_csv(row: dict) -> list[str]:
+    def cell(value):
+        return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+    return [cell(row[name]) for name in COLUMNS]
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_should_download_the_rows_of_the_table_in_the_same_order(client, scenario, scope):
+    login(client, scenario, scope)
+
+    table = rows(client)
+
+    assert table
+    assert csv_rows(client) == [as_csv(row) for row in table]
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_should_sort_by_each_column_then_by_character_and_skill_set(
+    client, scenario, column, direction
+):
+    login(client, scenario, "everything")
+    index = COLUMNS.index(column)
+
+    table = rows(client, **{"order[0][column]": index, "order[0][dir]": direction})
+
+    values = [row[column] for row in table]
+    assert values == sorted(values, reverse=direction == "desc")
+    assert len(table) == CharacterSkillSetCheck.objects.count()
+
+
+def test_should_search_characters_mains_corporations_and_skill_sets(client, scenario):
+    login(client, scenario, "everything")
+
+    assert {row["character"] for row in rows(client, **{"search[value]": "alt 02"})} == {
+        "Alt 02-0",
+        "Alt 02-1",
+    }
+    by_main = rows(client, **{"search[value]": "main 04"})
+    assert {row["main"] for row in by_main} == {"Main 04"}
+    assert {row["character"] for row in by_main} == {"Main 04", "Alt 04-0"}
+    by_corporation = rows(client, **{"search[value]": "corp three"})
+    assert by_corporation
+    assert {row["corporation"] for row in by_corporation} == {"Corp Three"}
+    result = page(client, **{"search[value]": "cruis"})
+    assert {row["skill_set"] for row in result["data"]} == {"Cruiser"}
+    assert result["recordsFiltered"] == result["recordsTotal"] // 2
+
+
+def test_should_show_a_new_skill_set_name_at_once(client, scenario):
+    login(client, scenario, "everything")
+    skill_set = SkillSet.objects.get(name="Cruiser")
+
+    skill_set.name = "Battlecruiser"
+    skill_set.save()
+
+    names = {row["skill_set"] for row in rows(client)}
+    assert names == {"Frigate", "Battlecruiser"}
+
+
+def test_should_follow_a_characters_new_name_and_corporation(client, scenario):
+    login(client, scenario, "everything")
+    eve_character = scenario.characters["pilot02"][1].eve_character
+
+    eve_character.character_name = "Renamed Alt"
+    eve_character.corporation_name = "Corp Renamed"
+    eve_character.save()
+
+    row = row_of(client, "Renamed Alt", "Frigate")
+    assert row["corporation"] == "Corp Renamed"
+    assert row["main"] == "Main 02"
+
+
+def test_should_follow_a_new_main_and_a_renamed_main(client, scenario):
+    login(client, scenario, "everything")
+    user = scenario.users[2]
+    alt = scenario.characters["pilot02"][1].eve_character
+
+    user.profile.main_character = alt
+    user.profile.save()
+    assert {row_of(client, name, "Frigate")["main"] for name in ("Main 02", "Alt 02-0")} == {
+        "Alt 02-0"
+    }
+
+    alt.character_name = "Alt Renamed"
+    alt.save()
+    assert row_of(client, "Main 02", "Frigate")["main"] == "Alt Renamed"
+
+
+def test_should_follow_a_new_owner(client, scenario):
+    login(client, scenario, "everything")
+    eve_character = scenario.characters["pilot02"][1].eve_character
+    CharacterOwnership.objects.filter(character=eve_character).delete()
+    CharacterOwnership.objects.create(
+        character=eve_character, user=scenario.users[4], owner_hash="moved"
+    )
+
+    assert row_of(client, "Alt 02-0", "Frigate")["main"] == "Main 04"
+
+
+def test_should_follow_trained_skills(client, scenario):
+    login(client, scenario, "everything")
+    character = scenario.characters["pilot04"][0]
+    first, second = skill_types(2)
+    assert not row_of(client, "Main 04", "Cruiser")["can_fly"]
+
+    give_skills(character, {first: 3, second: 2})
+    update_checks_for_characters([character.pk])
+
+    row = row_of(client, "Main 04", "Cruiser")
+    assert row["can_fly"] and row["is_met"]
+    frigate = row_of(client, "Main 04", "Frigate")
+    assert frigate["can_fly"] and frigate["is_met"]
+
+
+@pytest.mark.parametrize("scope", ["corporation", "alliance"])
+def test_should_decide_who_sees_a_row_by_its_owner_now_not_by_its_copies(client, scenario, scope):
+    """A character moved to a user out of the viewer's scope leaves the report even when its
+    row still shows the old owner's main (a change made without signals)."""
+    login(client, scenario, scope)
+    eve_character = scenario.characters["pilot02"][1].eve_character
+    outsider = scenario.users[19]  # Corp Three, Alliance Two
+    CharacterOwnership.objects.filter(character=eve_character).update(user=outsider)
+    assert CharacterSkillSetCheck.objects.filter(main_name="Main 02").count() == 2 * 3
+
+    shown = {row["character"] for row in rows(client)}
+    downloaded = {row[0] for row in csv_rows(client)}
+
+    assert "Alt 02-0" not in shown | downloaded
+    assert {"Main 02", "Alt 02-1"} <= shown
+    assert shown == downloaded
+
+
+def test_should_leave_out_rows_of_inactive_skill_sets_before_their_checks_are_removed(
+    client, scenario
+):
+    login(client, scenario, "everything")
+
+    SkillSet.objects.filter(name="Cruiser").update(is_active=False)
+
+    assert {row["skill_set"] for row in rows(client)} == {"Frigate"}
+    assert {row[3] for row in csv_rows(client)} == {"Frigate"}
+
+
+def test_should_fill_the_rows_of_existing_checks_when_migrating(scenario):
+    filled = list(CharacterSkillSetCheck.objects.order_by("pk").values())
+    CharacterSkillSetCheck.objects.update(
+        character_name="", main_name="", corporation_name="", skill_set_name="",
+        meets_required=False, meets_all=False,
+    )  # fmt: skip
+
+    report_rows_migration.fill_report_rows(apps, None)
+
+    assert list(CharacterSkillSetCheck.objects.order_by("pk").values()) == filled
+    assert CharacterSkillSetCheck.objects.filter(meets_all=True).exists()
+    assert CharacterSkillSetCheck.objects.exclude(main_name="").exists()
+
+
+def test_should_find_the_same_rows_by_short_lists_of_keys(scenario):
+    keys = sorted(CharacterSkillSetCheck.objects.values_list("character_id", flat=True))[::3]
+    expected = set(
+        CharacterSkillSetCheck.objects.filter(character_id__in=keys).values_list("pk", flat=True)
+    )
+
+    for size in (1, 2, 5, len(keys)):
+        condition = in_short_lists("character_id", keys, size)
+        found = CharacterSkillSetCheck.objects.filter(condition).values_list("pk", flat=True)
+        assert set(found) == expected
+    assert not CharacterSkillSetCheck.objects.filter(in_short_lists("character_id", [])).exists()
