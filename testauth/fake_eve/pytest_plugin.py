@@ -42,5 +42,5 @@ def fake_eve_server(fake_eve_scenario):
 
 @pytest.fixture
 def fake_eve(fake_eve_server):
-    fake_eve_server.reset()
+    fake_eve_server.reset(resolve_times=True)
     return fake_eve_server

@@ -189,12 +189,13 @@ class Scenario:
 
     # --- runtime edits -------------------------------------------------------------------
 
-    def reset(self) -> None:
-        """Back to the scenario as loaded. Its relative times ("now-2h") are resolved again
-        once they are over a minute old, so that "2 hours ago" stays true in a long run."""
+    def reset(self, resolve_times: bool = False) -> None:
+        """Back to the scenario as loaded. With ``resolve_times`` (a new test) its relative
+        times ("now-2h") are resolved again once they are over a minute old, so that
+        "2 hours ago" stays true in a long run; without, the data stays exactly as it was."""
         with self._lock:
             age = datetime.now(timezone.utc) - self._built_at
-            if age > RESOLVE_AGAIN_AFTER:
+            if resolve_times and age > RESOLVE_AGAIN_AFTER:
                 self._build()
                 return
             self.sections = copy.deepcopy(self._pristine)

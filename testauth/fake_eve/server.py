@@ -63,10 +63,11 @@ class FakeEveServer:
 
     # --- state ---------------------------------------------------------------------------
 
-    def reset(self) -> None:
-        """Back to the scenario as loaded: faults, log, revocations, edits, limits."""
+    def reset(self, resolve_times: bool = False) -> None:
+        """Back to the scenario as loaded: faults, log, revocations, edits, limits (and
+        relative times resolved again, see :meth:`Scenario.reset`)."""
+        self.scenario.reset(resolve_times)
         settings = self.scenario.settings
-        self.scenario.reset()
         self.faults.reset()
         for fault in self.scenario.faults:
             self.faults.add(**fault)

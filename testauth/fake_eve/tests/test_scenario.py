@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_eve import FakeEveServer, Scenario, ScenarioError, load_scenario
+from fake_eve import scenario as scenario_module
 from fake_eve.scenario import generate_journal
 
 MINIMAL = {
@@ -102,24 +103,31 @@ def test_character_data_resolves_relative_times_like_the_characters(tmp_path):
     )
 
 
-def test_reset_resolves_relative_times_again_in_a_long_run(tmp_path):
-    """A server started long ago still answers "3 hours ago" after a reset, not "3 hours
-    before it started"."""
+def test_reset_resolves_relative_times_again_in_a_long_run(tmp_path, monkeypatch):
+    """A server started long ago still answers "3 hours ago" to a new test, not "3 hours
+    before it started"; a plain reset gives back exactly what was loaded."""
     online = {"online": True, "last_login": "now-3h", "logins": 1}
     extra = {"character_data": [{"character_id": 1, "online": online}]}
     write(tmp_path, "extra.json", extra)
     scenario = load_scenario(write(tmp_path, "main.json", {**MINIMAL, "include": ["extra.json"]}))
-    scenario.character(1)["online"]["last_login"] = "edited"
-    scenario._built_at -= timedelta(hours=1)  # loaded an hour ago
+    loaded = parse_time(scenario.character(1)["online"]["last_login"])
 
-    scenario.reset()
+    class AnHourLater(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(hours=1)
 
-    last_login = scenario.character(1)["online"]["last_login"]
-    moment = datetime.fromisoformat(last_login.replace("Z", "+00:00"))
-    assert abs(datetime.now(timezone.utc) - timedelta(hours=3) - moment) < timedelta(minutes=1)
-    scenario.character(1)["online"]["last_login"] = "edited"
-    scenario.reset()  # a recent one copies what was loaded
-    assert scenario.character(1)["online"]["last_login"] == last_login
+    monkeypatch.setattr(scenario_module, "datetime", AnHourLater)
+    scenario.reset()  # e.g. before a second update that must find nothing changed
+    assert parse_time(scenario.character(1)["online"]["last_login"]) == loaded
+
+    scenario.reset(resolve_times=True)  # a new test
+    later = parse_time(scenario.character(1)["online"]["last_login"])
+    assert abs(later - loaded - timedelta(hours=1)) < timedelta(seconds=5)
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def test_character_data_for_an_unknown_character_is_an_error(tmp_path):
