@@ -252,20 +252,21 @@ class TestSkillSearch:
             ("total_skillpoints", "skillpoints__total"),
         ],
     )
-    def test_should_page_through_matches_in_the_order_of_any_column_ties_by_character_id(
+    def test_should_page_through_matches_in_the_order_of_any_column_both_ways(
         self, column, key, descending, world, client
     ):
         client.force_login(user_with_main(*EVERYTHING))
         index = [c["data"] for c in skill_search.results_table().browser_spec()["columns"]]
-        values = dict(
-            Character.objects.filter(eve_character__character_id__in=world.values()).values_list(
-                "eve_character__character_id", key
+        characters = Character.objects.filter(eve_character__character_id__in=world.values())
+        # ties are broken by the EVE character's key; NULL sorts first, as in both databases
+        expected = [
+            character_id
+            for value, tiebreaker, character_id in sorted(
+                characters.values_list(key, "eve_character_id", "eve_character__character_id"),
+                key=lambda row: (row[0] is not None, *row),
+                reverse=descending,
             )
-        )
-        # NULL sorts before any value, as in both databases
-        expected = sorted(
-            values, key=lambda pk: (values[pk] is not None, values[pk], pk), reverse=descending
-        )
+        ]
 
         listed = []
         for start in range(0, len(world), 2):
