@@ -6,13 +6,15 @@ many skill points in total and one corporation or alliance. Its scope is the fin
 relational division over the skills table: the rows that meet any condition, grouped by
 character, kept when every condition was met. The index on (skill, active level, character)
 answers that from the index alone, in one query however many characters and skills there
-are. A page then costs three more: the count, the page's keys (walking the index of names)
-and its rows by key (measured in ``benchmarks/skill_search.py``).
+are (on SQLite, a subquery of the count and the page's keys: see :func:`_division_ids`). A
+page then costs three more: the count, the page's keys (walking the index of names) and its
+rows by key (measured in ``benchmarks/skill_search.py`` and ``benchmarks/alliance.py``).
 """
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -92,11 +94,17 @@ def result_rows() -> QuerySet[Character]:
 
 
 def _division_ids(skills: dict[int, int]):
-    """The characters meeting the skill conditions, for filtering by id: their ids when
-    there are at most :data:`SMALL_DIVISION` (read in one query: the database then looks up
-    those few characters instead of testing every character in scope against the division,
-    which MariaDB does for a grouped subquery), else the division itself as a subquery."""
+    """The characters meeting the skill conditions, for filtering by id: on MariaDB and
+    MySQL their ids when there are at most :data:`SMALL_DIVISION` (read in one query: the
+    database then looks up those few characters instead of testing every character in scope
+    against the division, which it does for a grouped subquery), else the division itself as
+    a subquery. SQLite always gets the subquery: it reads it once into a temporary table,
+    while a long list of ids joined with the viewer's scope or a text search makes it probe
+    the whole list for every row of the joined characters table (10,000 rows times 1,665 ids:
+    over a second)."""
     division = with_all_skills(skills)
+    if connection.vendor == "sqlite":
+        return division
     ids = list(division.values_list("character", flat=True)[: SMALL_DIVISION + 1])
     return ids if len(ids) <= SMALL_DIVISION else division
 
