@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from allianceauth.eveonline.models import EveCharacter
 
@@ -238,7 +238,7 @@ def viewer_page(user: User, character: Character) -> dict:
     return {
         "character": character,
         "main_character": main_character_of(character),
-        "training": active_training(character),
+        "training": _training_of(character, tabs),
         "overview_parts": overview_parts,
         "nav_groups": nav_groups,
         "tabs": [tab for group in nav_groups for tab in group.tabs],
@@ -286,7 +286,7 @@ def viewer_tab(
     tables = {
         name: for_browser(
             reverse("memberaudit:character_data", args=[character.pk, name]),
-            build(character).browser_spec(),  # columns only: builds no query
+            _table_spec(name, build, character),
         )
         for name, build in tab.tables.items()
     }
@@ -302,6 +302,20 @@ def viewer_tab(
     )
 
 
+_TABLE_SPECS: dict[tuple[str, str], dict] = {}
+
+
+def _table_spec(name: str, build, character: Character) -> dict:
+    """The browser spec of a viewer table: its columns, the same for every character, built
+    once per language (building a table prepares its queryset, which costs more than the
+    page's queries)."""
+    key = (name, translation.get_language())
+    spec = _TABLE_SPECS.get(key)
+    if spec is None:
+        spec = _TABLE_SPECS[key] = build(character).browser_spec()
+    return spec
+
+
 def section_status(character: Character, section_name: str) -> SectionUpdateStatus | None:
     return character.update_status_set.filter(section=section_name).first()
 
@@ -312,6 +326,15 @@ def main_character_of(character: Character) -> EveCharacter | None:
         return character.eve_character.character_ownership.user.profile.main_character
     except ObjectDoesNotExist:
         return None
+
+
+def _training_of(character: Character, tabs: list[ViewerTabContent]):
+    """The skill in training now, taken from the skill queue tab when the page loaded it (the
+    entries come in queue order, each knowing whether it trains now)."""
+    queue = next((tab.data for tab in tabs if tab.name == "skill_queue" and tab.data), None)
+    if queue is None:
+        return active_training(character)
+    return next((entry for entry in queue["entries"] if entry.in_training), None)
 
 
 def active_training(character: Character) -> CharacterSkillqueueEntry | None:

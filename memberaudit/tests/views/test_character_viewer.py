@@ -7,7 +7,7 @@ import pytest
 
 from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from allianceauth.tests.auth_utils import AuthUtils
 
@@ -267,3 +267,46 @@ class TestInterruptedUpdates:
 
         assert "section-interrupted" not in html
         assert "status-in_progress" in html
+
+
+class TestTableColumns:
+    """A tab's tables are sent to the browser as their columns, which are the same for every
+    character: the page builds each table once per language, not once per view."""
+
+    @pytest.fixture
+    def counted_build(self, monkeypatch):
+        from memberaudit import selectors
+        from memberaudit.sections import registry
+
+        monkeypatch.setattr(selectors, "_TABLE_SPECS", {})
+        tables = registry.get("blueprints").tab.tables
+        build = tables["blueprints"]
+        calls = []
+
+        def counting(character):
+            calls.append(character.pk)
+            return build(character)
+
+        monkeypatch.setitem(tables, "blueprints", counting)
+        return calls
+
+    def test_should_build_a_table_once_for_its_columns(self, aria, client, counted_build):
+        first = viewer_html(client, aria)
+        second = viewer_html(client, aria)
+
+        assert len(counted_build) == 1
+        spec = re.search(
+            r'data-ma-server-table="[^"]*/data/blueprints/"\s*data-ma-table="[^"]+"', first
+        )
+        assert spec and spec.group(0) in second
+
+    def test_should_build_the_columns_again_in_another_language(self, aria, counted_build):
+        from memberaudit import selectors
+
+        section = registry.get("blueprints")
+        selectors.viewer_tab(aria, section, None)
+        selectors.viewer_tab(aria, section, None)
+        with translation.override("de"):
+            selectors.viewer_tab(aria, section, None)
+
+        assert len(counted_build) == 2
