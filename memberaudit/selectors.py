@@ -62,11 +62,22 @@ LAUNCHER_RELATIONS = (
     "jump_fatigue",
 )
 
+CHARACTER_DETAILS_RELATIONS = (
+    "race",
+    "bloodline",
+    "ancestry",
+    "corporation",
+    "alliance",
+    "faction",
+)
+
 VIEWER_RELATIONS = (
     *LAUNCHER_RELATIONS,
     "eve_character__character_ownership__user__profile__main_character",
     "online_status",
-    "details",
+    # what the Character tab and the Jump clones tab show, loaded with the character
+    *(f"details__{related}" for related in CHARACTER_DETAILS_RELATIONS),
+    "clone_info__home_location__eve_solar_system",
     "attributes",
     "fw_stats__faction",
 )
@@ -363,14 +374,21 @@ def sidebar_characters(user: User, character: Character) -> QuerySet[Character]:
 
 
 def character_details_tab(character: Character) -> dict:
-    details = (
-        CharacterDetails.objects.select_related(
-            "race", "bloodline", "ancestry", "corporation", "alliance", "faction"
-        )
-        .filter(character=character)
-        .first()
+    details = _loaded_or_first(
+        character,
+        "details",
+        CharacterDetails.objects.select_related(*CHARACTER_DETAILS_RELATIONS),
     )
     return {"details": details}
+
+
+def _loaded_or_first(character: Character, name: str, rows: QuerySet):
+    """A one-to-one row of the character: the one the viewer loaded with it (with its related
+    rows, see ``VIEWER_RELATIONS``), else the character's row of ``rows`` (one query); None
+    when there is none."""
+    if getattr(Character, name).is_cached(character):
+        return getattr(character, name, None)
+    return rows.filter(character=character).first()
 
 
 def corporation_history_tab(character: Character) -> dict:
@@ -391,10 +409,10 @@ def jump_clones_tab(character: Character) -> dict:
     clones = character.jump_clones.select_related("location__eve_solar_system").prefetch_related(
         Prefetch("implants", queryset=implants)
     )
-    clone_info = (
-        CharacterCloneInfo.objects.select_related("home_location__eve_solar_system")
-        .filter(character=character)
-        .first()
+    clone_info = _loaded_or_first(
+        character,
+        "clone_info",
+        CharacterCloneInfo.objects.select_related("home_location__eve_solar_system"),
     )
     return {"clones": clones, "clone_info": clone_info}
 

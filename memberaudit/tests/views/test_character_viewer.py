@@ -153,6 +153,36 @@ class TestTabs:
         assert client.get(unknown).status_code == 404
 
 
+def tab_body(html: str, name: str) -> str:
+    found = re.search(
+        rf'id="tab-{name}"[^>]*>\s*<h3[^>]*>.*?</h3>\s*<div class="viewer-section-body">(.*?)'
+        r"</div>\s*</section>",
+        html,
+        re.S,
+    )
+    assert found, name
+    return " ".join(found.group(1).split())
+
+
+class TestRowsLoadedWithTheCharacter:
+    """The page loads the Character and Jump clones tabs' one-to-one rows with the character;
+    the tab endpoint reads them on its own: both show the same."""
+
+    @pytest.mark.parametrize(
+        "tab, expected",
+        [("character_details", 'bio-race">Caldari'), ("jump_clones", "clone-home")],
+    )
+    def test_should_show_the_same_on_the_page_and_in_the_tab_endpoint(
+        self, aria, client, tab, expected
+    ):
+        page = tab_body(viewer_html(client, aria), tab)
+        response = client.get(reverse("memberaudit:character_tab", args=[aria.pk, tab]))
+
+        assert expected in page
+        assert " ".join(response.content.decode().split()) == page
+        assert 'clone-home">-<' not in page
+
+
 class TestJsonTables:
     def test_wallet_journal_pages_sorts_and_searches(self, aria, client):
         client.force_login(aria.owner)
