@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
 from . import app_settings
@@ -48,6 +50,15 @@ def fresh_status_filter(prefix: str = "", now=None) -> Q:
     return done & in_rings
 
 
+def in_progress_filter(prefix: str = "") -> Q:
+    """Status rows of runs that started and recorded no outcome: running now, or died without
+    a word."""
+    return Q(**{f"{prefix}started_at__isnull": False}) & (
+        Q(**{f"{prefix}finished_at__isnull": True})
+        | Q(**{f"{prefix}finished_at__lt": F(f"{prefix}started_at")})
+    )
+
+
 class CharacterQuerySet(models.QuerySet):
     def enabled(self):
         return self.filter(is_disabled=False)
@@ -68,35 +79,48 @@ class CharacterQuerySet(models.QuerySet):
         )
 
     def with_status(self):
-        """Annotate ``total_status`` (a :class:`CharacterStatus`) on every character."""
+        """Annotate ``total_status`` (a :class:`CharacterStatus`) on every character.
+
+        The status comes from one subquery over the character's own status rows, not from a
+        join grouped by character: a grouped join makes the database evaluate every other
+        subquery of the queryset once per status row instead of once per character."""
         from .models import SectionUpdateStatus
         from .sections import registry
 
-        statuses = SectionUpdateStatus.objects.filter(character=OuterRef("pk"))
+        def count(condition):
+            return Count("pk", filter=condition)
+
+        error = Q(is_success=False) & ~Q(error_kind="token_limited")
+        limited = Q(error_kind="token_limited")
         # a run older than the task time limit died: never shown as running
-        in_progress = statuses.in_progress().filter(started_at__gte=running_since())
+        running = in_progress_filter() & Q(started_at__gte=running_since())
+        status = (
+            SectionUpdateStatus.objects.filter(character=OuterRef("pk"))
+            .order_by()
+            .values("character")
+            .annotate(
+                status=Case(
+                    When(GreaterThan(count(error), 0), then=Value(CharacterStatus.ERROR)),
+                    When(GreaterThan(count(limited), 0), then=Value(CharacterStatus.LIMITED_TOKEN)),
+                    When(GreaterThan(count(running), 0), then=Value(CharacterStatus.IN_PROGRESS)),
+                    When(
+                        LessThan(count(Q(is_success=True)), len(registry)),
+                        then=Value(CharacterStatus.INCOMPLETE),
+                    ),
+                    default=Value(CharacterStatus.OK),
+                    output_field=models.CharField(),
+                )
+            )
+            .values("status")
+        )
         return self.annotate(
-            status_ok_count=Count(
-                "update_status_set", filter=Q(update_status_set__is_success=True)
-            ),
-            status_error_count=Count(
-                "update_status_set",
-                filter=Q(update_status_set__is_success=False)
-                & ~Q(update_status_set__error_kind="token_limited"),
-            ),
-            status_limited_count=Count(
-                "update_status_set",
-                filter=Q(update_status_set__error_kind="token_limited"),
-            ),
-            status_in_progress=Exists(in_progress),
-        ).annotate(
             total_status=Case(
                 When(is_disabled=True, then=Value(CharacterStatus.DISABLED)),
-                When(status_error_count__gt=0, then=Value(CharacterStatus.ERROR)),
-                When(status_limited_count__gt=0, then=Value(CharacterStatus.LIMITED_TOKEN)),
-                When(status_in_progress=True, then=Value(CharacterStatus.IN_PROGRESS)),
-                When(status_ok_count__lt=len(registry), then=Value(CharacterStatus.INCOMPLETE)),
-                default=Value(CharacterStatus.OK),
+                # no status rows yet: nothing has succeeded
+                default=Coalesce(
+                    Subquery(status, output_field=models.CharField()),
+                    Value(CharacterStatus.INCOMPLETE),
+                ),
                 output_field=models.CharField(),
             )
         )
@@ -113,9 +137,7 @@ class SectionUpdateStatusQuerySet(models.QuerySet):
 
     def in_progress(self):
         """Runs that started and recorded no outcome: running now, or died without a word."""
-        return self.filter(started_at__isnull=False).filter(
-            Q(finished_at__isnull=True) | Q(finished_at__lt=F("started_at"))
-        )
+        return self.filter(in_progress_filter())
 
 
 class SectionUpdateStatusManager(models.Manager.from_queryset(SectionUpdateStatusQuerySet)):

@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from allianceauth.eveonline.models import EveCharacter
 
@@ -62,11 +62,22 @@ LAUNCHER_RELATIONS = (
     "jump_fatigue",
 )
 
+CHARACTER_DETAILS_RELATIONS = (
+    "race",
+    "bloodline",
+    "ancestry",
+    "corporation",
+    "alliance",
+    "faction",
+)
+
 VIEWER_RELATIONS = (
     *LAUNCHER_RELATIONS,
     "eve_character__character_ownership__user__profile__main_character",
     "online_status",
-    "details",
+    # what the Character tab and the Jump clones tab show, loaded with the character
+    *(f"details__{related}" for related in CHARACTER_DETAILS_RELATIONS),
+    "clone_info__home_location__eve_solar_system",
     "attributes",
     "fw_stats__faction",
 )
@@ -238,7 +249,7 @@ def viewer_page(user: User, character: Character) -> dict:
     return {
         "character": character,
         "main_character": main_character_of(character),
-        "training": active_training(character),
+        "training": _training_of(character, tabs),
         "overview_parts": overview_parts,
         "nav_groups": nav_groups,
         "tabs": [tab for group in nav_groups for tab in group.tabs],
@@ -286,7 +297,7 @@ def viewer_tab(
     tables = {
         name: for_browser(
             reverse("memberaudit:character_data", args=[character.pk, name]),
-            build(character).browser_spec(),  # columns only: builds no query
+            _table_spec(name, build, character),
         )
         for name, build in tab.tables.items()
     }
@@ -302,6 +313,20 @@ def viewer_tab(
     )
 
 
+_TABLE_SPECS: dict[tuple[str, str], dict] = {}
+
+
+def _table_spec(name: str, build, character: Character) -> dict:
+    """The browser spec of a viewer table: its columns, the same for every character, built
+    once per language (building a table prepares its queryset, which costs more than the
+    page's queries)."""
+    key = (name, translation.get_language())
+    spec = _TABLE_SPECS.get(key)
+    if spec is None:
+        spec = _TABLE_SPECS[key] = build(character).browser_spec()
+    return spec
+
+
 def section_status(character: Character, section_name: str) -> SectionUpdateStatus | None:
     return character.update_status_set.filter(section=section_name).first()
 
@@ -312,6 +337,15 @@ def main_character_of(character: Character) -> EveCharacter | None:
         return character.eve_character.character_ownership.user.profile.main_character
     except ObjectDoesNotExist:
         return None
+
+
+def _training_of(character: Character, tabs: list[ViewerTabContent]):
+    """The skill in training now, taken from the skill queue tab when the page loaded it (the
+    entries come in queue order, each knowing whether it trains now)."""
+    queue = next((tab.data for tab in tabs if tab.name == "skill_queue" and tab.data), None)
+    if queue is None:
+        return active_training(character)
+    return next((entry for entry in queue["entries"] if entry.in_training), None)
 
 
 def active_training(character: Character) -> CharacterSkillqueueEntry | None:
@@ -340,14 +374,21 @@ def sidebar_characters(user: User, character: Character) -> QuerySet[Character]:
 
 
 def character_details_tab(character: Character) -> dict:
-    details = (
-        CharacterDetails.objects.select_related(
-            "race", "bloodline", "ancestry", "corporation", "alliance", "faction"
-        )
-        .filter(character=character)
-        .first()
+    details = _loaded_or_first(
+        character,
+        "details",
+        CharacterDetails.objects.select_related(*CHARACTER_DETAILS_RELATIONS),
     )
     return {"details": details}
+
+
+def _loaded_or_first(character: Character, name: str, rows: QuerySet):
+    """A one-to-one row of the character: the one the viewer loaded with it (with its related
+    rows, see ``VIEWER_RELATIONS``), else the character's row of ``rows`` (one query); None
+    when there is none."""
+    if getattr(Character, name).is_cached(character):
+        return getattr(character, name, None)
+    return rows.filter(character=character).first()
 
 
 def corporation_history_tab(character: Character) -> dict:
@@ -368,10 +409,10 @@ def jump_clones_tab(character: Character) -> dict:
     clones = character.jump_clones.select_related("location__eve_solar_system").prefetch_related(
         Prefetch("implants", queryset=implants)
     )
-    clone_info = (
-        CharacterCloneInfo.objects.select_related("home_location__eve_solar_system")
-        .filter(character=character)
-        .first()
+    clone_info = _loaded_or_first(
+        character,
+        "clone_info",
+        CharacterCloneInfo.objects.select_related("home_location__eve_solar_system"),
     )
     return {"clones": clones, "clone_info": clone_info}
 

@@ -82,3 +82,25 @@ def test_status_rows_are_unique_per_character_and_section():
     SectionUpdateStatus.objects.create(character=character, section="skills")
     with pytest.raises(Exception):  # noqa: B017  IntegrityError differs per backend
         SectionUpdateStatus.objects.create(character=character, section="skills")
+
+
+def test_should_decide_the_status_without_grouping_the_characters():
+    # a join grouped by character makes every other subquery of a listing (unread mails,
+    # skill in training, ...) run once per status row instead of once per character
+    assert Character.objects.with_status().query.group_by is None
+
+
+def test_should_give_each_character_its_own_status_in_one_listing():
+    failed, complete, disabled = create_character(), create_character(), create_character()
+    for character in (failed, complete, disabled):
+        mark_sections(character)
+    failed.update_status_set.filter(section=registry.names()[0]).update(
+        is_success=False, error_kind="esi"
+    )
+    Character.objects.filter(pk=disabled.pk).update(is_disabled=True)
+    statuses = dict(Character.objects.with_status().values_list("pk", "total_status"))
+    assert statuses == {
+        failed.pk: CharacterStatus.ERROR,
+        complete.pk: CharacterStatus.OK,
+        disabled.pk: CharacterStatus.DISABLED,
+    }

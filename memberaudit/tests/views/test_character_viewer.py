@@ -7,7 +7,7 @@ import pytest
 
 from django.contrib.auth.models import User
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from allianceauth.tests.auth_utils import AuthUtils
 
@@ -153,6 +153,36 @@ class TestTabs:
         assert client.get(unknown).status_code == 404
 
 
+def tab_body(html: str, name: str) -> str:
+    found = re.search(
+        rf'id="tab-{name}"[^>]*>\s*<h3[^>]*>.*?</h3>\s*<div class="viewer-section-body">(.*?)'
+        r"</div>\s*</section>",
+        html,
+        re.S,
+    )
+    assert found, name
+    return " ".join(found.group(1).split())
+
+
+class TestRowsLoadedWithTheCharacter:
+    """The page loads the Character and Jump clones tabs' one-to-one rows with the character;
+    the tab endpoint reads them on its own: both show the same."""
+
+    @pytest.mark.parametrize(
+        "tab, expected",
+        [("character_details", 'bio-race">Caldari'), ("jump_clones", "clone-home")],
+    )
+    def test_should_show_the_same_on_the_page_and_in_the_tab_endpoint(
+        self, aria, client, tab, expected
+    ):
+        page = tab_body(viewer_html(client, aria), tab)
+        response = client.get(reverse("memberaudit:character_tab", args=[aria.pk, tab]))
+
+        assert expected in page
+        assert " ".join(response.content.decode().split()) == page
+        assert 'clone-home">-<' not in page
+
+
 class TestJsonTables:
     def test_wallet_journal_pages_sorts_and_searches(self, aria, client):
         client.force_login(aria.owner)
@@ -267,3 +297,46 @@ class TestInterruptedUpdates:
 
         assert "section-interrupted" not in html
         assert "status-in_progress" in html
+
+
+class TestTableColumns:
+    """A tab's tables are sent to the browser as their columns, which are the same for every
+    character: the page builds each table once per language, not once per view."""
+
+    @pytest.fixture
+    def counted_build(self, monkeypatch):
+        from memberaudit import selectors
+        from memberaudit.sections import registry
+
+        monkeypatch.setattr(selectors, "_TABLE_SPECS", {})
+        tables = registry.get("blueprints").tab.tables
+        build = tables["blueprints"]
+        calls = []
+
+        def counting(character):
+            calls.append(character.pk)
+            return build(character)
+
+        monkeypatch.setitem(tables, "blueprints", counting)
+        return calls
+
+    def test_should_build_a_table_once_for_its_columns(self, aria, client, counted_build):
+        first = viewer_html(client, aria)
+        second = viewer_html(client, aria)
+
+        assert len(counted_build) == 1
+        spec = re.search(
+            r'data-ma-server-table="[^"]*/data/blueprints/"\s*data-ma-table="[^"]+"', first
+        )
+        assert spec and spec.group(0) in second
+
+    def test_should_build_the_columns_again_in_another_language(self, aria, counted_build):
+        from memberaudit import selectors
+
+        section = registry.get("blueprints")
+        selectors.viewer_tab(aria, section, None)
+        selectors.viewer_tab(aria, section, None)
+        with translation.override("de"):
+            selectors.viewer_tab(aria, section, None)
+
+        assert len(counted_build) == 2

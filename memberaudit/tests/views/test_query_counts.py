@@ -704,7 +704,7 @@ MAX_QUERIES = {
     # corporation roles, titles, medals, research agents; killmails: counts; ships, systems;
     # notifications: groups, unread; contact notifications; calendar; industry jobs: counts;
     # mining: months; planets: colonies and pins; overview: escrow and ISK on market
-    "viewer": 55,  # and the Changes tab: its kinds
+    "viewer": 52,  # and the Changes tab: its kinds
     "tab": 14,
     "journal": 15,
     "contacts": 15,
