@@ -88,21 +88,25 @@ def refused_registration(monkeypatch):
     registration.register_character(create_user(), token)
 
 
+# A gateway that answers no request of a batch: the types are left to eveuniverse.
+NO_ANSWERS = SimpleNamespace(get_each=lambda operation, calls, **options: [])
+
+
 def contract_types_that_fail_to_load(monkeypatch):
     monkeypatch.setattr(EveType.objects, "bulk_get_or_create_esi", failing)
-    contracts._load_types({587})
+    contracts._load_types({587}, NO_ANSWERS)
 
 
 def contract_types_that_stay_unknown(monkeypatch):
     monkeypatch.setattr(
         EveType.objects, "bulk_get_or_create_esi", lambda ids: EveType.objects.none()
     )
-    contracts._load_types({587})
+    contracts._load_types({587}, NO_ANSWERS)
 
 
 def asset_types_that_fail_to_load(monkeypatch):
     monkeypatch.setattr(EveType.objects, "bulk_get_or_create_esi", failing)
-    assets._load_types({587})
+    assets._load_types({587}, NO_ANSWERS)
 
 
 def skill_types_that_fail_to_load(monkeypatch):
