@@ -170,9 +170,10 @@ def open_shares(user: User, now: datetime | None = None) -> QuerySet[CharacterSh
 def live_shares(now: datetime | None = None) -> QuerySet[CharacterShare]:
     """Shares that open their character to their audience now: not ended, and the character
     still owned by the user who shared it, who still holds ``share_characters``."""
+    # asked of each share (there are few), not by listing every user who may share
+    may_share = users_with_permission(SHARE_CHARACTERS).filter(pk=OuterRef("shared_by"))
     return unexpired_shares(now).filter(
-        shared_by__in=users_with_permission(SHARE_CHARACTERS),
-        **{f"character__{_OWNER}": F("shared_by")},
+        Exists(may_share), **{f"character__{_OWNER}": F("shared_by")}
     )
 
 
