@@ -223,11 +223,12 @@ class TestFinderPages:
             response = client.get(reverse("memberaudit:finder_data"))
 
         assert response.json()["data"]
+        characters = connection.ops.quote_name("memberaudit_character")
+        by_key = f"{characters}.{connection.ops.quote_name('id')} IN ("
         finding = [
             query["sql"]
             for query in queries
-            if 'FROM "memberaudit_character"' in query["sql"]
-            and '"memberaudit_character"."id" IN (' not in query["sql"]
+            if f"FROM {characters}" in query["sql"] and by_key not in query["sql"]
         ]
         assert finding  # the count and the page's keys
         for sql in finding:
