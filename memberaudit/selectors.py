@@ -482,12 +482,17 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
             characters = _with_corporation_roles(characters, value)
         elif name in FINDER_FILTERS:
             characters = characters.filter(**{FINDER_FILTERS[name]: value})
+    # the few shared characters are read once: most characters then need no subquery of their own
+    shared = Q(pk__in=access.live_shares(now).values("character"))
+    opened = Q(pk__in=access.open_shares(user, now).values("character"))
     sort_keys = {
         "main_name": _owner_field("profile__main_character__character_name"),
         "state_name": _owner_field("profile__state__name"),
-        "is_shared": Exists(shares),
+        "is_shared": ExpressionWrapper(shared, output_field=BooleanField()),
         "share_ends_at": Case(
-            When(Exists(opening), then=_latest_end(opening)), default=_latest_end(shares)
+            When(opened, then=_latest_end(opening)),
+            When(shared, then=_latest_end(shares)),
+            default=None,
         ),
         "role_count": _role_count(),
     }
