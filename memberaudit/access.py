@@ -170,9 +170,10 @@ def open_shares(user: User, now: datetime | None = None) -> QuerySet[CharacterSh
 def live_shares(now: datetime | None = None) -> QuerySet[CharacterShare]:
     """Shares that open their character to their audience now: not ended, and the character
     still owned by the user who shared it, who still holds ``share_characters``."""
+    # asked of each share (there are few), not by listing every user who may share
+    may_share = users_with_permission(SHARE_CHARACTERS).filter(pk=OuterRef("shared_by"))
     return unexpired_shares(now).filter(
-        shared_by__in=users_with_permission(SHARE_CHARACTERS),
-        **{f"character__{_OWNER}": F("shared_by")},
+        Exists(may_share), **{f"character__{_OWNER}": F("shared_by")}
     )
 
 
@@ -303,12 +304,16 @@ def _rules(user: User, now: datetime) -> list[tuple[str, Q | None]]:
     if user.has_perm(CHARACTERS_ACCESS):
         if user.has_perm(VIEW_EVERYTHING):
             return [*rules, (AccessLogEntry.Reason.EVERYTHING, None)]
-        same_affiliation = _same_affiliation(user, f"{_OWNER}__")
+        same_affiliation = _same_affiliation(user, "")
         if same_affiliation is not None:
-            rules.append(same_affiliation)
+            # the owners in scope as a subquery: checking a character then needs its owner
+            # only, not the owner's profile and main joined to every character
+            reason, owners = same_affiliation
+            rules.append((reason, Q(**{f"{_OWNER}__in": User.objects.filter(owners)})))
     if user.has_perm(VIEW_SHARED_CHARACTERS) or user.has_perm(FINDER_ACCESS):
-        shares = open_shares(user, now).filter(character=OuterRef("pk"))
-        rules.append((AccessLogEntry.Reason.SHARE, Q(Exists(shares))))
+        # the few shared characters are found once, not looked for from every character
+        shared = open_shares(user, now).values("character")
+        rules.append((AccessLogEntry.Reason.SHARE, Q(pk__in=shared)))
     return rules
 
 

@@ -682,11 +682,17 @@ def character_columns(main_name: str = "main_name") -> list[Column]:
     ]
 
 
-def finder(queryset=None) -> ServerSideTable:
-    """The finder over rows from :func:`memberaudit.selectors.finder_rows` (without rows:
-    only its columns, for the page)."""
+def finder(rows=None) -> ServerSideTable:
+    """The finder over :func:`memberaudit.selectors.finder_rows` (without rows: only its
+    columns, for the page).
+
+    A page's keys are found first, sorted by the column and then by the character's EVE id:
+    sorted by a name of the character, its corporation or its alliance, the database walks
+    that name's index and stops at the page's end; the owner's main and state, the shares and
+    the roles are joined only to a page sorted or searched by them, and loaded for the page's
+    characters only."""
     return ServerSideTable(
-        Character.objects.none() if queryset is None else queryset,
+        Character.objects.none() if rows is None else rows.characters,
         [
             *character_columns(),
             Column(
@@ -723,6 +729,11 @@ def finder(queryset=None) -> ServerSideTable:
             ),
         ],
         default_order="eve_character__character_name",
+        tiebreaker="eve_character_id",
+        keys_first=True,
+        unscoped=None if rows is None else rows.shown,
+        sort_keys=None if rows is None else rows.sort_keys,
+        count_with_keys=True,
     )
 
 

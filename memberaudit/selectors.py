@@ -482,8 +482,24 @@ FINDER_FILTERS = {
 }
 
 
-def finder_rows(user: User, filters: dict | None = None) -> QuerySet[Character]:
-    """The finder's rows: exactly ``access.finder_characters``, narrowed by ``filters``.
+@dataclass(frozen=True)
+class FinderRows:
+    """What the finder's table needs for one viewer.
+
+    ``characters``: exactly ``access.finder_characters``, narrowed by the filters, and
+    nothing more, so that counting them and finding a page's keys join only what the scope,
+    the filters, the search and the sort need. ``sort_keys``: what the columns that are not
+    fields of the character sort and search by (the owner's main and state, the shares, the
+    role count), added only to a page sorted or searched by them. ``shown``: every character
+    with what a row shows, loaded by key for the page's characters only."""
+
+    characters: QuerySet[Character]
+    sort_keys: dict[str, Any]
+    shown: QuerySet[Character]
+
+
+def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
+    """The finder's rows for ``user``, narrowed by ``filters`` (see :class:`FinderRows`).
 
     ``filters`` maps ``corporation``, ``alliance``, ``main`` (EVE ids), ``state`` (a name) and
     ``shared`` (a bool) and ``roles`` (corporation roles: "1" any, "0" none, "director",
@@ -497,28 +513,35 @@ def finder_rows(user: User, filters: dict | None = None) -> QuerySet[Character]:
     now = timezone.now()
     shares = access.live_shares(now).filter(character=OuterRef("pk"))
     opening = access.open_shares(user, now).filter(character=OuterRef("pk"))
-    queryset = access.finder_characters(user).annotate(
-        is_shared=Exists(shares),
-        share_ends_at=Case(
-            When(Exists(opening), then=_latest_end(opening)), default=_latest_end(shares)
-        ),
-    )
+    characters = access.finder_characters(user)
     for name, value in (filters or {}).items():
         if value in (None, ""):
             continue
         if name == "shared":
-            queryset = queryset.filter(is_shared=bool(value))
+            characters = characters.filter(Exists(shares) if value else ~Exists(shares))
         elif name == "roles":
-            queryset = _with_corporation_roles(queryset, value)
+            characters = _with_corporation_roles(characters, value)
         elif name in FINDER_FILTERS:
-            queryset = queryset.filter(**{FINDER_FILTERS[name]: value})
-    return (
-        queryset.select_related("eve_character")
+            characters = characters.filter(**{FINDER_FILTERS[name]: value})
+    # the few shared characters are read once: most characters then need no subquery of their own
+    shared = Q(pk__in=access.live_shares(now).values("character"))
+    opened = Q(pk__in=access.open_shares(user, now).values("character"))
+    sort_keys = {
+        "main_name": _owner_field("profile__main_character__character_name"),
+        "state_name": _owner_field("profile__state__name"),
+        "is_shared": ExpressionWrapper(shared, output_field=BooleanField()),
+        "share_ends_at": Case(
+            When(opened, then=_latest_end(opening)),
+            When(shared, then=_latest_end(shares)),
+            default=None,
+        ),
+        "role_count": _role_count(),
+    }
+    shown = (
+        Character.objects.select_related("eve_character")
         .annotate(
-            main_name=_owner_field("profile__main_character__character_name"),
+            **sort_keys,
             main_character_id=_owner_field("profile__main_character__character_id"),
-            state_name=_owner_field("profile__state__name"),
-            role_count=_role_count(),
         )
         .prefetch_related(
             Prefetch(
@@ -526,6 +549,7 @@ def finder_rows(user: User, filters: dict | None = None) -> QuerySet[Character]:
             )
         )
     )
+    return FinderRows(characters, sort_keys, shown)
 
 
 def _with_corporation_roles(queryset: QuerySet, value: str) -> QuerySet:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, When, Window
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise
 
@@ -116,7 +116,9 @@ class ServerSideTable:
     with what only the shown rows need (their related rows, per-row subqueries).
     ``sort_keys`` are annotations that columns sort or search by; a page adds only those it
     sorts or searches by, after the total is counted, so neither that count nor a page sorted
-    by another column joins the tables they read."""
+    by another column joins the tables they read. ``count_with_keys`` counts the rows found in
+    the query of the page's keys (a window count: one query less), for tables whose count
+    reads as many rows as finding a deep page does."""
 
     def __init__(
         self,
@@ -129,7 +131,9 @@ class ServerSideTable:
         keys_first: bool = False,
         unscoped: QuerySet | None = None,
         sort_keys: dict[str, Any] | None = None,
+        count_with_keys: bool = False,
     ):
+        self.count_with_keys = count_with_keys and keys_first
         self.queryset = queryset
         self.sort_keys = sort_keys or {}
         self.unscoped = unscoped
@@ -188,6 +192,11 @@ class ServerSideTable:
                 objects = self._page_objects_by_group(found, counts, *grouped, start, length)
             else:  # too many to put in order by key: the database sorts the rows
                 objects = self._page_objects(found.order_by(*ordering), start, length)
+        elif self.count_with_keys:
+            objects, filtered = self._page_objects_and_count(
+                found.order_by(*ordering), start, length
+            )
+            total = queryset.count() if search else filtered
         else:
             total = queryset.count()
             filtered = found.count() if search else total
@@ -215,6 +224,21 @@ class ServerSideTable:
         rows = queryset if self.unscoped is None else self.unscoped
         by_key = rows.order_by().in_bulk(keys)
         return [by_key[key] for key in keys if key in by_key]
+
+    def _page_objects_and_count(self, queryset: QuerySet, start: int, length: int):
+        """The objects of one page, found as with ``keys_first``, and how many rows
+        ``queryset`` has, counted in the same query (a page past the end counts apart)."""
+        found = list(
+            queryset.annotate(found_rows=Window(Count("pk"))).values_list("pk", "found_rows")[
+                start : start + length
+            ]
+        )
+        if not found:
+            return [], queryset.count() if start else 0
+        keys = [key for key, _ in found]
+        rows = queryset if self.unscoped is None else self.unscoped
+        by_key = rows.order_by().in_bulk(keys)
+        return [by_key[key] for key in keys if key in by_key], found[0][1]
 
     def _page_objects_by_group(
         self,

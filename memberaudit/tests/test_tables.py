@@ -2,6 +2,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from memberaudit.models import Character
 from memberaudit.query_params import InvalidParameter
 from memberaudit.tables import MAX_PAGE_LENGTH, Column, ServerSideTable
@@ -11,7 +14,7 @@ from .factories import create_character
 pytestmark = pytest.mark.django_db
 
 
-def table(keys_first=False):
+def table(keys_first=False, count_with_keys=False):
     return ServerSideTable(
         Character.objects.select_related("eve_character"),
         [
@@ -27,6 +30,7 @@ def table(keys_first=False):
         ],
         default_order="-eve_character__character_id",
         keys_first=keys_first,
+        count_with_keys=count_with_keys,
     )
 
 
@@ -145,3 +149,27 @@ def test_should_load_a_page_found_keys_first_in_constant_queries(
     """The counts, the page's keys, then its rows: one query more than the plain pager."""
     with django_assert_num_queries(4):
         table(keys_first=True).page({"search[value]": "a", "length": "2"})
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"length": "2"},
+        {"start": "4", "length": "2"},
+        {"start": "10", "length": "2"},  # past the end
+        {"search[value]": "ha", "length": "1"},
+        {"search[value]": "ha", "start": "5"},
+        {"search[value]": "nobody"},
+        {"order[0][column]": "0", "order[0][dir]": "asc", "start": "1"},
+    ],
+)
+def test_should_count_with_the_keys_as_a_separate_count_does(characters, params):
+    counted_apart = table(keys_first=True).page(params)
+
+    with CaptureQueriesContext(connection) as queries:
+        counted_with_keys = table(keys_first=True, count_with_keys=True).page(params)
+
+    assert counted_with_keys == counted_apart
+    if counted_with_keys["data"] and "search[value]" not in params:
+        # the count, the page's keys and its rows: the first two are one query
+        assert len(queries) == 2

@@ -1,13 +1,19 @@
 """The character finder: exactly the characters the viewer may open, with filters."""
 
+from datetime import timedelta
+
 import pytest
 
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from allianceauth.tests.auth_utils import AuthUtils
 
-from memberaudit import access
+from memberaudit import access, json_tables, selectors
+from memberaudit.models import CharacterCorporationRole
 
 from ..factories import (
     create_character,
@@ -144,3 +150,99 @@ class TestFinder:
 
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+@pytest.fixture
+def crowd(world):
+    """More characters, with equal names, corporations, mains, states, shares, share ends and
+    role counts."""
+    owner = world["alpha"].owner
+    crowd = [
+        create_character(user=owner, character_name=f"Crowd {n % 3}", corporation_id=98_000_010)
+        for n in range(6)
+    ]
+    ends = timezone.now() + timedelta(days=3)
+    share_with_all_recruiters(crowd[0], expires_at=ends)
+    share_with_all_recruiters(crowd[1], expires_at=ends)
+    CharacterCorporationRole.objects.bulk_create(
+        [
+            CharacterCorporationRole(character=character, scope="general", role=role)
+            for character in crowd[2:5]
+            for role in ("Director", "Accountant")
+        ]
+    )
+    return world
+
+
+def auditor(client) -> User:
+    viewer = user_with_main(FINDER, "memberaudit.characters_access", "memberaudit.view_everything")
+    client.force_login(viewer)
+    return viewer
+
+
+def all_pages(client, column: int, direction: str, length: int = 3) -> list[int]:
+    ids, start = [], 0
+    while True:
+        params = {"start": start, "length": length}
+        params |= {"order[0][column]": column, "order[0][dir]": direction}
+        data = client.get(reverse("memberaudit:finder_data"), params).json()["data"]
+        if not data:
+            return ids
+        ids += [row["character_id"] for row in data]
+        start += length
+
+
+class TestFinderPages:
+    @pytest.mark.parametrize("direction", ["asc", "desc"])
+    def test_should_give_every_page_of_every_sort_as_the_plain_ordering(
+        self, crowd, client, direction
+    ):
+        rows = selectors.finder_rows(auditor(client))
+        shown = [column for column in json_tables.finder().columns if column.is_shown]
+        sign = "-" if direction == "desc" else ""
+
+        for index, column in enumerate(shown):
+            if not column.order_by:
+                continue
+            plain = list(
+                rows.shown.filter(pk__in=rows.characters)
+                .order_by(f"{sign}{column.order_by}", f"{sign}eve_character_id")
+                .values_list("eve_character__character_id", flat=True)
+            )
+
+            paged = all_pages(client, index, direction)
+
+            assert paged == plain, column.name
+            assert len(set(paged)) == len(paged) == rows.characters.count()
+
+    def test_should_find_a_page_without_joining_mains_states_shares_or_roles(self, crowd, client):
+        auditor(client)
+        client.get(reverse("memberaudit:finder_data"))  # the user, the permissions
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("memberaudit:finder_data"))
+
+        assert response.json()["data"]
+        characters = connection.ops.quote_name("memberaudit_character")
+        by_key = f"{characters}.{connection.ops.quote_name('id')} IN ("
+        finding = [
+            query["sql"]
+            for query in queries
+            if f"FROM {characters}" in query["sql"] and by_key not in query["sql"]
+        ]
+        assert finding  # the count and the page's keys
+        for sql in finding:
+            for table in ("userprofile", "authentication_state", "share", "corporationrole"):
+                assert table not in sql, sql
+
+    def test_should_sort_by_roles_and_shares(self, crowd, client):
+        auditor(client)
+        names = [column.name for column in json_tables.finder().columns if column.is_shown]
+
+        def first_rows(name):
+            params = {"order[0][column]": names.index(name), "order[0][dir]": "desc"}
+            return client.get(reverse("memberaudit:finder_data"), params).json()["data"][:3]
+
+        roles = [row["corporation_roles"] for row in first_rows("corporation_roles")]
+        assert roles == [["Director", "Accountant"]] * 3
+        assert all(row["is_shared"] for row in first_rows("is_shared"))
