@@ -291,19 +291,6 @@ SUMMARY_HEADER = [
 ]
 
 
-def print_table(header: list[str], lines: list[list[str]], markdown: bool) -> None:
-    if markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-        return
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for line in lines:
-        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)))
-
-
 def read_markdown(path: str) -> list[list[str]]:
     """The lines of a full table printed with ``--markdown`` by an earlier run."""
     lines = []
@@ -354,9 +341,9 @@ def run(args) -> int:
         f"on {os.cpu_count()} CPUs\n"
     )
     lines = [format_row(result) for result in results]
-    print_table(HEADER, lines, args.markdown)
+    bulk_data.print_table(HEADER, lines, args.markdown)
     print("\nSummary: the worst p95 of the viewers\n")
-    print_table(SUMMARY_HEADER, summary(lines), args.markdown)
+    bulk_data.print_table(SUMMARY_HEADER, summary(lines), args.markdown)
     over = [r for r in results if r.over_target]
     failed = [r for r in results if r.status != 200]
     print(f"\n{len(over)} over target:")
@@ -403,7 +390,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.summarize:
-        print_table(SUMMARY_HEADER, summary(read_markdown(args.summarize)), args.markdown)
+        bulk_data.print_table(SUMMARY_HEADER, summary(read_markdown(args.summarize)), args.markdown)
         return 0
     bulk_data.create_database(args.database, MYSQL_NAME, SQLITE_PATH, args.reuse)
     try:

@@ -324,3 +324,17 @@ def create_checks(character_pks: list[int], skill_set_pks: list[int], skill_pks:
     from memberaudit import report_rows
 
     report_rows.refresh(CharacterSkillSetCheck.objects.all())  # as the app writes checks
+
+
+def print_table(header: list[str], lines: list[list[str]], markdown: bool) -> None:
+    """Print rows of text cells as a Markdown table, or as aligned columns."""
+    if markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in lines:
+            print("| " + " | ".join(line) + " |")
+        return
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    for line in lines:
+        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)))

@@ -314,16 +314,7 @@ def print_results(rows: list[dict], markdown: bool) -> None:
         ]
         for row in rows
     ]
-    if markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in lines:
-            print("| " + " | ".join(line) + " |")
-        return
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
-    for line in lines:
-        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)))
+    bulk_data.print_table(header, lines, markdown)
 
 
 def main() -> None:
