@@ -384,6 +384,12 @@ def main() -> int:
     parser.add_argument("--only", default="", help="only endpoints whose name contains this")
     parser.add_argument("--scale", type=float, default=1.0, help="multiplies every count")
     parser.add_argument(
+        "--name",
+        default=MYSQL_NAME,
+        help="the benchmark database's name (MariaDB) or file stem (SQLite), "
+        "so that two runs can keep their data side by side",
+    )
+    parser.add_argument(
         "--summarize",
         metavar="FILE",
         help="print the summary of an earlier run's --markdown output",
@@ -392,16 +398,17 @@ def main() -> int:
     if args.summarize:
         bulk_data.print_table(SUMMARY_HEADER, summary(read_markdown(args.summarize)), args.markdown)
         return 0
-    bulk_data.create_database(args.database, MYSQL_NAME, SQLITE_PATH, args.reuse)
+    sqlite_path = SQLITE_PATH.with_name(f"{args.name}.sqlite3")
+    bulk_data.create_database(args.database, args.name, sqlite_path, args.reuse)
     try:
-        bulk_data.setup_django(args.database, MYSQL_NAME, SQLITE_PATH)
+        bulk_data.setup_django(args.database, args.name, sqlite_path)
         return run(args)
     finally:
         if not args.keep:
             from django.db import connection
 
             connection.close()
-            bulk_data.drop_database(args.database, MYSQL_NAME, SQLITE_PATH)
+            bulk_data.drop_database(args.database, args.name, sqlite_path)
 
 
 if __name__ == "__main__":
