@@ -552,24 +552,12 @@ def create_contracts(character: int, scale: Scale, universe: Universe, rng: rand
 
 def create_skills(character_pks: list[int], scale: Scale, rng: random.Random) -> None:
     """Every character has the skill sets' skills, at random levels, and its skill points."""
-    from memberaudit.models import CharacterSkill, CharacterSkillpoints
+    from memberaudit.models import CharacterSkillpoints
 
     skills = [FIRST_SKILL_ID + n for n in range(scale.skill_sets)]
-
-    def rows():
-        for pk in character_pks:
-            for skill in skills:
-                level = rng.randint(0, 5)
-                yield (pk, skill, level, level, 256_000 * level)
-
-    fields = [
-        "character",
-        "eve_type",
-        "active_skill_level",
-        "trained_skill_level",
-        "skillpoints_in_skill",
-    ]
-    bulk_data.insert_rows(CharacterSkill, fields, rows())
+    bulk_data.insert_skills(
+        (pk, skill, rng.randint(0, 5)) for pk in character_pks for skill in skills
+    )
     bulk_data.insert_rows(
         CharacterSkillpoints,
         ["character", "total"],

@@ -304,6 +304,22 @@ def create_skill_sets(count: int, first_skill_id: int) -> tuple[list[int], list[
     return [skill_set.pk for skill_set in skill_sets], [skills[s.pk] for s in skill_sets]
 
 
+def insert_skills(levels: Iterable[tuple[int, int, int]]) -> int:
+    """Insert skills from ``(character pk, skill type id, level)``: trained and active at that
+    level, with the skill points a skill of rank one has there. Returns how many rows."""
+    from memberaudit.models import CharacterSkill
+
+    fields = [
+        "character",
+        "eve_type",
+        "active_skill_level",
+        "trained_skill_level",
+        "skillpoints_in_skill",
+    ]
+    rows = ((pk, skill, level, level, 256_000 * level) for pk, skill, level in levels)
+    return insert_rows(CharacterSkill, fields, rows)
+
+
 def create_checks(character_pks: list[int], skill_set_pks: list[int], skill_pks: list[int]) -> None:
     """One check per character and skill set; every third check fails its required skill."""
     from memberaudit.models import CharacterSkillSetCheck

@@ -120,26 +120,16 @@ def create_characters() -> list[tuple[int, int]]:
 
 
 def create_skill_rows(characters: list[tuple[int, int]], skill_ids: list[int]) -> None:
-    from memberaudit.models import CharacterSkill
-
     rng = random.Random(2)
     levels = list(range(6))
 
     def rows():
         for pk, _ in characters:
-            for skill_id, level in zip(
-                skill_ids, rng.choices(levels, LEVEL_WEIGHTS, k=len(skill_ids)), strict=True
-            ):
-                yield (pk, skill_id, level, level, 256_000 * level)
+            chosen = rng.choices(levels, LEVEL_WEIGHTS, k=len(skill_ids))
+            for skill_id, level in zip(skill_ids, chosen, strict=True):
+                yield (pk, skill_id, level)
 
-    fields = [
-        "character",
-        "eve_type",
-        "active_skill_level",
-        "trained_skill_level",
-        "skillpoints_in_skill",
-    ]
-    bulk_data.insert_rows(CharacterSkill, fields, rows())
+    bulk_data.insert_skills(rows())
 
 
 SEARCHES = {
