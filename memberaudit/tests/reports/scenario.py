@@ -1,13 +1,16 @@
-"""Three corporations in two alliances and twenty users with mixed registration."""
+"""Three corporations in two alliances and twenty users with mixed registration, and the two
+skill sets the skill set report shows."""
 
 from dataclasses import dataclass, field
 
 from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.tests.auth_utils import AuthUtils
 
-from memberaudit.models import Character
+from memberaudit.models import Character, SkillSet
+from memberaudit.skill_set_checks import update_checks_for_skill_sets
 
 from ..factories import create_eve_character, create_user_with_main
+from ..skill_sets.helpers import create_skill_set, give_skills, skill_types
 
 ALLIANCES = {99_100_001: "Alliance One", 99_100_002: "Alliance Two"}
 CORPORATIONS = {
@@ -17,6 +20,14 @@ CORPORATIONS = {
     98_100_003: ("Corp Three", "TRE", 99_100_002),
 }
 CORPORATION_OF_USER = [98_100_001] * 8 + [98_100_002] * 6 + [98_100_003] * 6
+REPORTS_ACCESS = "memberaudit.reports_access"
+# the scope a viewer of the reports has -> its permissions
+SCOPES = {
+    "none": [],
+    "corporation": ["memberaudit.view_same_corporation"],
+    "alliance": ["memberaudit.view_same_alliance"],
+    "everything": ["memberaudit.view_everything"],
+}
 
 
 @dataclass
@@ -32,6 +43,14 @@ class Scenario:
 
     def is_compliant(self, username) -> bool:
         return self.known[username] == self.registered[username]
+
+
+@dataclass
+class SkillSets:
+    first: int  # skill type ids
+    second: int
+    frigate: SkillSet
+    cruiser: SkillSet
 
 
 def affiliation(corporation_id: int) -> dict:
@@ -80,3 +99,23 @@ def build_scenario() -> Scenario:
 def grant(user, *permissions):
     AuthUtils.add_permissions_to_user_by_name(list(permissions), user)
     return type(user).objects.get(pk=user.pk)  # fresh permission cache
+
+
+def add_skill_sets(scenario: Scenario) -> SkillSets:
+    """Two active skill sets, checked for every character: Frigate needs the first skill at I
+    (III recommended), Cruiser the first at III and the second at II. Main 00 has both skills
+    at what Cruiser needs, Main 02 the first at I, the others no skills."""
+    first, second = skill_types(2)
+    frigate = create_skill_set("Frigate", {first: (1, 3)})
+    cruiser = create_skill_set("Cruiser", {first: (3, None), second: (2, None)})
+    give_skills(scenario.characters["pilot00"][0], {first: 3, second: 2})
+    give_skills(scenario.characters["pilot02"][0], {first: 1})
+    update_checks_for_skill_sets(SkillSet.objects.values_list("pk", flat=True))
+    return SkillSets(first=first, second=second, frigate=frigate, cruiser=cruiser)
+
+
+def login(client, scenario: Scenario, scope: str, index: int = 0):
+    """Log in pilot<index> (Corp One unless told) with reports access and a scope."""
+    viewer = grant(scenario.users[index], REPORTS_ACCESS, *SCOPES[scope])
+    client.force_login(viewer)
+    return viewer

@@ -40,14 +40,6 @@ SCOPES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def flag(character, kind=Kind.CORPORATION_JOINED, severity=None, minutes_ago=0, **fields):
     when = timezone.now() - dt.timedelta(minutes=minutes_ago)
     return ChangeEvent.objects.create(

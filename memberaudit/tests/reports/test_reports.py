@@ -12,39 +12,10 @@ from memberaudit.reports import REPORTS, all_rows, user_compliance_rows
 from memberaudit.skill_set_checks import update_checks_for_skill_sets
 
 from ..factories import create_user
-from ..skill_sets.helpers import create_skill_set, give_skills, skill_types
-from .scenario import build_scenario, grant
+from ..skill_sets.helpers import create_skill_set, skill_types
+from .scenario import REPORTS_ACCESS, SCOPES, grant, login
 
 pytestmark = pytest.mark.django_db
-
-REPORTS_ACCESS = "memberaudit.reports_access"
-SCOPES = {
-    "none": None,
-    "corporation": "memberaudit.view_same_corporation",
-    "alliance": "memberaudit.view_same_alliance",
-    "everything": "memberaudit.view_everything",
-}
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture
-def scenario(db):
-    return build_scenario()
-
-
-def login_viewer(client, scenario, scope: str, index: int = 0):
-    """Log in pilot<index> (Corp One unless told) with reports access and a scope."""
-    permissions = [REPORTS_ACCESS] + ([SCOPES[scope]] if SCOPES[scope] else [])
-    viewer = grant(scenario.users[index], *permissions)
-    client.force_login(viewer)
-    return viewer
 
 
 def data(client, report: str, **params) -> dict:
@@ -73,7 +44,7 @@ EXPECTED_SCOPE = {
 
 @pytest.mark.parametrize("scope", SCOPES)
 def test_should_report_compliance_of_exactly_the_users_in_scope(client, scenario, scope):
-    login_viewer(client, scenario, scope)
+    login(client, scenario, scope)
 
     rows = data(client, "user_compliance")["data"]
 
@@ -86,7 +57,7 @@ def test_should_report_compliance_of_exactly_the_users_in_scope(client, scenario
 
 
 def test_should_count_registered_out_of_known_characters(client, scenario):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
 
     rows = {row["user"]: row for row in data(client, "user_compliance")["data"]}
 
@@ -100,7 +71,7 @@ def test_should_count_registered_out_of_known_characters(client, scenario):
 
 
 def test_should_report_corporation_compliance(client, scenario):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
 
     rows = {row["corporation"]: row for row in data(client, "corporation_compliance")["data"]}
 
@@ -115,7 +86,7 @@ def test_should_report_corporation_compliance(client, scenario):
 
 
 def test_should_limit_corporation_compliance_to_the_scope(client, scenario):
-    login_viewer(client, scenario, "alliance")
+    login(client, scenario, "alliance")
 
     rows = data(client, "corporation_compliance")["data"]
 
@@ -123,7 +94,7 @@ def test_should_limit_corporation_compliance_to_the_scope(client, scenario):
 
 
 def test_should_sort_search_and_page_corporation_compliance(client, scenario):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
     params = {"order[0][column]": "2", "order[0][dir]": "desc", "columns[2][data]": "users"}
 
     result = data(client, "corporation_compliance", **params)
@@ -138,7 +109,7 @@ def test_should_sort_search_and_page_corporation_compliance(client, scenario):
 
 
 def test_should_sort_and_search_user_compliance_on_the_server(client, scenario):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
 
     result = data(client, "user_compliance", **{"search[value]": "Corp Three"})
     assert {row["user"] for row in result["data"]} == scenario.users_of("Corp Three")
@@ -150,7 +121,7 @@ def test_should_sort_and_search_user_compliance_on_the_server(client, scenario):
 
 @pytest.mark.parametrize("scope", ["none", "corporation", "alliance"])
 def test_should_never_show_users_out_of_scope_in_html_json_or_csv(client, scenario, scope):
-    login_viewer(client, scenario, scope)
+    login(client, scenario, scope)
     outside = set(scenario.known) - EXPECTED_SCOPE[scope](scenario)
     skill = skill_types(1)[0]
     create_skill_set("Frigate", {skill: (1, None)})
@@ -174,7 +145,7 @@ def test_should_never_show_users_out_of_scope_in_html_json_or_csv(client, scenar
 
 
 def test_should_download_user_compliance_as_csv(client, scenario):
-    login_viewer(client, scenario, "corporation")
+    login(client, scenario, "corporation")
 
     rows = csv_rows(client, "user_compliance")
 
@@ -187,7 +158,7 @@ def test_should_download_user_compliance_as_csv(client, scenario):
 
 
 def test_should_download_corporation_compliance_as_csv(client, scenario):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
 
     rows = {row["Corporation"]: row for row in csv_rows(client, "corporation_compliance")}
 
@@ -196,17 +167,10 @@ def test_should_download_corporation_compliance_as_csv(client, scenario):
     assert rows["Corp Two"]["Compliant users"] == str(len(compliant))
 
 
-def test_should_report_which_skill_sets_each_character_meets(client, scenario):
-    viewer = login_viewer(client, scenario, "corporation")
-    first, second = skill_types(2)
-    frigate = create_skill_set("Frigate", {first: (1, 3)})
-    cruiser = create_skill_set("Cruiser", {first: (3, None), second: (2, None)})
-    inactive = create_skill_set("Old", {first: (1, None)}, is_active=False)
-    pilot00 = scenario.characters["pilot00"][0]
-    pilot02 = scenario.characters["pilot02"][0]
-    give_skills(pilot00, {first: 3, second: 2})
-    give_skills(pilot02, {first: 1})
-    update_checks_for_skill_sets([frigate.pk, cruiser.pk, inactive.pk])
+def test_should_report_which_skill_sets_each_character_meets(client, scenario, skill_sets):
+    viewer = login(client, scenario, "corporation")
+    inactive = create_skill_set("Old", {skill_sets.first: (1, None)}, is_active=False)
+    update_checks_for_skill_sets([inactive.pk])
 
     rows = data(client, "skill_sets")["data"]
 
@@ -238,13 +202,13 @@ def test_should_need_reports_access(client, scenario, report):
 
 
 def test_should_404_for_an_unknown_report(client, scenario):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
 
     assert client.get(reverse("memberaudit:report_data", args=["nope"])).status_code == 404
 
 
 def test_should_show_reports_page(client, scenario):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
 
     response = client.get(reverse("memberaudit:reports"))
 
@@ -259,7 +223,7 @@ def test_should_show_reports_page(client, scenario):
 def test_should_serve_reports_in_bounded_queries(
     client, scenario, report, django_assert_max_num_queries
 ):
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
     skill = skill_types(1)[0]
     skill_set = create_skill_set("Frigate", {skill: (1, None)})
     update_checks_for_skill_sets([skill_set.pk])
@@ -283,7 +247,7 @@ def test_should_not_count_a_disabled_character_as_registered_like_compliance_gro
     from memberaudit.compliance import compliant_users
     from memberaudit.models import Character
 
-    login_viewer(client, scenario, "everything")
+    login(client, scenario, "everything")
     character = Character.objects.filter(
         eve_character__character_ownership__user__username="pilot04"
     ).first()
@@ -317,7 +281,7 @@ def test_should_log_each_character_of_a_skill_set_csv_but_the_viewers_own(
     recorded once, with the report's scope, in one write at the end of the download."""
     from memberaudit.models import AccessLogEntry
 
-    viewer = login_viewer(client, scenario, scope)
+    viewer = login(client, scenario, scope)
     first, _ = skill_types(2)
     create_skill_set("Frigate", {first: (1, None)})
     create_skill_set("Cruiser", {first: (3, None)})
@@ -339,7 +303,7 @@ def test_should_log_each_character_of_a_skill_set_csv_but_the_viewers_own(
 def test_should_log_the_characters_on_a_page_of_the_skill_set_report(client, scenario):
     from memberaudit.models import AccessLogEntry
 
-    viewer = login_viewer(client, scenario, "everything")
+    viewer = login(client, scenario, "everything")
     first, _ = skill_types(2)
     create_skill_set("Frigate", {first: (1, None)})
     update_checks_for_skill_sets(SkillSet.objects.values_list("pk", flat=True))
@@ -354,17 +318,14 @@ def test_should_log_the_characters_on_a_page_of_the_skill_set_report(client, sce
 
 
 def skill_set_report_of(scenario):
-    """The skill set report of a viewer who sees every user, with two active skill sets."""
-    first, second = skill_types(2)
-    frigate = create_skill_set("Frigate", {first: (1, 3)})
-    cruiser = create_skill_set("Cruiser", {first: (3, None), second: (2, None)})
-    give_skills(scenario.characters["pilot00"][0], {first: 3, second: 2})
-    update_checks_for_skill_sets([frigate.pk, cruiser.pk])
-    viewer = grant(scenario.users[0], REPORTS_ACCESS, SCOPES["everything"])
+    """The skill set report of a viewer who sees every user."""
+    viewer = grant(scenario.users[0], REPORTS_ACCESS, *SCOPES["everything"])
     return REPORTS["skill_sets"].table(viewer)
 
 
-def test_should_download_the_same_rows_in_the_same_order_whatever_the_chunk_size(scenario):
+def test_should_download_the_same_rows_in_the_same_order_whatever_the_chunk_size(
+    scenario, skill_sets
+):
     table = skill_set_report_of(scenario)
     # by character name, then character, skill set and key, as the page's default order
     expected = table.queryset.order_by("character_name", "character_id", "skill_set_id", "pk")
@@ -377,7 +338,9 @@ def test_should_download_the_same_rows_in_the_same_order_whatever_the_chunk_size
         assert list(all_rows(table, chunk_size=chunk_size)) == expected_rows
 
 
-def test_should_download_in_queries_per_chunk_not_per_row(scenario, django_assert_num_queries):
+def test_should_download_in_queries_per_chunk_not_per_row(
+    scenario, skill_sets, django_assert_num_queries
+):
     table = skill_set_report_of(scenario)
     rows = table.queryset.count()
     seen = []

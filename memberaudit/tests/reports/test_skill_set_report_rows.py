@@ -15,49 +15,16 @@ from allianceauth.authentication.models import CharacterOwnership
 
 from memberaudit.models import CharacterSkillSetCheck, SkillSet
 from memberaudit.reports import in_short_lists
-from memberaudit.skill_set_checks import update_checks_for_characters, update_checks_for_skill_sets
+from memberaudit.skill_set_checks import update_checks_for_characters
 
-from ..skill_sets.helpers import create_skill_set, give_skills, skill_types
-from .scenario import build_scenario, grant
+from ..skill_sets.helpers import give_skills
+from .scenario import SCOPES, login
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("skill_sets")]
 
 report_rows_migration = importlib.import_module("memberaudit.migrations.0014_report_rows")
 
-REPORTS_ACCESS = "memberaudit.reports_access"
-SCOPES = {
-    "none": [],
-    "corporation": ["memberaudit.view_same_corporation"],
-    "alliance": ["memberaudit.view_same_alliance"],
-    "everything": ["memberaudit.view_everything"],
-}
 COLUMNS = ["character", "main", "corporation", "skill_set", "can_fly", "is_met"]
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-@pytest.fixture
-def scenario(db):
-    scenario = build_scenario()
-    first, second = skill_types(2)
-    create_skill_set("Frigate", {first: (1, 3)})
-    create_skill_set("Cruiser", {first: (3, None), second: (2, None)})
-    give_skills(scenario.characters["pilot00"][0], {first: 3, second: 2})
-    give_skills(scenario.characters["pilot02"][0], {first: 1})
-    update_checks_for_skill_sets(SkillSet.objects.values_list("pk", flat=True))
-    return scenario
-
-
-def login(client, scenario, scope: str, index: int = 0):
-    viewer = grant(scenario.users[index], REPORTS_ACCESS, *SCOPES[scope])
-    client.force_login(viewer)
-    return viewer
 
 
 def page(client, **params) -> dict:
@@ -190,10 +157,10 @@ def test_should_follow_a_new_owner(client, scenario):
     assert row_of(client, "Alt 02-0", "Frigate")["main"] == "Main 04"
 
 
-def test_should_follow_trained_skills(client, scenario):
+def test_should_follow_trained_skills(client, scenario, skill_sets):
     login(client, scenario, "everything")
     character = scenario.characters["pilot04"][0]
-    first, second = skill_types(2)
+    first, second = skill_sets.first, skill_sets.second
     assert not row_of(client, "Main 04", "Cruiser")["can_fly"]
 
     give_skills(character, {first: 3, second: 2})
