@@ -3,6 +3,8 @@
 import pytest
 
 from django.core.cache import cache
+from django.db import OperationalError
+from django.db.models import QuerySet
 
 from allianceauth.authentication.models import CharacterOwnership
 from allianceauth.eveonline.models import EveCharacter
@@ -76,3 +78,28 @@ def make_character(fake_eve, db):
         return character
 
     return factory
+
+
+@pytest.fixture
+def drop_connection_once(monkeypatch):
+    """Make the first ``QuerySet.update`` of a model whose fields pass a test meet a
+    connection the database server dropped, as MariaDB's "server has gone away" does.
+
+    ``drop_connection_once(model, is_the_write)`` takes the model and a test of the update's
+    keyword arguments; it returns a list that gets the arguments of the failed write.
+    """
+    real_update = QuerySet.update
+
+    def drop(model, is_the_write) -> list[dict]:
+        failures = []
+
+        def update(queryset, **kwargs):
+            if queryset.model is model and is_the_write(kwargs) and not failures:
+                failures.append(kwargs)
+                raise OperationalError(2006, "Server has gone away")
+            return real_update(queryset, **kwargs)
+
+        monkeypatch.setattr(QuerySet, "update", update)
+        return failures
+
+    return drop

@@ -6,8 +6,7 @@ from datetime import timedelta
 import pytest
 
 from django.core.cache import cache
-from django.db import OperationalError, connection
-from django.db.models import QuerySet
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -181,20 +180,11 @@ class TestInterruptedRuns:
 
 @pytest.mark.django_db(transaction=True)
 def test_should_record_the_outcome_on_a_fresh_connection_when_the_connection_dropped(
-    make_character, fake_eve, monkeypatch
+    make_character, fake_eve, drop_connection_once
 ):
     character = make_character(ARIA)
-    real_update = QuerySet.update
-    failures = []
-
-    def update(queryset, **kwargs):
-        # the first outcome write meets a connection the server dropped
-        if queryset.model is SectionUpdateStatus and "is_success" in kwargs and not failures:
-            failures.append(kwargs)
-            raise OperationalError(2006, "Server has gone away")
-        return real_update(queryset, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "update", update)
+    # the first outcome write meets a connection the server dropped
+    failures = drop_connection_once(SectionUpdateStatus, lambda fields: "is_success" in fields)
 
     outcome = updater.update_section(character, "wallet_balance")
 

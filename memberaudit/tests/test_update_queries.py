@@ -8,8 +8,7 @@ import re
 import pytest
 
 from django.core.cache import cache
-from django.db import OperationalError, connection
-from django.db.models import QuerySet
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from esi.models import Token
@@ -175,21 +174,15 @@ def test_should_create_the_status_row_at_the_first_run(make_character, fake_eve)
 
 @pytest.mark.django_db(transaction=True)
 def test_should_record_the_start_on_a_fresh_connection_when_the_connection_dropped(
-    make_character, fake_eve, monkeypatch
+    make_character, fake_eve, drop_connection_once
 ):
     character = make_character(ARIA)
     assert updater.update_section(character, "wallet_balance").is_success
     expire_esi_answers()
-    real_update = QuerySet.update
-    failures = []
-
-    def update(queryset, **kwargs):
-        if queryset.model is SectionUpdateStatus and set(kwargs) == {"started_at"} and not failures:
-            failures.append(kwargs)
-            raise OperationalError(2006, "Server has gone away")
-        return real_update(queryset, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "update", update)
+    # the write of the start meets a connection the server dropped
+    failures = drop_connection_once(
+        SectionUpdateStatus, lambda fields: set(fields) == {"started_at"}
+    )
 
     outcome = updater.update_section(character, "wallet_balance")
 
