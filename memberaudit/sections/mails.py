@@ -22,7 +22,6 @@ from eveuniverse.models import EveEntity
 from .. import app_settings, change_events, json_tables, selectors
 from ..entities import resolve_entities
 from ..esi_gateway import EsiError, EsiNotFound, EsiTokenError
-from ..fitted_fields import fit_to_column
 from ..models import (
     CharacterMail,
     CharacterMailingList,
@@ -30,6 +29,7 @@ from ..models import (
     CharacterMailRecipient,
 )
 from .base import NavGroup, Section, ViewerTab, registry
+from .mail_values import clean_header, clean_labels, clean_lists, unique_mails
 
 HEADERS_PER_CALL = 50
 DELETED_MAILS_REMEMBERED_DAYS = 7
@@ -54,10 +54,10 @@ def fetch(character, gateway) -> dict:
     gateway.use_etag = False  # something changed: older pages and bodies are needed in full
     try:
         headers = _older_headers(character_id, answers["headers"] or [], gateway)
-        lists = _clean_lists(answers["lists"])
-        mails = [mail for row in headers if (mail := _clean_header(row))]
+        lists = clean_lists(answers["lists"])
+        mails = [mail for row in headers if (mail := clean_header(row))]
         mails.sort(key=lambda mail: mail["mail_id"], reverse=True)
-        mails = _unique(mails)[: app_settings.MEMBERAUDIT_MAX_MAILS]
+        mails = unique_mails(mails)[: app_settings.MEMBERAUDIT_MAX_MAILS]
         list_ids = _known_list_ids(character, lists, mails)
         _mark_mailing_lists(mails, list_ids)
         _resolve_new_entities(character, mails, gateway)
@@ -70,7 +70,7 @@ def fetch(character, gateway) -> dict:
         gateway.use_etag = use_etag
     return {
         "lists": lists,
-        "labels": _clean_labels(answers["labels"]),
+        "labels": clean_labels(answers["labels"]),
         "mails": [mail for mail in mails if mail["mail_id"] not in deleted],
         "bodies": sorted(bodies.items()),
         "deleted": sorted(deleted),
@@ -96,66 +96,6 @@ def _older_headers(character_id: int, first_page: list, gateway) -> list[dict]:
         )
         headers.extend(page)
     return headers
-
-
-def _clean_lists(rows) -> list[dict]:
-    lists = {}
-    for row in rows or []:
-        if row.get("mailing_list_id"):
-            lists[int(row["mailing_list_id"])] = fit_to_column(
-                CharacterMailingList, "name", row.get("name")
-            )
-    return [{"list_id": key, "name": lists[key]} for key in sorted(lists)]
-
-
-def _clean_labels(answer) -> list[dict]:
-    labels = {}
-    for row in (answer or {}).get("labels") or []:
-        if row.get("label_id") is None:
-            continue
-        color = getattr(row.get("color"), "value", row.get("color"))
-        labels[int(row["label_id"])] = {
-            "label_id": int(row["label_id"]),
-            "name": fit_to_column(CharacterMailLabel, "name", row.get("name")),
-            "color": fit_to_column(CharacterMailLabel, "color", color),
-            "unread_count": max(0, int(row.get("unread_count") or 0)),
-        }
-    return [labels[key] for key in sorted(labels)]
-
-
-def _clean_header(row: dict) -> dict | None:
-    if not row.get("mail_id"):
-        return None
-    sender = row.get("from_") or row.get("from")
-    recipients = {}
-    for recipient in row.get("recipients") or []:
-        if not recipient.get("recipient_id"):
-            continue
-        kind = getattr(recipient.get("recipient_type"), "value", recipient.get("recipient_type"))
-        kind = kind if kind in RecipientKind.values else RecipientKind.UNKNOWN
-        recipients[int(recipient["recipient_id"])] = str(kind)
-    return {
-        "mail_id": int(row["mail_id"]),
-        "from_id": int(sender) if sender else None,
-        "from_mailing_list": False,
-        "subject": fit_to_column(CharacterMail, "subject", row.get("subject")),
-        "timestamp": row.get("timestamp"),
-        "is_read": bool(row.get("is_read")),
-        "labels": sorted({int(label) for label in row.get("labels") or []}),
-        "recipients": [
-            {"recipient_id": key, "kind": recipients[key]} for key in sorted(recipients)
-        ],
-    }
-
-
-def _unique(mails: list[dict]) -> list[dict]:
-    seen = set()
-    result = []
-    for mail in mails:
-        if mail["mail_id"] not in seen:
-            seen.add(mail["mail_id"])
-            result.append(mail)
-    return result
 
 
 def _known_list_ids(character, lists: list[dict], mails: list[dict]) -> set[int]:

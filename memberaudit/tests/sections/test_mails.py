@@ -15,6 +15,7 @@ from memberaudit.models import (
     CharacterMailRecipient,
     SectionUpdateStatus,
 )
+from memberaudit.sections import mail_values
 from memberaudit.sections import mails as mails_section
 
 from .helpers import forget_cached_esi_answers
@@ -446,13 +447,13 @@ class TestUnits:
             "is_read": None,
         }
 
-        mail = mails_section._clean_header(header)
+        mail = mail_values.clean_header(header)
 
         assert mail["recipients"] == [{"recipient_id": 5, "kind": "unknown"}]
         assert mail["subject"] == "" and mail["labels"] == [] and mail["is_read"] is False
 
     def test_should_skip_headers_without_id(self):
-        assert mails_section._clean_header({"mail_id": None, "from": 1}) is None
+        assert mail_values.clean_header({"mail_id": None, "from": 1}) is None
 
     def test_should_store_with_the_same_queries_for_50_or_300_mails(self, make_character, fake_eve):
         EveEntity.objects.bulk_create(
