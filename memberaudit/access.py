@@ -7,7 +7,9 @@ shared character, the users a report covers) are decided in SQL with the same me
 via groups, via the Alliance Auth state, or as an active superuser.
 
 Each selector is a single SQL query once the viewer's permissions and main character are loaded,
-as they are in any view behind ``permission_required`` and a main character check.
+as they are in any view behind ``permission_required`` and a main character check; the finder's
+and the reports' scope on MariaDB read their characters' keys first, in one more (see
+:func:`finder_characters`).
 
 Shares end by themselves: every rule compares their end with now, so an expired share opens
 nothing even before a task tidies it away. Who opens a character that is not theirs is
@@ -19,6 +21,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -130,10 +133,18 @@ def accessible_characters_with_reasons(user: User) -> QuerySet[Character]:
     return accessible_characters(user, now).annotate(access_reason=_reason_expression(user, now))
 
 
+def with_reasons(characters: QuerySet[Character], user: User) -> QuerySet[Character]:
+    """``characters`` each annotated with ``access_reason`` as in
+    :func:`accessible_characters_with_reasons` (NULL for one ``user`` may not open): for rows
+    already chosen from ``user``'s scope and loaded anyway, so that logging them costs no
+    read of its own (:func:`log_listed_characters`)."""
+    return characters.annotate(access_reason=_reason_expression(user, timezone.now()))
+
+
 def log_listed_characters(user: User, characters: Iterable[Character], opened: str) -> None:
     """Record that ``user`` was shown these characters (from
-    :func:`accessible_characters_with_reasons`) under ``opened``: those of other owners go to
-    the access log, one write per reason."""
+    :func:`accessible_characters_with_reasons` or :func:`with_reasons`) under ``opened``:
+    those of other owners go to the access log, one write per reason."""
     by_reason: dict[str, list[int]] = {}
     for character in characters:
         if character.access_reason and character.access_reason != OWNER:
@@ -184,10 +195,24 @@ def unexpired_shares(now: datetime | None = None) -> QuerySet[CharacterShare]:
 
 
 def finder_characters(user: User) -> QuerySet[Character]:
-    """The characters the finder lists: those ``user`` may open, or none without finder access."""
+    """The characters the finder lists: those ``user`` may open, or none without finder access.
+
+    The same characters as :func:`accessible_characters`, found rule by rule first (see
+    :func:`_keys_of_any_rule`): a page then sorts and counts only those, however many
+    characters there are outside the viewer's scope."""
+    keys = finder_character_keys(user)
+    return Character.objects.all() if keys is None else Character.objects.filter(pk__in=keys)
+
+
+def finder_character_keys(user: User) -> "list[int] | QuerySet | None":
+    """The keys of :func:`finder_characters`, for a condition ``pk__in``: a list (MariaDB,
+    MySQL) or a subquery (SQLite) of them; None for every character."""
     if not user.has_perm(FINDER_ACCESS):
-        return Character.objects.none()
-    return accessible_characters(user)
+        return []
+    rules = _rules(user, timezone.now())
+    if any(condition is None for _, condition in rules):
+        return None
+    return _keys_of_any_rule(rules)
 
 
 def report_users(user: User) -> QuerySet[User]:
@@ -205,6 +230,27 @@ def report_users(user: User) -> QuerySet[User]:
         if same_affiliation is not None:
             rule |= same_affiliation[1]
     return User.objects.filter(rule)
+
+
+def report_character_keys(user: User) -> list[int] | None:
+    """The keys of the characters owned by the users of :func:`report_users`, for a viewer
+    whose reports cover their own users and those of their scope; None for one whose reports
+    cover every user with ``basic_access`` (ask :func:`report_users` then).
+
+    Each owner rule is asked in a query of its own (the viewer's characters, those of the
+    users in scope: each found from its own index) and the keys combined in one query
+    (``UNION``), rather than testing every character against both rules."""
+    if not user.is_authenticated:
+        return []
+    if user.has_perm(VIEW_EVERYTHING):
+        return None
+    owned = Character.objects.order_by().values_list("pk", flat=True)
+    parts = [owned.filter(**{_OWNER: user})]
+    same_affiliation = _same_affiliation(user, "")
+    if same_affiliation is not None:
+        owners = User.objects.filter(same_affiliation[1])
+        parts.append(owned.filter(**{f"{_OWNER}__in": owners}))
+    return list(parts[0].union(*parts[1:]))
 
 
 def report_reason(user: User) -> str | None:
@@ -315,6 +361,27 @@ def _rules(user: User, now: datetime) -> list[tuple[str, Q | None]]:
         shared = open_shares(user, now).values("character")
         rules.append((AccessLogEntry.Reason.SHARE, Q(pk__in=shared)))
     return rules
+
+
+def _keys_of_any_rule(rules: list[tuple[str, Q | None]]) -> "list[int] | QuerySet":
+    """The keys of the characters that meet any of ``rules`` (none of them None), each rule
+    asked in a query of its own (the owner's characters, the owners in scope, the shared
+    characters: each found from its own index) and their keys combined (``UNION``).
+
+    Asked as one condition ``rule OR rule OR ...``, the database tests every character
+    against every rule before a page can be chosen. On MariaDB and MySQL the keys are read
+    at once (one query), so that a page looks up those characters by key; SQLite reads the
+    union as a subquery, once, and is not given a list longer than it accepts."""
+    parts = [
+        Character.objects.filter(condition).order_by().values_list("pk", flat=True)
+        for _, condition in rules
+    ]
+    if not parts:
+        return []
+    keys = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    if connection.vendor == "sqlite":
+        return keys
+    return list(keys)
 
 
 def _reason_expression(user: User, now: datetime) -> Case:

@@ -197,7 +197,9 @@ def _covered_characters(viewer: User) -> Q:
     """The condition on a check that its character is covered by the viewer's reports.
 
     On MariaDB the characters' keys are read first: its optimizer would turn the subquery into
-    a join driven from the users and sort every row of the report. When they are all the
+    a join driven from the users and sort every row of the report. Those of a viewer with a
+    scope are found from the scope (:func:`memberaudit.access.report_character_keys`); those
+    of a viewer who sees every user are flagged character by character. When they are all the
     characters there are, as for a viewer who sees everyone, they are the characters up to the
     highest of them (a character created since has a higher key), a condition any index of
     the report serves without a list of thousands of keys.
@@ -206,6 +208,9 @@ def _covered_characters(viewer: User) -> Q:
     if connection.vendor != "mysql":
         covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
         return Q(character_id__in=covered.values("pk"))
+    scoped = access.report_character_keys(viewer)
+    if scoped is not None:  # the viewer's scope: its keys found from its indexes
+        return in_short_lists("character_id", sorted(scoped))
     covered = Case(
         When(eve_character__character_ownership__user__in=users, then=Value(True)),
         default=Value(False),

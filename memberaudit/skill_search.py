@@ -8,7 +8,10 @@ character, kept when every condition was met. The index on (skill, active level,
 answers that from the index alone, in one query however many characters and skills there
 are (on SQLite, a subquery of the count and the page's keys: see :func:`_division_ids`). A
 page then costs three more: the count, the page's keys (walking the index of names) and its
-rows by key (measured in ``benchmarks/skill_search.py`` and ``benchmarks/alliance.py``).
+rows by key (measured in ``benchmarks/skill_search.py`` and ``benchmarks/alliance.py``), with
+the rights that open them to the viewer for the access log. The keys of a viewer's scope are
+read first on MariaDB (:func:`memberaudit.access.finder_character_keys`), one query more: the
+page's queries then look up only the characters both in scope and found.
 """
 
 from dataclasses import dataclass, field
@@ -69,11 +72,15 @@ def matching_characters(user: User, search: SkillSearch) -> QuerySet[Character]:
 
     Without the columns only rows show (see :func:`result_rows`): counting the matches and
     finding a page's keys join only what the search and the sort need."""
-    characters = access.finder_characters(user).select_related("eve_character")
-    if search.is_empty:
+    scope = access.finder_character_keys(user)
+    characters = Character.objects.select_related("eve_character")
+    if search.is_empty or scope == []:
         return characters.none()
+    keys = [scope] if scope is not None else []
     if search.skills:
-        characters = characters.filter(pk__in=_division_ids(search.skills))
+        keys = _within(scope, _division_ids(search.skills))
+    for some in keys:
+        characters = characters.filter(pk__in=some)
     if search.min_skillpoints:
         characters = characters.filter(skillpoints__total__gte=search.min_skillpoints)
     if search.corporation:
@@ -83,14 +90,28 @@ def matching_characters(user: User, search: SkillSearch) -> QuerySet[Character]:
     return characters
 
 
-def result_rows() -> QuerySet[Character]:
+def _within(scope, division) -> list:
+    """The conditions ``pk__in`` of the characters in ``scope`` (keys or a subquery of them;
+    None: everyone) that meet the division: when both are lists, the keys they share (a
+    short list the database looks up, rather than one list checked against the other)."""
+    if scope is None:
+        return [division]
+    if isinstance(scope, list) and isinstance(division, list):
+        return [sorted(set(scope).intersection(division))]
+    return [scope, division]
+
+
+def result_rows(viewer: User | None = None) -> QuerySet[Character]:
     """Characters with what the table shows: ``main_name`` and ``main_character_id`` of the
-    owner's main and ``total_skillpoints`` (loaded by key for the page's characters)."""
-    return Character.objects.select_related("eve_character").annotate(
+    owner's main and ``total_skillpoints`` (loaded by key for the page's characters); for a
+    ``viewer``, also the right that opens each to them (``access_reason``, for the access
+    log: read with the rows, not in a query of its own)."""
+    rows = Character.objects.select_related("eve_character").annotate(
         main_name=F(f"{_MAIN}__character_name"),
         main_character_id=F(f"{_MAIN}__character_id"),
         total_skillpoints=F("skillpoints__total"),
     )
+    return rows if viewer is None else access.with_reasons(rows, viewer)
 
 
 def _division_ids(skills: dict[int, int]):
@@ -129,12 +150,13 @@ def skill_names(skill_ids) -> dict[int, str]:
     return dict(EveType.objects.filter(id__in=list(skill_ids)).values_list("id", "name"))
 
 
-def results_table(queryset=None) -> ServerSideTable:
+def results_table(queryset=None, viewer: User | None = None) -> ServerSideTable:
     """The results over :func:`matching_characters` (without rows: only its columns).
 
     A page's keys are found first, sorted by name and then by the character's EVE id, so
     the database walks the index of names and stops at the page's end; its rows are then
-    loaded by key from :func:`result_rows`."""
+    loaded by key from :func:`result_rows` (with the rights that open them to ``viewer``,
+    when given)."""
     return ServerSideTable(
         Character.objects.none() if queryset is None else queryset,
         [
@@ -151,7 +173,7 @@ def results_table(queryset=None) -> ServerSideTable:
         default_order="eve_character__character_name",
         tiebreaker="eve_character_id",
         keys_first=True,
-        unscoped=result_rows(),
+        unscoped=result_rows(viewer),
     )
 
 

@@ -49,14 +49,11 @@ def skill_search_data(request):
     """One page of matching characters (DataTables protocol); those of other owners are
     recorded in the access log."""
     rows = skill_search.matching_characters(request.user, _search_of(request))
-    shown: list[int] = []
-    page = skill_search.results_table(rows).page(
-        query_params.params_of(request), lambda character: shown.append(character.pk)
+    shown: list[Character] = []
+    page = skill_search.results_table(rows, viewer=request.user).page(
+        query_params.params_of(request), shown.append
     )
-    if shown:
-        access.log_characters_shown(
-            request.user, Character.objects.filter(pk__in=shown), access_log.SKILL_SEARCH
-        )
+    access.log_listed_characters(request.user, shown, access_log.SKILL_SEARCH)
     return JsonResponse(page)
 
 

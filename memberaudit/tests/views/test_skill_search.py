@@ -223,6 +223,38 @@ class TestSkillSearch:
         # and its rows
         assert len(queries) == (3 if connection.vendor == "sqlite" else 4)
 
+    def test_should_look_up_only_the_characters_both_in_scope_and_found(self, world, client):
+        """A viewer with a scope: on MariaDB the scope's keys and the division's are read
+        first and the page's queries get the keys in both (one short list); SQLite gets both
+        as subqueries. The page's rows come with the rights that open them."""
+        viewer = user_with_main(
+            FINDER,
+            "memberaudit.characters_access",
+            "memberaudit.view_same_alliance",
+            alliance_id=99_000_001,
+            alliance_name="Alpha",
+        )
+        conditions = skill_levels({"skills": f"{CYNO}:4"}, "skills")
+        skill_search.matching_characters(viewer, skill_search.SkillSearch(conditions))  # perms
+
+        with CaptureQueriesContext(connection) as queries:
+            rows = skill_search.matching_characters(viewer, skill_search.SkillSearch(conditions))
+            page = skill_search.results_table(rows, viewer=viewer).page({"length": "50"})
+
+        openable = {c.character_id for c in access.finder_characters(viewer)}
+        listed = {row["character_id"] for row in page["data"]}
+        assert listed
+        assert listed == {world[name] for name in world} & openable
+        # the scope's keys and the division's (not on SQLite), the count, the page's keys, rows
+        assert len(queries) == (3 if connection.vendor == "sqlite" else 5)
+        if connection.vendor != "sqlite":
+            count = next(query["sql"] for query in queries if "COUNT(*)" in query["sql"])
+            assert count.count(" IN (") == 1
+        in_page = {"eve_character__character_id__in": listed}
+        loaded = skill_search.result_rows(viewer).filter(**in_page)
+        expected = access.accessible_characters_with_reasons(viewer).filter(**in_page)
+        assert {c.pk: c.access_reason for c in loaded} == {c.pk: c.access_reason for c in expected}
+
     def test_should_give_sqlite_the_division_as_a_subquery_however_few_match(self, world, client):
         """SQLite reads a subquery once, while a list of ids joined with the viewer's scope
         makes it probe the whole list for every character; MariaDB is given the ids of few
