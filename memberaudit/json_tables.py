@@ -606,7 +606,10 @@ def _asset_table(
         Column(
             "container",
             lambda row: row.parent.display_name if row.parent else "",
-            search=_name_contains("parent", character.assets.all()),
+            # by the name shown, on the index of sort names
+            search=lambda text: Q(
+                parent__in=character.assets.filter(sort_name__icontains=text).values("pk")
+            ),
             title=_("Inside"),
             priority=5,
         ),

@@ -82,4 +82,12 @@ class Migration(migrations.Migration):
             model_name='characterasset',
             index=models.Index(fields=['character', 'sort_name'], name='memberaudit_asset_name'),
         ),
+        migrations.RemoveIndex(
+            model_name='characterasset',
+            name='memberaudit_asset_parent',
+        ),
+        migrations.AddIndex(
+            model_name='characterasset',
+            index=models.Index(fields=['character', 'parent', 'eve_type'], name='memberaudit_asset_parent'),
+        ),
     ]

@@ -102,7 +102,10 @@ class CharacterAsset(models.Model):
         ]
         indexes = [
             models.Index(fields=["character", "location"], name="memberaudit_asset_location"),
-            models.Index(fields=["character", "parent"], name="memberaudit_asset_parent"),
+            # with the type: the items at a place (or in an item) are counted per type on it
+            models.Index(
+                fields=["character", "parent", "eve_type"], name="memberaudit_asset_parent"
+            ),
             models.Index(fields=["character", "place"], name="memberaudit_asset_place"),
             models.Index(fields=["character", "eve_type"], name="memberaudit_asset_type"),
             models.Index(fields=["character", "quantity"], name="memberaudit_asset_quantity"),
