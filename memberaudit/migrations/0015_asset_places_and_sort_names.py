@@ -90,4 +90,12 @@ class Migration(migrations.Migration):
             model_name='characterasset',
             index=models.Index(fields=['character', 'parent', 'eve_type'], name='memberaudit_asset_parent'),
         ),
+        migrations.RemoveIndex(
+            model_name='characterasset',
+            name='memberaudit_asset_type',
+        ),
+        migrations.AddIndex(
+            model_name='characterasset',
+            index=models.Index(fields=['character', 'eve_type', 'place', 'parent', 'sort_name'], name='memberaudit_asset_type'),
+        ),
     ]
