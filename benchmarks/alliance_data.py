@@ -266,8 +266,12 @@ def _next_pk(model) -> int:
 
 def create_assets(character: int, scale: Scale, universe: Universe, rng: random.Random) -> None:
     """Ships and containers at the places, containers inside them, items inside both, and
-    loose items at the places: ``scale.assets`` in all."""
-    from memberaudit.models import CharacterAsset
+    loose items at the places: ``scale.assets`` in all, with the sort names and the counts
+    per place that the assets section keeps when it stores them."""
+    from eveuniverse.models import EveType
+
+    from memberaudit.models import Character, CharacterAsset
+    from memberaudit.sections import asset_places
 
     first = _next_pk(CharacterAsset)
     top = max(1, scale.assets // 150)
@@ -333,8 +337,14 @@ def create_assets(character: int, scale: Scale, universe: Universe, rng: random.
         "quantity",
         "is_singleton",
         "name",
+        "sort_name",
     ]
+    type_names = dict(
+        EveType.objects.filter(id__in={row[3] for row in rows}).values_list("id", "name")
+    )
+    rows = [(*row, row[-1] or type_names[row[3]]) for row in rows]
     bulk_data.insert_rows(CharacterAsset, fields, rows)
+    asset_places.refresh_summary(Character.objects.get(pk=character))
 
 
 REF_TYPES = (

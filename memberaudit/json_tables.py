@@ -16,7 +16,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     Exists,
     F,
     OuterRef,
@@ -441,22 +440,22 @@ def contracts(character: Character) -> ServerSideTable:
 
 
 def asset_locations(character: Character) -> ServerSideTable:
-    """The places where the character has items, with the number of top-level items at each:
-    one grouped query on the (character, location) index.
+    """The places where the character has items, with the number of top-level items at each,
+    as counted when the assets were stored (see :mod:`.sections.asset_places`).
 
     Places ESI does not name (structures without docking rights) always come last, labelled
     as unknown with their solar system when it is known. ``items_url`` lists the items there.
     """
     queryset = (
-        character.assets.filter(parent__isnull=True, location__isnull=False)
+        character.asset_places.filter(items__gt=0)
         .values(
             "location_id",
             "location__name",
             "location__eve_solar_system__name",
             "location__eve_solar_system__security_status",
+            "items",
         )
         .annotate(
-            items=Count("pk"),
             is_unknown=Case(
                 When(
                     Q(location__name="") & ~Q(location_id=ASSET_SAFETY_ID),
@@ -563,8 +562,8 @@ def _asset_table(
         Column(
             "name",
             lambda row: row.display_name,
-            order_by="name_sort",
-            search="name",
+            order_by="sort_name",
+            search="sort_name",
             title=_("Name"),
             render="asset",
             priority=1,
@@ -607,7 +606,10 @@ def _asset_table(
         Column(
             "container",
             lambda row: row.parent.display_name if row.parent else "",
-            search=_name_contains("parent", character.assets.all()),
+            # by the name shown, on the index of sort names
+            search=lambda text: Q(
+                parent__in=character.assets.filter(sort_name__icontains=text).values("pk")
+            ),
             title=_("Inside"),
             priority=5,
         ),
@@ -627,8 +629,6 @@ def _asset_table(
         [column for column in columns if column.name not in without],
         default_order="eve_type__name",
         filters=filters,
-        # sorted as shown: the item's own name, else its type's
-        sort_keys={"name_sort": Coalesce(NullIf("name", Value("")), "eve_type__name")},
         keys_first=True,
         unscoped=rows,
     )

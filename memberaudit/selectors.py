@@ -687,15 +687,10 @@ def contracts_tab(character: Character) -> dict:
 
 
 def assets_tab(character: Character) -> dict:
-    """Totals of the assets tab: items, and places with items (two counts on indexes)."""
-    assets = character.assets.all()
-    return {
-        "items": assets.count(),
-        "locations": assets.filter(parent__isnull=True, location__isnull=False)
-        .values("location_id")
-        .distinct()
-        .count(),
-    }
+    """Totals of the assets tab: items, and places with items (from the counts per place
+    kept when the assets are stored)."""
+    totals = character.asset_places.aggregate(items=Sum("all_items"), locations=Count("pk"))
+    return {"items": totals["items"] or 0, "locations": totals["locations"]}
 
 
 # --- intel: killmails, notifications, contact notifications, calendar ---

@@ -8,7 +8,7 @@ from eveuniverse.models import EveType
 from .characters import Character
 from .locations import Location
 
-__all__ = ["CharacterAsset"]
+__all__ = ["CharacterAsset", "CharacterAssetPlace"]
 
 
 class CharacterAsset(models.Model):
@@ -73,6 +73,15 @@ class CharacterAsset(models.Model):
         null=True, default=None, blank=True, verbose_name=_("blueprint copy")
     )
     name = models.CharField(max_length=255, blank=True, default="", verbose_name=_("name"))
+    # Kept at store time, so that a table sorts and searches by the name it shows with an
+    # index of its own instead of joining every item's type.
+    sort_name = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        verbose_name=_("sort name"),
+        help_text=_("The name shown: the item's own name, else its type's name"),
+    )
     is_active_ship_in_space = models.BooleanField(
         default=False,
         verbose_name=_("active ship in space"),
@@ -93,10 +102,19 @@ class CharacterAsset(models.Model):
         ]
         indexes = [
             models.Index(fields=["character", "location"], name="memberaudit_asset_location"),
-            models.Index(fields=["character", "parent"], name="memberaudit_asset_parent"),
+            # with the type: the items at a place (or in an item) are counted per type on it
+            models.Index(
+                fields=["character", "parent", "eve_type"], name="memberaudit_asset_parent"
+            ),
             models.Index(fields=["character", "place"], name="memberaudit_asset_place"),
-            models.Index(fields=["character", "eve_type"], name="memberaudit_asset_type"),
+            # with what a search reads: a search counts the items it finds per type on this
+            # index alone, without reading a hundred thousand rows out of order
+            models.Index(
+                fields=["character", "eve_type", "place", "parent", "sort_name"],
+                name="memberaudit_asset_type",
+            ),
             models.Index(fields=["character", "quantity"], name="memberaudit_asset_quantity"),
+            models.Index(fields=["character", "sort_name"], name="memberaudit_asset_name"),
         ]
 
     def __str__(self) -> str:
@@ -106,3 +124,41 @@ class CharacterAsset(models.Model):
     def display_name(self) -> str:
         """The item's own name if it has one, else its type's name."""
         return self.name or (self.eve_type.name if self.eve_type_id else str(self.item_id))
+
+
+class CharacterAssetPlace(models.Model):
+    """How many items a character has at one place, counted when its assets are stored, so
+    that the list of places and the totals of the assets tab need not count every item."""
+
+    character = models.ForeignKey(
+        Character,
+        on_delete=models.CASCADE,
+        related_name="asset_places",
+        verbose_name=_("character"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("place")
+    )
+    items = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("items"),
+        help_text=_("Items directly at the place (ships, containers and loose items)"),
+    )
+    all_items = models.PositiveIntegerField(
+        default=0,
+        verbose_name=_("all items"),
+        help_text=_("Every item at the place, also those inside ships and containers"),
+    )
+
+    class Meta:
+        default_permissions = ()
+        verbose_name = _("character asset place")
+        verbose_name_plural = _("character asset places")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["character", "location"], name="memberaudit_asset_place_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.character}: {self.location_id}"

@@ -10,7 +10,8 @@ is added from the ship and location sections' data. Items that cannot be placed 
 missing and their location is no place) fail the section instead of being dropped.
 
 The store is diff-based and works in passes of ``MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS``
-items, parents before children, with bulk operations in each pass.
+items, parents before children, with bulk operations in each pass; then it counts the items
+per place again (see :mod:`.asset_places`).
 """
 
 import logging
@@ -27,9 +28,8 @@ from ..bulk import bulk_update_changes
 from ..esi_gateway import EsiUnavailable, NotModified
 from ..eve_types import load_eve_types
 from ..fitted_fields import fit_to_column
-from ..locations import resolve_locations
-from ..models import CharacterAsset, CharacterLocation, CharacterShip, Location
-from ..models.locations import kind_of_location_id
+from ..models import CharacterAsset, CharacterLocation, CharacterShip
+from . import asset_places
 from .base import NavGroup, Section, ViewerTab, registry
 
 logger = logging.getLogger(__name__)
@@ -41,39 +41,6 @@ NAMES_REFRESH_HOURS = 24  # how often names are asked again while the asset list
 UNNAMED = "None"  # what ESI answers for an item without a name
 # Items of these categories can be named: containers (celestial), ships, deployables.
 NAMED_CATEGORY_IDS = frozenset({2, 6, 22})
-# Flags of items inside another item: such an item whose item is missing cannot be placed.
-INSIDE_ITEM_FLAG_PREFIXES = (
-    "Cargo",
-    "DroneBay",
-    "Fighter",
-    "FleetHangar",
-    "FrigateEscapeBay",
-    "HiSlot",
-    "MedSlot",
-    "LoSlot",
-    "RigSlot",
-    "SubSystem",
-    "Specialized",
-    "ShipHangar",
-    "Locked",
-    "Unlocked",
-    "BoosterBay",
-    "CorpseBay",
-    "QuafeBay",
-    "MobileDepotHold",
-    "ExpeditionHold",
-    "MoonMaterialBay",
-    "StructureDeedBay",
-    "InfrastructureHangar",
-)
-PLACE_KINDS = frozenset(
-    {
-        Location.Kind.STATION,
-        Location.Kind.STRUCTURE,
-        Location.Kind.SOLAR_SYSTEM,
-        Location.Kind.ASSET_SAFETY,
-    }
-)
 # Stored columns compared with fetched values, in this order (parent as its pk).
 STORED_FIELDS = (
     "eve_type_id",
@@ -85,6 +52,7 @@ STORED_FIELDS = (
     "is_singleton",
     "is_blueprint_copy",
     "name",
+    "sort_name",
     "is_active_ship_in_space",
 )
 PLACE = 2 + STORED_FIELDS.index("place_id")  # in the rows store() reads: pk, item_id, fields
@@ -104,10 +72,10 @@ def fetch(character, gateway):
     ship = _ship_in_space(character, items)
     if ship:
         items[ship["item_id"]] = ship
-    place_ids = _place_items(items)
-    categories = _load_types({item["type_id"] for item in items.values()}, gateway)
-    _fetch_names(character, gateway, items, categories)
-    _resolve_places(place_ids, gateway)
+    place_ids = asset_places.place_items(items)
+    types = _load_types({item["type_id"] for item in items.values()}, gateway)
+    _fetch_names(character, gateway, items, types)
+    asset_places.resolve_places(place_ids, gateway)
     _remember_names_fresh(character)
     return sorted(items.values(), key=lambda item: item["item_id"])
 
@@ -182,106 +150,49 @@ def _ship_in_space(character, items: dict[int, dict]) -> dict | None:
     }
 
 
-def _place_items(items: dict[int, dict]) -> set[int]:
-    """Give every item a parent item or a place; return the place ids.
-
-    Raises :class:`updater.SectionDataError` when an item can be placed nowhere.
-    """
-    unplaceable = []
-    for item_id, item in items.items():
-        location_id = item.pop("esi_location_id")
-        location_type = item.pop("esi_location_type")
-        item["parent_id"] = item["location_id"] = None
-        if location_id in items and location_id != item_id:
-            item["parent_id"] = location_id
-        elif _is_place(location_id, location_type, item["location_flag"]):
-            item["location_id"] = location_id
-        else:
-            unplaceable.append((item_id, location_id))
-    unplaceable.extend((item_id, items[item_id]["parent_id"]) for item_id in _in_cycles(items))
-    if unplaceable:
-        examples = ", ".join(f"{item_id} in {where}" for item_id, where in unplaceable[:5])
-        raise updater.SectionDataError(
-            _(
-                "%(count)s assets could not be placed: the item they are in is not in the "
-                "asset list and their location is no known place (%(examples)s)."
-            )
-            % {"count": len(unplaceable), "examples": examples}
-        )
-    return {item["location_id"] for item in items.values() if item["location_id"]}
-
-
-def _is_place(location_id: int, location_type: str, location_flag: str) -> bool:
-    if location_type in ("station", "solar_system", "other"):
-        return True
-    kind = kind_of_location_id(location_id)
-    if kind in (Location.Kind.STATION, Location.Kind.SOLAR_SYSTEM):
-        return True
-    # Structures and items share the id range: an item "in a structure" with a flag that only
-    # exists inside ships and containers is in an item we do not have.
-    return kind in PLACE_KINDS and not location_flag.startswith(INSIDE_ITEM_FLAG_PREFIXES)
-
-
-def _in_cycles(items: dict[int, dict]) -> list[int]:
-    """Items that never lead up to a place (ESI sent a loop of items inside each other)."""
-    return [item_id for item_id, depth in _depths(items).items() if depth is None]
-
-
-def _depths(items: dict[int, dict]) -> dict[int, int | None]:
-    """How deep each item is nested: 0 at a place; None for items in a loop."""
-    depths: dict[int, int | None] = {}
-    for start in items:
-        chain = []
-        item_id = start
-        while item_id not in depths:
-            parent_id = items[item_id]["parent_id"]
-            if parent_id is None:
-                depths[item_id] = 0
-                break
-            if item_id in chain:  # a loop: nothing on it can be placed
-                for looped in chain:
-                    depths[looped] = None
-                break
-            chain.append(item_id)
-            item_id = parent_id
-        for child_id in reversed(chain):
-            if child_id not in depths:
-                parent_depth = depths[items[child_id]["parent_id"]]
-                depths[child_id] = None if parent_depth is None else parent_depth + 1
-    return depths
-
-
-def _load_types(type_ids: set[int], gateway) -> dict[int, int]:
-    """Load missing item types from ESI in bulk; return the category id of each type."""
+def _load_types(type_ids: set[int], gateway) -> dict[int, tuple[int, str]]:
+    """Load missing item types from ESI in bulk; return the category id and name of each
+    type."""
     try:
         load_eve_types(type_ids, gateway)
     except Exception:  # eveuniverse raises its client's errors; reported below
         logger.info("Loading asset types failed", exc_info=True)
-    categories = dict(
-        EveType.objects.filter(id__in=type_ids).values_list("id", "eve_group__eve_category_id")
-    )
-    missing = sorted(type_ids - set(categories))
+    types = _types(type_ids)
+    missing = sorted(type_ids - set(types))
     if missing:
         raise EsiUnavailable(
             _("%(count)d asset types could not be loaded from ESI: %(type_ids)s")
             % {"count": len(missing), "type_ids": ", ".join(map(str, missing[:10]))}
         )
-    return categories
+    return types
 
 
-def _fetch_names(character, gateway, items: dict[int, dict], categories: dict[int, int]) -> None:
-    """Ask ESI for the names of named kinds of items, at most 1000 ids per call."""
+def _types(type_ids: set[int]) -> dict[int, tuple[int, str]]:
+    return {
+        type_id: (category_id, name)
+        for type_id, category_id, name in EveType.objects.filter(id__in=type_ids).values_list(
+            "id", "eve_group__eve_category_id", "name"
+        )
+    }
+
+
+def _fetch_names(character, gateway, items: dict[int, dict], types: dict) -> None:
+    """Ask ESI for the names of named kinds of items, at most 1000 ids per call; give every
+    item the name it is shown and sorted by (its own, else its type's)."""
     item_ids = sorted(
         item_id
         for item_id, item in items.items()
         if item["is_singleton"]
         and not item["is_active_ship_in_space"]
-        and categories.get(item["type_id"]) in NAMED_CATEGORY_IDS
+        and types.get(item["type_id"], (None,))[0] in NAMED_CATEGORY_IDS
     )
     for names in _ask_names(character, gateway, item_ids):
         for item_id, name in names.items():
             if item_id in items:
                 items[item_id]["name"] = name
+    for item in items.values():
+        type_name = types[item["type_id"]][1] if item["type_id"] in types else ""
+        item["sort_name"] = item["name"] or fit_to_column(CharacterAsset, "sort_name", type_name)
 
 
 def _ask_names(character, gateway, item_ids: list[int]) -> Iterator[dict[int, str]]:
@@ -297,17 +208,6 @@ def _ask_names(character, gateway, item_ids: list[int]) -> Iterator[dict[int, st
 def _clean_name(name: str | None) -> str:
     name = (name or "").strip()
     return "" if name == UNNAMED else fit_to_column(CharacterAsset, "name", name)
-
-
-def _resolve_places(place_ids: set[int], gateway) -> None:
-    """Make sure every place has a ``Location`` row (a placeholder when it is unknown)."""
-    if not place_ids:
-        return
-    found = resolve_locations(place_ids, gateway)
-    if missing := place_ids - set(found):
-        Location.objects.bulk_create(
-            [Location(id=location_id) for location_id in missing], ignore_conflicts=True
-        )
 
 
 def _refresh_names_of_stored_items(character, gateway) -> list[dict]:
@@ -349,15 +249,11 @@ def _refresh_names_of_stored_items(character, gateway) -> list[dict]:
         }
         for row in stored
     }
-    categories = dict(
-        EveType.objects.filter(id__in={item["type_id"] for item in items.values()}).values_list(
-            "id", "eve_group__eve_category_id"
-        )
-    )
-    _fetch_names(character, gateway, items, categories)
+    types = _types({item["type_id"] for item in items.values()})
+    _fetch_names(character, gateway, items, types)
     _remember_names_fresh(character)
     # places whose lookup failed are tried again once their backoff has passed
-    _resolve_places(
+    asset_places.resolve_places(
         {item["location_id"] for item in items.values() if item["location_id"]}, gateway
     )
     return sorted(items.values(), key=lambda item: item["item_id"])
@@ -378,8 +274,8 @@ def store(character, data) -> bool:
     pks = {item_id: row[0] for item_id, row in existing.items()}
     change_events.report(old_places={row[PLACE] for row in existing.values()} - {None})
     per_pass = app_settings.MEMBERAUDIT_TASKS_MAX_ASSETS_PER_PASS
-    levels = _levels(wanted)
-    places = _places(wanted, levels)
+    levels = asset_places.levels(wanted)
+    places = asset_places.places_of(wanted, levels)
     changed = False
     for level in levels:
         for item_ids in chunked(level, per_pass):
@@ -388,28 +284,9 @@ def store(character, data) -> bool:
     batch_size = app_settings.MEMBERAUDIT_BULK_METHODS_BATCH_SIZE
     for batch in chunked(gone, batch_size):
         CharacterAsset.objects.filter(pk__in=batch).delete()
+    if changed or gone:
+        asset_places.refresh_summary(character)
     return changed or bool(gone)
-
-
-def _levels(items: dict[int, dict]) -> list[list[int]]:
-    """Item ids by nesting depth: places first, then what is in them, and so on."""
-    depths = _depths(items)
-    if any(depth is None for depth in depths.values()):
-        raise updater.SectionDataError(_("Some assets are inside each other in a loop."))
-    levels: list[list[int]] = [[] for _ in range(max(depths.values(), default=-1) + 1)]
-    for item_id in sorted(items):
-        levels[depths[item_id]].append(item_id)
-    return levels
-
-
-def _places(items: dict[int, dict], levels: list[list[int]]) -> dict[int, int | None]:
-    """Where each item is: its own place at the top level, else its parent's place."""
-    places: dict[int, int | None] = {}
-    for level in levels:
-        for item_id in level:
-            parent_id = items[item_id]["parent_id"]
-            places[item_id] = places[parent_id] if parent_id else items[item_id]["location_id"]
-    return places
 
 
 def _store_pass(character, item_ids, wanted, existing, pks, places) -> bool:
@@ -468,6 +345,7 @@ def _stored_values(item: dict, pks: dict[int, int], place_id: int | None) -> tup
         item["is_singleton"],
         item["is_blueprint_copy"],
         item["name"],
+        item["sort_name"],
         item["is_active_ship_in_space"],
     )
 

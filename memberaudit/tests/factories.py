@@ -111,3 +111,16 @@ def is_shared(character: Character) -> bool:
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         .exists()
     )
+
+
+def keep_asset_summaries(character) -> None:
+    """Give assets a test created directly what the assets section keeps when it stores
+    them: their sort names (own name, else type name) and the counts per place."""
+    from memberaudit.models import CharacterAsset
+    from memberaudit.sections import asset_places
+
+    assets = list(CharacterAsset.objects.filter(character=character).select_related("eve_type"))
+    for asset in assets:
+        asset.sort_name = asset.name or asset.eve_type.name
+    CharacterAsset.objects.bulk_update(assets, ["sort_name"], batch_size=500)
+    asset_places.refresh_summary(character)

@@ -209,6 +209,7 @@ def asset_item(item_id: int, location_id: int) -> dict:
         "is_singleton": True,
         "is_blueprint_copy": False,
         "name": "",
+        "sort_name": "Small Secure Container",
         "is_active_ship_in_space": False,
     }
 

@@ -27,7 +27,7 @@ from memberaudit.models import (
 )
 from memberaudit.tables import Column
 
-from .factories import create_character, create_item_type
+from .factories import create_character, create_item_type, keep_asset_summaries
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,7 @@ def assets(character):
                 name="Named" if number == 4 else "",
             )
         )
+    keep_asset_summaries(character)
 
 
 def all_pages(table, column_index: int | None, descending: bool) -> list:
@@ -202,6 +203,33 @@ def test_should_count_assets_without_joining_their_sort_keys(character):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert page["recordsTotal"] == 11
     assert counts and all("JOIN" not in sql for sql in counts)
+
+
+@pytest.mark.usefixtures("assets")
+def test_should_sort_assets_by_the_name_shown_with_ties_by_pk(character):
+    table = with_keys(json_tables.assets(character))
+    name = next(index for index, column in sortable(table) if column.name == "name")
+    assets = character.assets.select_related("eve_type")
+    expected = [asset.pk for asset in sorted(assets, key=lambda a: (a.display_name, a.pk))]
+
+    assert all_pages(table, name, descending=False) == expected
+    assert all_pages(table, name, descending=True) == expected[::-1]
+    with CaptureQueriesContext(connection) as queries:
+        table.page({"order[0][column]": str(name), "order[0][dir]": "asc"})
+    keys = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert keys and "JOIN" not in keys[0]  # the index of sort names, not the types
+
+
+@pytest.mark.usefixtures("assets")
+def test_should_list_places_from_the_counts_kept_when_storing(character):
+    with CaptureQueriesContext(connection) as queries:
+        page = json_tables.asset_locations(character).page({"length": "50"})
+
+    items = {row["location"]: row["items"] for row in page["data"]}
+    assert items == {"Amarr VIII": 3, "Jita IV - Moon 4": 3}
+    assert page["recordsTotal"] == 2
+    table = connection.ops.quote_name(CharacterAsset._meta.db_table)
+    assert not [q for q in queries.captured_queries if f"{table} " in q["sql"]]
 
 
 @pytest.mark.usefixtures("assets")

@@ -16,7 +16,7 @@ from memberaudit.models import (
     Location,
 )
 
-from ..factories import create_character
+from ..factories import create_character, keep_asset_summaries
 from .conftest import ARIA, DAX, character_url, login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,6 +55,7 @@ def give_unknown_place(character: Character) -> None:
         location_id=LOCKED_CITADEL,
         place_id=LOCKED_CITADEL,
     )
+    keep_asset_summaries(character)
 
 
 def add_pilots(user, count: int) -> None:

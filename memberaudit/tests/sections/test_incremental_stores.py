@@ -94,6 +94,8 @@ def _asset_data(rows):
             "is_singleton": row["is_singleton"],
             "is_blueprint_copy": row["is_blueprint_copy"],
             "name": row["name"],
+            # what fetch adds: the name shown (the type's when the item has none)
+            "sort_name": row["name"] or f"Type {row['type_id']}",
             "is_active_ship_in_space": False,
             "parent_id": row["parent_id"],
             "location_id": None if row["parent_id"] else row["place_id"],

@@ -54,6 +54,7 @@ from ..factories import (
     create_character,
     create_item_type,
     create_user_with_main,
+    keep_asset_summaries,
     share_with_all_recruiters,
 )
 
@@ -216,6 +217,7 @@ def create_children(character: Character, prefix: str) -> dict:
         item_id=1_000_000_000_000 + character.pk * 10,
         eve_type=eve_type,
         location=location,
+        place=location,
         name=f"{prefix}-ASSET box",
     )
     CharacterAsset.objects.create(
@@ -223,8 +225,10 @@ def create_children(character: Character, prefix: str) -> dict:
         item_id=1_000_000_000_001 + character.pk * 10,
         eve_type=eve_type,
         parent=container,
+        place=location,
         name=f"{prefix}-ASSET inside",
     )
+    keep_asset_summaries(character)
     CharacterTitle.objects.create(character=character, title_id=1, name=f"{prefix}-SHEET title")
     CharacterCorporationRole.objects.create(
         character=character, scope="general", role=f"{prefix}-SHEET_role"

@@ -57,7 +57,13 @@ from memberaudit.models import (
     Location,
 )
 
-from ..factories import create_character, create_item_type, create_user_with_main, mark_sections
+from ..factories import (
+    create_character,
+    create_item_type,
+    create_user_with_main,
+    keep_asset_summaries,
+    mark_sections,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -377,6 +383,7 @@ def add_assets(character, count, first_id=1):
                 item_id=10**12 + first_id + index,
                 eve_type=eve_type,
                 location=places[index % 10],
+                place=places[index % 10],
                 name=f"Box {index}",
             )
             for index in range(top)
@@ -391,11 +398,13 @@ def add_assets(character, count, first_id=1):
                 item_id=10**12 + first_id + top + index,
                 eve_type=eve_type,
                 parent=container,
+                place=container.location,
             )
             for index in range(count - top)
         ],
         batch_size=2000,
     )
+    keep_asset_summaries(character)
 
 
 def add_trade_and_industry(character, count, first_id=1):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from memberaudit.models import CharacterMail
 
-from ..factories import create_character
+from ..factories import create_character, keep_asset_summaries
 from .conftest import ARIA
 
 pytestmark = pytest.mark.django_db
@@ -295,6 +295,7 @@ def aria_with_unknown_places(aria):
             for index, place in enumerate([LOCKED_CITADEL, FORMER_CITADEL, FORMER_CITADEL])
         ]
     )
+    keep_asset_summaries(aria)
     aria.system_of_locked_citadel = system
     return aria
 
