@@ -14,7 +14,7 @@ from .factories import create_character
 pytestmark = pytest.mark.django_db
 
 
-def table(keys_first=False, count_with_keys=False):
+def table(keys_first=False, count_with_keys=True):
     return ServerSideTable(
         Character.objects.select_related("eve_character"),
         [
@@ -148,7 +148,7 @@ def test_should_load_a_page_found_keys_first_in_constant_queries(
 ):
     """The counts, the page's keys, then its rows: one query more than the plain pager."""
     with django_assert_num_queries(4):
-        table(keys_first=True).page({"search[value]": "a", "length": "2"})
+        table(keys_first=True, count_with_keys=False).page({"search[value]": "a", "length": "2"})
 
 
 @pytest.mark.parametrize(
@@ -164,12 +164,22 @@ def test_should_load_a_page_found_keys_first_in_constant_queries(
     ],
 )
 def test_should_count_with_the_keys_as_a_separate_count_does(characters, params):
-    counted_apart = table(keys_first=True).page(params)
+    counted_apart = table(keys_first=True, count_with_keys=False).page(params)
 
     with CaptureQueriesContext(connection) as queries:
-        counted_with_keys = table(keys_first=True, count_with_keys=True).page(params)
+        counted_with_keys = table(keys_first=True).page(params)
 
     assert counted_with_keys == counted_apart
-    if counted_with_keys["data"] and "search[value]" not in params:
-        # the count, the page's keys and its rows: the first two are one query
+    if counted_with_keys["data"]:
+        # the counts (of the rows found and, searched, of all), the page's keys and its
+        # rows: the first three are one query
         assert len(queries) == 2
+
+
+def test_should_count_with_the_keys_by_default_without_a_window_over_every_row(characters):
+    """A window count would make the database read and sort every row for any page."""
+    with CaptureQueriesContext(connection) as queries:
+        table(keys_first=True).page({"length": "2"})
+
+    assert len(queries) == 2
+    assert "OVER" not in queries[0]["sql"].upper()
