@@ -23,6 +23,9 @@ from . import query_params
 
 MAX_PAGE_LENGTH = 500
 DEFAULT_PAGE_LENGTH = 50
+# A searched page of a large table counts its matches up to this many past its end, and
+# reports more as "more than" (counting on would read every row where the page reads a few)
+SEARCH_COUNT_AHEAD = 1_000
 # A page sorted by a related row's value puts at most this many related rows in order itself
 MAX_RELATED_ROWS = 10_000
 
@@ -189,6 +192,7 @@ class ServerSideTable:
             **self._keys({key.removeprefix("-") for key in ordering} - searched_by)
         )
         grouped = self._grouped_sort(asked)
+        more = False
         if grouped:  # the rows per group add up to the rows found: no count of its own
             counts = _rows_per_related_row(counted, grouped[0].related)
             filtered = sum(counts.values())
@@ -201,6 +205,8 @@ class ServerSideTable:
             objects, filtered, total = self._page_objects_and_counts(
                 found.order_by(*ordering), counted, queryset if search else None, start, length
             )
+            if search and filtered > start + length + SEARCH_COUNT_AHEAD:
+                more, filtered = True, filtered - 1
         else:
             total = queryset.count()
             filtered = counted.count() if search else total
@@ -210,12 +216,15 @@ class ServerSideTable:
             if seen:
                 seen(obj)
             rows.append({column.name: column.value(obj) for column in self.columns})
-        return {
+        result = {
             "draw": asked.draw,
             "recordsTotal": total,
             "recordsFiltered": filtered,
             "data": rows,
         }
+        if more:  # the browser shows "more than <recordsFiltered>"
+            result["recordsFilteredMore"] = True
+        return result
 
     def _page_objects(self, queryset: QuerySet, start: int, length: int):
         """The objects of one page. With ``keys_first`` the page's keys are found first, in a
@@ -239,12 +248,17 @@ class ServerSideTable:
     ):
         """The objects of one page of ``queryset``, found as with ``keys_first``, how many
         rows ``counted`` (the same rows) has and how many ``unsearched`` has (the same when
-        None), counted in the same query (a page past the end counts apart).
+        None), counted in the same query (a page past the end counts apart). A search counts
+        its matches up to one more than :data:`SEARCH_COUNT_AHEAD` past the page's end: the
+        database stops there instead of reading every row for a text that many rows match.
 
         The counts are subqueries that do not depend on the row (the database runs each once),
         not window counts: a window over every row found makes the database read and sort
         them all, where the page alone walks an index of the sort order and stops at its end."""
-        counts = {"found_rows": _RowCount(counted.order_by().values("pk"))}
+        counted = counted.order_by().values("pk")
+        if unsearched is not None:  # a search: its matches are counted until past enough
+            counted = counted[: start + length + SEARCH_COUNT_AHEAD + 1]
+        counts = {"found_rows": _RowCount(counted)}
         if unsearched is not None:
             counts["all_rows"] = _RowCount(unsearched.order_by().values("pk"))
         found = list(queryset.annotate(**counts).values_list("pk", *counts)[start : start + length])

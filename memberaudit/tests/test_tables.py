@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from memberaudit import tables
 from memberaudit.models import Character
 from memberaudit.query_params import InvalidParameter
 from memberaudit.tables import MAX_PAGE_LENGTH, Column, ServerSideTable
@@ -183,3 +184,29 @@ def test_should_count_with_the_keys_by_default_without_a_window_over_every_row(c
 
     assert len(queries) == 2
     assert "OVER" not in queries[0]["sql"].upper()
+
+
+def test_should_count_a_search_only_so_far_past_its_page_and_say_there_are_more(
+    characters, monkeypatch
+):
+    """Four names contain "a": with one row per page and one counted past it, the count
+    stops at two and the page says there are more."""
+    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", 1)
+
+    page = table(keys_first=True).page({"search[value]": "a", "length": "1"})
+
+    assert page["recordsFiltered"] == 2 and page["recordsFilteredMore"] is True
+    assert page["recordsTotal"] == 5
+    assert len(page["data"]) == 1
+
+
+def test_should_count_a_search_exactly_when_its_matches_end_before_the_count_stops(
+    characters, monkeypatch
+):
+    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", 1)
+    plain = table().page({"search[value]": "a", "start": "2", "length": "2"})
+
+    page = table(keys_first=True).page({"search[value]": "a", "start": "2", "length": "2"})
+
+    assert page == plain
+    assert page["recordsFiltered"] == 4 and "recordsFilteredMore" not in page
