@@ -309,6 +309,12 @@ class ServerSideTable:
                 break
         if not chosen:
             return []
+        if len(chosen) == 1:  # a page within one group: its rows in the order of an index on
+            # (character, related row), walked from the page's start instead of sorted
+            key = chosen[0]
+            in_group = {f"{related}__isnull": True} if key is None else {related: key}
+            ordered = queryset.filter(**in_group).order_by(f"{sign}{tiebreaker}")
+            return self._page_objects(ordered, skip, length)
         rank = Case(
             *(
                 When(**{f"{related}__isnull": True} if key is None else {related: key}, then=n)

@@ -431,3 +431,30 @@ def test_should_search_trade_and_industry_tables_without_joining_types_or_places
     assert page["recordsFiltered"] == 0
     assert queries.captured_queries
     assert all("JOIN" not in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("party", ["first_party", "second_party"])
+def test_should_walk_a_page_within_one_party_in_entry_order_without_ranking_parties(
+    character, parties, party
+):
+    """Most entries share a party (or have none): a page inside that group is the group's
+    entries in key order, found without ranking the parties (which would sort every row)."""
+    for number in range(12):
+        CharacterWalletJournalEntry.objects.create(
+            character=character,
+            entry_id=number,
+            date=NOW,
+            ref_type="x",
+            first_party=parties[0] if number < 10 else parties[3],
+            second_party=None if number < 10 else parties[3],
+        )
+    table = with_keys(json_tables.wallet_journal(character))
+    index, column = next(case for case in sortable(table) if case[1].name == party)
+
+    with CaptureQueriesContext(connection) as queries:
+        pages = all_pages(table, index, descending=False)
+
+    assert pages == plain_order(table, column, descending=False)
+    assert all_pages(table, index, descending=True) == plain_order(table, column, True)
+    page_queries = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert any("CASE" not in sql for sql in page_queries if "LIMIT" in sql)
