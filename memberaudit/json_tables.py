@@ -305,10 +305,12 @@ def _mail_folder(queryset: QuerySet, value: str) -> QuerySet:
     if kind == "label" and number is not None:
         return queryset.filter(labels__label_id=number)
     if kind == "list" and number is not None:
-        to_list = CharacterMailRecipient.objects.filter(
-            mail=OuterRef("pk"), mailing_list__list_id=number
+        # the mails sent to the list, found once (not a lookup per mail: a page's count
+        # subquery would otherwise make one for every mail of the character)
+        to_list = CharacterMailRecipient.objects.filter(mailing_list__list_id=number)
+        return queryset.filter(
+            Q(sender_mailing_list__list_id=number) | Q(pk__in=to_list.values("mail"))
         )
-        return queryset.filter(Q(sender_mailing_list__list_id=number) | Exists(to_list))
     return queryset.none()
 
 
@@ -733,7 +735,7 @@ def finder(rows=None) -> ServerSideTable:
         keys_first=True,
         unscoped=None if rows is None else rows.shown,
         sort_keys=None if rows is None else rows.sort_keys,
-        count_with_keys=True,
+        count_in_window=True,
     )
 
 

@@ -15,7 +15,7 @@ from .factories import create_character
 pytestmark = pytest.mark.django_db
 
 
-def table(keys_first=False, count_with_keys=True):
+def table(keys_first=False, count_with_keys=True, count_in_window=False):
     return ServerSideTable(
         Character.objects.select_related("eve_character"),
         [
@@ -32,6 +32,7 @@ def table(keys_first=False, count_with_keys=True):
         default_order="-eve_character__character_id",
         keys_first=keys_first,
         count_with_keys=count_with_keys,
+        count_in_window=count_in_window,
     )
 
 
@@ -210,3 +211,21 @@ def test_should_count_a_search_exactly_when_its_matches_end_before_the_count_sto
 
     assert page == plain
     assert page["recordsFiltered"] == 4 and "recordsFilteredMore" not in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"length": "2"},
+        {"start": "4", "length": "2"},
+        {"start": "10", "length": "2"},  # past the end
+        {"search[value]": "a", "length": "1"},
+        {"search[value]": "nobody"},
+    ],
+)
+def test_should_count_in_a_window_as_a_separate_count_does(characters, params, monkeypatch):
+    """A window counts every row found, however far past the page: never "more than"."""
+    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", 0)
+    counted_apart = table(keys_first=True, count_with_keys=False).page(params)
+
+    assert table(keys_first=True, count_in_window=True).page(params) == counted_apart
