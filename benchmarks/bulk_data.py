@@ -97,7 +97,7 @@ def analyze(models: Iterable = ()) -> None:
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert ``rows`` (values in the order of ``fields``, Python values as the ORM takes
     them) into ``model``'s table in multi-row statements; the other columns get their
-    field's default. Returns how many rows."""
+    field's default (the database computes generated ones). Returns how many rows."""
     from django.db import connection, transaction
 
     meta = model._meta
@@ -105,7 +105,7 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
     defaulted = [
         field
         for field in meta.concrete_fields
-        if field not in given and not field.primary_key and not field.null
+        if field not in given and not field.primary_key and not field.null and not field.generated
     ]
     defaults = [field.get_db_prep_save(field.get_default(), connection) for field in defaulted]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in given + defaulted)

@@ -62,7 +62,7 @@ def _character_relations() -> dict[str, models.ForeignObjectRel]:
 def _model_columns(model: type[models.Model], skip: str) -> tuple[list[Column], list[str]]:
     columns, joined = [], []
     for field in model._meta.concrete_fields:
-        if field.name == skip or (field.primary_key and field.auto_created):
+        if field.name == skip or (field.primary_key and field.auto_created) or field.generated:
             continue
         if isinstance(field, models.AutoField):
             continue

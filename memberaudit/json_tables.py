@@ -124,7 +124,7 @@ def wallet_journal(character: Character) -> ServerSideTable:
             Column(
                 "reason",
                 lambda row: row.reason,
-                order_by="reason",
+                order_by="reason_sort",
                 search="reason",
                 title=_("Reason"),
                 priority=8,
@@ -304,10 +304,12 @@ def _mail_folder(queryset: QuerySet, value: str) -> QuerySet:
     if kind == "label" and number is not None:
         return queryset.filter(labels__label_id=number)
     if kind == "list" and number is not None:
-        to_list = CharacterMailRecipient.objects.filter(
-            mail=OuterRef("pk"), mailing_list__list_id=number
+        # the mails sent to the list, found once (not a lookup per mail: a page's count
+        # subquery would otherwise make one for every mail of the character)
+        to_list = CharacterMailRecipient.objects.filter(mailing_list__list_id=number)
+        return queryset.filter(
+            Q(sender_mailing_list__list_id=number) | Q(pk__in=to_list.values("mail"))
         )
-        return queryset.filter(Q(sender_mailing_list__list_id=number) | Exists(to_list))
     return queryset.none()
 
 
@@ -733,7 +735,7 @@ def finder(rows=None) -> ServerSideTable:
         keys_first=True,
         unscoped=None if rows is None else rows.shown,
         sort_keys=None if rows is None else rows.sort_keys,
-        count_with_keys=True,
+        count_in_window=True,
     )
 
 
@@ -949,14 +951,9 @@ def market_orders(character: Character) -> ServerSideTable:
     """Open orders and order history; ``state`` narrows them to ``open`` or ``closed``."""
     buy, sell = gettext("buy"), gettext("sell")
     personal, corporation = gettext("personal"), gettext("corporation")
-    queryset = character.market_orders.select_related("eve_type", "location").annotate(
-        kind_sort=_labels_of("is_buy_order", [(True, buy), (False, sell)]),
-        for_sort=_labels_of("is_corporation", [(True, corporation), (False, personal)]),
-        state_sort=_labels_of("state", CharacterMarketOrder.State.choices),
-        location_sort=_place_sort("location"),
-    )
+    rows = CharacterMarketOrder.objects.select_related("eve_type", "location")
     return ServerSideTable(
-        queryset,
+        character.market_orders.all(),
         [
             Column(
                 "issued",
@@ -1023,6 +1020,15 @@ def market_orders(character: Character) -> ServerSideTable:
         ],
         default_order="-issued",
         filters={"state": _order_state},
+        sort_keys={
+            "kind_sort": _labels_of("is_buy_order", [(True, buy), (False, sell)]),
+            "for_sort": _labels_of("is_corporation", [(True, corporation), (False, personal)]),
+            "state_sort": _labels_of("state", CharacterMarketOrder.State.choices),
+            "location_sort": _place_sort("location"),
+        },
+        # a page sorted by item starts from the types of the character's own orders
+        keys_first=True,
+        unscoped=rows,
     )
 
 
@@ -1039,7 +1045,7 @@ def _item_column() -> Column:
         "type",
         lambda row: row.eve_type.name,
         "eve_type__name",
-        "eve_type__name",
+        _name_contains("eve_type", EveType),
         title=_("Item"),
         priority=1,
         related="eve_type",
@@ -1051,7 +1057,7 @@ def _location_column() -> Column:
         "location",
         lambda row: _place(row.location),
         order_by="location_sort",
-        search="location__name",
+        search=_name_contains("location", Location),
         title=_("Location"),
         priority=5,
     )
@@ -1070,17 +1076,15 @@ def _order_state(queryset: QuerySet, value: str) -> QuerySet:
 
 
 def industry_jobs(character: Character) -> ServerSideTable:
-    """Jobs, latest end first; active jobs carry their end for the remaining time."""
-    queryset = character.industry_jobs.select_related(
+    """Jobs, latest end first; active jobs carry their end for the remaining time. Searches
+    and sorts by a type or facility start from the character's own jobs (see
+    :func:`_name_contains` and :attr:`memberaudit.tables.Column.related`)."""
+    rows = CharacterIndustryJob.objects.select_related(
         "blueprint_type", "product_type", "facility", "installer"
-    ).annotate(
-        activity_sort=_labels_of("activity_id", CharacterIndustryJob.Activity.choices),
-        status_sort=_labels_of("status", CharacterIndustryJob.Status.choices),
-        facility_sort=_place_sort("facility"),
     )
     now = timezone.now()
     return ServerSideTable(
-        queryset,
+        character.industry_jobs.all(),
         [
             Column(
                 "start_date",
@@ -1116,17 +1120,19 @@ def industry_jobs(character: Character) -> ServerSideTable:
                 "blueprint",
                 lambda row: row.blueprint_type.name,
                 "blueprint_type__name",
-                "blueprint_type__name",
+                _name_contains("blueprint_type", EveType),
                 title=_("Blueprint"),
                 priority=1,
+                related="blueprint_type",
             ),
             Column(
                 "product",
                 lambda row: row.product_type.name if row.product_type else "",
                 "product_type__name",
-                "product_type__name",
+                _name_contains("product_type", EveType),
                 title=_("Product"),
                 priority=3,
+                related="product_type",
             ),
             Column(
                 "runs",
@@ -1148,7 +1154,7 @@ def industry_jobs(character: Character) -> ServerSideTable:
                 "facility",
                 lambda row: _place(row.facility),
                 order_by="facility_sort",
-                search="facility__name",
+                search=_name_contains("facility", Location),
                 title=_("Facility"),
                 priority=5,
             ),
@@ -1162,6 +1168,13 @@ def industry_jobs(character: Character) -> ServerSideTable:
             ),
         ],
         default_order="-end_date",
+        sort_keys={
+            "activity_sort": _labels_of("activity_id", CharacterIndustryJob.Activity.choices),
+            "status_sort": _labels_of("status", CharacterIndustryJob.Status.choices),
+            "facility_sort": _place_sort("facility"),
+        },
+        keys_first=True,
+        unscoped=rows,
     )
 
 

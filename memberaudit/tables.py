@@ -3,7 +3,8 @@
 A JSON endpoint describes its columns once and returns ``ServerSideTable(...).response(request)``.
 The same declaration goes to the browser (:meth:`ServerSideTable.browser_spec`): the page
 builds its table from it, so the browser's columns and the server's are always the same list.
-Each page costs a constant number of queries: the total count, the filtered count and the page.
+Each page costs a constant number of queries: the counts and the page (for large tables,
+its keys counted in the same query, then its rows).
 Named ``filters`` narrow the rows by extra request parameters (e.g. a mail label, a location):
 they are applied to the table's own queryset, so they can never reach rows outside it.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, When, Window
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, When, Window
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise
 
@@ -22,6 +23,9 @@ from . import query_params
 
 MAX_PAGE_LENGTH = 500
 DEFAULT_PAGE_LENGTH = 50
+# A searched page of a large table counts its matches up to this many past its end, and
+# reports more as "more than" (counting on would read every row where the page reads a few)
+SEARCH_COUNT_AHEAD = 1_000
 # A page sorted by a related row's value puts at most this many related rows in order itself
 MAX_RELATED_ROWS = 10_000
 
@@ -116,9 +120,11 @@ class ServerSideTable:
     with what only the shown rows need (their related rows, per-row subqueries).
     ``sort_keys`` are annotations that columns sort or search by; a page adds only those it
     sorts or searches by, after the total is counted, so neither that count nor a page sorted
-    by another column joins the tables they read. ``count_with_keys`` counts the rows found in
-    the query of the page's keys (a window count: one query less), for tables whose count
-    reads as many rows as finding a deep page does."""
+    by another column joins the tables they read. ``count_with_keys`` (the default) counts the
+    rows found in the query of the page's keys: one query less per page. ``count_in_window``
+    counts them there in a window instead of a subquery, for tables whose page sorts every
+    row found anyway and whose conditions the database evaluates poorly inside a subquery
+    (the finder)."""
 
     def __init__(
         self,
@@ -131,9 +137,11 @@ class ServerSideTable:
         keys_first: bool = False,
         unscoped: QuerySet | None = None,
         sort_keys: dict[str, Any] | None = None,
-        count_with_keys: bool = False,
+        count_with_keys: bool = True,
+        count_in_window: bool = False,
     ):
         self.count_with_keys = count_with_keys and keys_first
+        self.count_in_window = count_in_window
         self.queryset = queryset
         self.sort_keys = sort_keys or {}
         self.unscoped = unscoped
@@ -168,13 +176,14 @@ class ServerSideTable:
                 queryset = narrow(queryset, value)
         ordering = self._ordering(asked)
         search = asked.search
-        used = {key.removeprefix("-") for key in ordering}
+        searched_by = set()
         if search:
-            used |= {column.search for column in self.columns if isinstance(column.search, str)}
-        # only the keys this page sorts or searches by: each joins the tables it reads
-        found = queryset.annotate(
-            **{name: key for name, key in self.sort_keys.items() if name in used}
-        )
+            searched_by = {
+                column.search for column in self.columns if isinstance(column.search, str)
+            }
+        # only the keys this page searches or sorts by: each joins the tables it reads; the
+        # rows are counted without those only the order needs
+        found = queryset.annotate(**self._keys(searched_by))
         if search:
             condition = Q()
             for column in self.columns:
@@ -183,9 +192,14 @@ class ServerSideTable:
                 elif column.search:
                     condition |= Q(**{f"{column.search}__icontains": search})
             found = found.filter(condition)
+        counted = found
+        found = found.annotate(
+            **self._keys({key.removeprefix("-") for key in ordering} - searched_by)
+        )
         grouped = self._grouped_sort(asked)
+        more = False
         if grouped:  # the rows per group add up to the rows found: no count of its own
-            counts = _rows_per_related_row(found, grouped[0].related)
+            counts = _rows_per_related_row(counted, grouped[0].related)
             filtered = sum(counts.values())
             total = queryset.count() if search else filtered
             if len(counts) <= MAX_RELATED_ROWS:
@@ -193,25 +207,33 @@ class ServerSideTable:
             else:  # too many to put in order by key: the database sorts the rows
                 objects = self._page_objects(found.order_by(*ordering), start, length)
         elif self.count_with_keys:
-            objects, filtered = self._page_objects_and_count(
-                found.order_by(*ordering), start, length
+            objects, filtered, total = self._page_objects_and_counts(
+                found.order_by(*ordering), counted, queryset if search else None, start, length
             )
-            total = queryset.count() if search else filtered
+            if (
+                search
+                and not self.count_in_window
+                and filtered > start + length + SEARCH_COUNT_AHEAD
+            ):
+                more, filtered = True, filtered - 1
         else:
             total = queryset.count()
-            filtered = found.count() if search else total
+            filtered = counted.count() if search else total
             objects = self._page_objects(found.order_by(*ordering), start, length)
         rows = []
         for obj in objects:
             if seen:
                 seen(obj)
             rows.append({column.name: column.value(obj) for column in self.columns})
-        return {
+        result = {
             "draw": asked.draw,
             "recordsTotal": total,
             "recordsFiltered": filtered,
             "data": rows,
         }
+        if more:  # the browser shows "more than <recordsFiltered>"
+            result["recordsFilteredMore"] = True
+        return result
 
     def _page_objects(self, queryset: QuerySet, start: int, length: int):
         """The objects of one page. With ``keys_first`` the page's keys are found first, in a
@@ -225,20 +247,45 @@ class ServerSideTable:
         by_key = rows.order_by().in_bulk(keys)
         return [by_key[key] for key in keys if key in by_key]
 
-    def _page_objects_and_count(self, queryset: QuerySet, start: int, length: int):
-        """The objects of one page, found as with ``keys_first``, and how many rows
-        ``queryset`` has, counted in the same query (a page past the end counts apart)."""
-        found = list(
-            queryset.annotate(found_rows=Window(Count("pk"))).values_list("pk", "found_rows")[
-                start : start + length
-            ]
-        )
+    def _page_objects_and_counts(
+        self,
+        queryset: QuerySet,
+        counted: QuerySet,
+        unsearched: QuerySet | None,
+        start: int,
+        length: int,
+    ):
+        """The objects of one page of ``queryset``, found as with ``keys_first``, how many
+        rows ``counted`` (the same rows) has and how many ``unsearched`` has (the same when
+        None), counted in the same query (a page past the end counts apart). A search counts
+        its matches up to one more than :data:`SEARCH_COUNT_AHEAD` past the page's end: the
+        database stops there instead of reading every row for a text that many rows match.
+
+        The counts are subqueries that do not depend on the row (the database runs each once),
+        not window counts: a window over every row found makes the database read and sort
+        them all, where the page alone walks an index of the sort order and stops at its end."""
+        counted = counted.order_by().values("pk")
+        if unsearched is not None:  # a search: its matches are counted until past enough
+            counted = counted[: start + length + SEARCH_COUNT_AHEAD + 1]
+        if self.count_in_window:  # all the rows found, every one read: counted as well
+            counts = {"found_rows": Window(Count("pk"))}
+        else:
+            counts = {"found_rows": _RowCount(counted)}
+            if unsearched is not None:
+                counts["all_rows"] = _RowCount(unsearched.order_by().values("pk"))
+        found = list(queryset.annotate(**counts).values_list("pk", *counts)[start : start + length])
         if not found:
-            return [], queryset.count() if start else 0
-        keys = [key for key, _ in found]
+            filtered = counted.count() if start else 0
+            return [], filtered, filtered if unsearched is None else unsearched.count()
+        keys = [key for key, *_ in found]
         rows = queryset if self.unscoped is None else self.unscoped
         by_key = rows.order_by().in_bulk(keys)
-        return [by_key[key] for key in keys if key in by_key], found[0][1]
+        filtered = found[0][1]
+        if unsearched is None:
+            total = filtered
+        else:
+            total = unsearched.count() if self.count_in_window else found[0][2]
+        return [by_key[key] for key in keys if key in by_key], filtered, total
 
     def _page_objects_by_group(
         self,
@@ -277,6 +324,12 @@ class ServerSideTable:
                 break
         if not chosen:
             return []
+        if len(chosen) == 1:  # a page within one group: its rows in the order of an index on
+            # (character, related row), walked from the page's start instead of sorted
+            key = chosen[0]
+            in_group = {f"{related}__isnull": True} if key is None else {related: key}
+            ordered = queryset.filter(**in_group).order_by(f"{sign}{tiebreaker}")
+            return self._page_objects(ordered, skip, length)
         rank = Case(
             *(
                 When(**{f"{related}__isnull": True} if key is None else {related: key}, then=n)
@@ -289,6 +342,10 @@ class ServerSideTable:
             in_groups |= Q(**{f"{related}__isnull": True})
         ordered = queryset.filter(in_groups).order_by(rank, f"{sign}{tiebreaker}")
         return self._page_objects(ordered, skip, length)
+
+    def _keys(self, names: set[str]) -> dict:
+        """The sort keys named in ``names``."""
+        return {name: key for name, key in self.sort_keys.items() if name in names}
 
     def _grouped_sort(self, asked: query_params.TableRequest) -> tuple[Column, bool] | None:
         """The column and direction of a page sorted by one value of related rows, when its
@@ -335,6 +392,13 @@ class ServerSideTable:
         descending = bool(ordering) and ordering[-1].startswith("-")
         ordering.append(f"-{tiebreaker}" if descending else tiebreaker)
         return ordering
+
+
+class _RowCount(Subquery):
+    """How many rows a queryset has, as an expression of another query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted_rows)"
+    output_field = IntegerField()
 
 
 def _rows_per_related_row(queryset: QuerySet, related: str) -> dict:

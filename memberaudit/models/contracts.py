@@ -109,6 +109,10 @@ class CharacterContract(models.Model):
         indexes = [
             models.Index(fields=["character", "status"], name="memberaudit_contract_status"),
             models.Index(fields=["character", "date_issued"], name="memberaudit_contract_issued"),
+            # pages sorted by a party count its rows per party and walk one party's rows here
+            models.Index(fields=["character", "issuer"], name="memberaudit_contract_issuer"),
+            models.Index(fields=["character", "assignee"], name="memberaudit_contract_assignee"),
+            models.Index(fields=["character", "acceptor"], name="memberaudit_contract_acceptor"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Wallet and loyalty points of characters."""
 
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from eveuniverse.models import EveEntity
@@ -24,6 +25,9 @@ class CharacterWalletBalance(models.Model):
         return f"{self.character_id}: {self.total}"
 
 
+REASON_SORT_LENGTH = 100
+
+
 class CharacterWalletJournalEntry(models.Model):
     """One line of a character's wallet journal; kept after ESI stops reporting it."""
 
@@ -39,6 +43,13 @@ class CharacterWalletJournalEntry(models.Model):
     balance = models.DecimalField(max_digits=20, decimal_places=2, null=True, default=None)
     description = models.TextField(blank=True, default="")
     reason = models.TextField(blank=True, default="")
+    # what pages sorted by reason walk an index of (a text column cannot be indexed whole):
+    # reasons alike in their first REASON_SORT_LENGTH characters sort by entry
+    reason_sort = models.GeneratedField(
+        expression=Substr("reason", 1, REASON_SORT_LENGTH),
+        output_field=models.CharField(max_length=REASON_SORT_LENGTH),
+        db_persist=True,
+    )
     first_party = models.ForeignKey(
         EveEntity,
         on_delete=models.SET_NULL,
@@ -88,6 +99,7 @@ class CharacterWalletJournalEntry(models.Model):
             models.Index(fields=["character", "ref_type"], name="memberaudit_journal_ref_type"),
             models.Index(fields=["character", "first_party"], name="memberaudit_journal_first"),
             models.Index(fields=["character", "second_party"], name="memberaudit_journal_second"),
+            models.Index(fields=["character", "reason_sort"], name="memberaudit_journal_reason"),
         ]
 
     def __str__(self) -> str:

@@ -105,8 +105,11 @@ class CharacterMail(models.Model):
         ]
         indexes = [
             models.Index(fields=["character", "timestamp"], name="memberaudit_mail_time"),
-            # unread counts (launcher, mail folders) read only this index
-            models.Index(fields=["character", "is_read"], name="memberaudit_mail_unread"),
+            # unread counts (launcher, mail folders) read only this index, and the unread
+            # folder's pages walk it newest first
+            models.Index(
+                fields=["character", "is_read", "timestamp"], name="memberaudit_mail_unread_time"
+            ),
         ]
 
     def __str__(self) -> str:

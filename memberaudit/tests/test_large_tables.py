@@ -25,6 +25,7 @@ from memberaudit.models import (
     CharacterWalletTransaction,
     Location,
 )
+from memberaudit.models.finances import REASON_SORT_LENGTH
 from memberaudit.tables import Column
 
 from .factories import create_character, create_item_type, keep_asset_summaries
@@ -139,6 +140,8 @@ def sortable(table) -> list[tuple[int, Column]]:
         json_tables.mails,
         json_tables.contracts,
         json_tables.assets,
+        json_tables.market_orders,
+        json_tables.industry_jobs,
     ],
 )
 def test_should_find_the_keys_of_a_page_first_for_large_tables(character, builder):
@@ -399,3 +402,87 @@ def test_should_sort_by_party_in_the_database_when_there_are_too_many_parties(
     index, column = next(case for case in sortable(table) if case[1].name == "first_party")
 
     assert all_pages(table, index, True) == plain_order(table, column, True)
+
+
+def test_should_sort_the_journal_by_reason_on_its_indexed_sort_key(character):
+    """Reasons sort by their first characters (a text column cannot be indexed whole): those
+    alike that far sort by entry, as equal reasons do."""
+    long = "x" * REASON_SORT_LENGTH
+    reasons = ["bounty", "", "Alpha", long + "2", "alpha", long + "1", "", "bounty"]
+    for number, reason in enumerate(reasons):
+        CharacterWalletJournalEntry.objects.create(
+            character=character, entry_id=number, date=NOW, ref_type="x", reason=reason
+        )
+    table = with_keys(json_tables.wallet_journal(character))
+    index = next(index for index, column in sortable(table) if column.name == "reason")
+    entries = list(character.wallet_journal.order_by("pk"))
+    expected = [
+        entry.pk
+        for entry in sorted(entries, key=lambda e: (e.reason[:REASON_SORT_LENGTH].lower(), e.pk))
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        ascending = all_pages(table, index, descending=False)
+
+    assert ascending == expected
+    assert all_pages(table, index, descending=True) == expected[::-1]
+    keys = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert keys and all(connection.ops.quote_name("reason_sort") in sql for sql in keys)
+
+
+@pytest.mark.parametrize(
+    "builder, column",
+    [(json_tables.market_orders, "type"), (json_tables.industry_jobs, "blueprint")],
+)
+def test_should_sort_by_type_starting_from_the_characters_own_rows(character, builder, column):
+    """An empty table sorted by type reads no type: the page starts from the types of the
+    character's own rows, not from every type in name order."""
+    create_item_type()
+    table = builder(character)
+    index = next(index for index, shown in sortable(table) if shown.name == column)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = table.page({"order[0][column]": str(index), "order[0][dir]": "asc"})
+
+    assert page["data"] == [] and page["recordsTotal"] == 0
+    assert not [q for q in queries.captured_queries if "eveuniverse_evetype" in q["sql"]]
+
+
+@pytest.mark.parametrize("builder", [json_tables.market_orders, json_tables.industry_jobs])
+def test_should_search_trade_and_industry_tables_without_joining_types_or_places(
+    character, builder
+):
+    """The few matching types and places are found first, not every row joined to them."""
+    with CaptureQueriesContext(connection) as queries:
+        page = builder(character).page({"search[value]": "42"})
+
+    assert page["recordsFiltered"] == 0
+    assert queries.captured_queries
+    assert all("JOIN" not in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize("party", ["first_party", "second_party"])
+def test_should_walk_a_page_within_one_party_in_entry_order_without_ranking_parties(
+    character, parties, party
+):
+    """Most entries share a party (or have none): a page inside that group is the group's
+    entries in key order, found without ranking the parties (which would sort every row)."""
+    for number in range(12):
+        CharacterWalletJournalEntry.objects.create(
+            character=character,
+            entry_id=number,
+            date=NOW,
+            ref_type="x",
+            first_party=parties[0] if number < 10 else parties[3],
+            second_party=None if number < 10 else parties[3],
+        )
+    table = with_keys(json_tables.wallet_journal(character))
+    index, column = next(case for case in sortable(table) if case[1].name == party)
+
+    with CaptureQueriesContext(connection) as queries:
+        pages = all_pages(table, index, descending=False)
+
+    assert pages == plain_order(table, column, descending=False)
+    assert all_pages(table, index, descending=True) == plain_order(table, column, True)
+    page_queries = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert any("CASE" not in sql for sql in page_queries if "LIMIT" in sql)

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from memberaudit import tables
 from memberaudit.models import Character
 from memberaudit.query_params import InvalidParameter
 from memberaudit.tables import MAX_PAGE_LENGTH, Column, ServerSideTable
@@ -14,7 +15,7 @@ from .factories import create_character
 pytestmark = pytest.mark.django_db
 
 
-def table(keys_first=False, count_with_keys=False):
+def table(keys_first=False, count_with_keys=True, count_in_window=False):
     return ServerSideTable(
         Character.objects.select_related("eve_character"),
         [
@@ -31,6 +32,7 @@ def table(keys_first=False, count_with_keys=False):
         default_order="-eve_character__character_id",
         keys_first=keys_first,
         count_with_keys=count_with_keys,
+        count_in_window=count_in_window,
     )
 
 
@@ -148,7 +150,7 @@ def test_should_load_a_page_found_keys_first_in_constant_queries(
 ):
     """The counts, the page's keys, then its rows: one query more than the plain pager."""
     with django_assert_num_queries(4):
-        table(keys_first=True).page({"search[value]": "a", "length": "2"})
+        table(keys_first=True, count_with_keys=False).page({"search[value]": "a", "length": "2"})
 
 
 @pytest.mark.parametrize(
@@ -164,12 +166,66 @@ def test_should_load_a_page_found_keys_first_in_constant_queries(
     ],
 )
 def test_should_count_with_the_keys_as_a_separate_count_does(characters, params):
-    counted_apart = table(keys_first=True).page(params)
+    counted_apart = table(keys_first=True, count_with_keys=False).page(params)
 
     with CaptureQueriesContext(connection) as queries:
-        counted_with_keys = table(keys_first=True, count_with_keys=True).page(params)
+        counted_with_keys = table(keys_first=True).page(params)
 
     assert counted_with_keys == counted_apart
-    if counted_with_keys["data"] and "search[value]" not in params:
-        # the count, the page's keys and its rows: the first two are one query
+    if counted_with_keys["data"]:
+        # the counts (of the rows found and, searched, of all), the page's keys and its
+        # rows: the first three are one query
         assert len(queries) == 2
+
+
+def test_should_count_with_the_keys_by_default_without_a_window_over_every_row(characters):
+    """A window count would make the database read and sort every row for any page."""
+    with CaptureQueriesContext(connection) as queries:
+        table(keys_first=True).page({"length": "2"})
+
+    assert len(queries) == 2
+    assert "OVER" not in queries[0]["sql"].upper()
+
+
+def test_should_count_a_search_only_so_far_past_its_page_and_say_there_are_more(
+    characters, monkeypatch
+):
+    """Four names contain "a": with one row per page and one counted past it, the count
+    stops at two and the page says there are more."""
+    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", 1)
+
+    page = table(keys_first=True).page({"search[value]": "a", "length": "1"})
+
+    assert page["recordsFiltered"] == 2 and page["recordsFilteredMore"] is True
+    assert page["recordsTotal"] == 5
+    assert len(page["data"]) == 1
+
+
+def test_should_count_a_search_exactly_when_its_matches_end_before_the_count_stops(
+    characters, monkeypatch
+):
+    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", 1)
+    plain = table().page({"search[value]": "a", "start": "2", "length": "2"})
+
+    page = table(keys_first=True).page({"search[value]": "a", "start": "2", "length": "2"})
+
+    assert page == plain
+    assert page["recordsFiltered"] == 4 and "recordsFilteredMore" not in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"length": "2"},
+        {"start": "4", "length": "2"},
+        {"start": "10", "length": "2"},  # past the end
+        {"search[value]": "a", "length": "1"},
+        {"search[value]": "nobody"},
+    ],
+)
+def test_should_count_in_a_window_as_a_separate_count_does(characters, params, monkeypatch):
+    """A window counts every row found, however far past the page: never "more than"."""
+    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", 0)
+    counted_apart = table(keys_first=True, count_with_keys=False).page(params)
+
+    assert table(keys_first=True, count_in_window=True).page(params) == counted_apart

@@ -715,20 +715,21 @@ MAX_QUERIES = {
     # mining: months; planets: colonies and pins; overview: escrow and ISK on market
     "viewer": 52,  # and the Changes tab: its kinds
     "tab": 14,
-    "journal": 15,
+    "journal": 14,
     "contacts": 15,
     "standings": 14,
-    "mails": 16,
-    "mails_in_label": 16,
-    "mails_in_list": 16,
+    "mails": 15,
+    "mails_in_label": 15,
+    "mails_in_list": 15,
     "mail": 14,
-    # large tables find a page's keys on an index first, then load its rows: one more query
-    "contracts": 15,
+    # large tables find a page's keys on an index first (counted in the same query), then
+    # load its rows
+    "contracts": 14,
     "contract": 14,
     "assets_tab": 14,
     "asset_locations": 14,
-    "assets": 15,
-    "assets_at_location": 14,
+    "assets": 14,
+    "assets_at_location": 13,
     "asset_children": 16,
     "killmails": 15,
     "losses": 15,
@@ -736,7 +737,7 @@ MAX_QUERIES = {
     "notifications": 14,
     "notifications_in_group": 14,
     "notifications_tab": 15,
-    "transactions": 15,
+    "transactions": 14,
     "open_orders": 13,
     "order_history": 13,
     "industry_jobs": 13,

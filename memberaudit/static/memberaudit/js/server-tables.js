@@ -19,6 +19,8 @@
  * (dir="auto"), so right-to-left characters in them never reorder the page around them.
  * Dates show in EVE time (UTC) as YYYY-MM-DD HH:MM.
  * Tables in hidden tabs are set up when their tab is first shown.
+ * A searched page may count its matches only so far (recordsFilteredMore): the table's info
+ * then says "more than" that many.
  * Texts come from the data attributes of #memberaudit-table-texts (server_tables_texts.html),
  * among them the URL of Alliance Auth's DataTables translation for the user's language.
  */
@@ -270,6 +272,21 @@
     });
   }
 
+  // A search of a large table counts its matches only so far (recordsFilteredMore): "more
+  // than" that many, instead of DataTables' exact count.
+  function infoOf(settings, start, end, shown) {
+    const json = settings.json;
+    const text = texts().moreThan;
+    if (!json || !json.recordsFilteredMore || !text) {
+      return shown;
+    }
+    return text
+      .replace("__START__", formatNumber(start, 0))
+      .replace("__END__", formatNumber(end, 0))
+      .replace("__FOUND__", formatNumber(json.recordsFiltered, 0))
+      .replace("__TOTAL__", formatNumber(json.recordsTotal, 0));
+  }
+
   function init(table) {
     if (table.dataset.maInitialized) {
       return;
@@ -292,6 +309,8 @@
       responsive: { details: { type: "inline", target: "td.dtr-control" } },
       order: spec.order || [],
       columns: columnsOf(spec),
+      infoCallback: (settings, start, end, max, total, shown) =>
+        infoOf(settings, start, end, shown),
       ajax: {
         url: table.dataset.maServerTable,
         data: (params) => {
