@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('eveuniverse', '0012_alter_evebloodline_eve_ship_type'),
-        ('memberaudit', '0014_report_rows'),
+        ('memberaudit', '0015_asset_places_and_sort_names'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('eveuniverse', '0012_alter_evebloodline_eve_ship_type'),
-        ('memberaudit', '0015_journal_reason_sort_key'),
+        ('memberaudit', '0016_journal_reason_sort_key'),
     ]
 
     operations = [
