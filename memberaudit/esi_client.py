@@ -55,6 +55,7 @@ class OperationInfo:
     # 0 for routes without a declared group
     max_tokens: int = 0
     window_seconds: int = 0
+    paged: bool = False  # takes a ``page`` parameter: ESI says in ``X-Pages`` how many there are
 
 
 @memoize
@@ -72,6 +73,9 @@ def _operations() -> dict[str, OperationInfo]:
                 rate_group=limit.get("group") or operation["operationId"],
                 max_tokens=int(limit.get("max-tokens") or 0),
                 window_seconds=_window_seconds(limit.get("window-size") or ""),
+                paged=any(
+                    parameter.get("name") == "page" for parameter in operation.get("parameters", [])
+                ),
             )
     return operations
 

@@ -7,9 +7,10 @@ from django.db import OperationalError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from eveuniverse.models import EvePlanet, EveSolarSystem, EveType
+from eveuniverse.models import EvePlanet, EveSolarSystem
 
 from .. import updater
+from ..eve_types import load_eve_types
 
 CENT = Decimal("0.01")
 
@@ -62,15 +63,14 @@ def as_int(value, default: int | None = None) -> int | None:
         return default
 
 
-def load_types(type_ids, what: str) -> None:
-    """Make sure eveuniverse knows the item types; fail the run when one cannot be loaded."""
+def load_types(type_ids, what: str, gateway) -> None:
+    """Make sure eveuniverse knows the item types (missing ones asked for together through
+    ``gateway``); fail the run when one cannot be loaded."""
     type_ids = {type_id for type_id in type_ids if type_id}
     if not type_ids:
         return
     try:
-        found = set(
-            EveType.objects.bulk_get_or_create_esi(ids=type_ids).values_list("id", flat=True)
-        )
+        found = load_eve_types(type_ids, gateway)
     except OperationalError:  # the database's, e.g. a deadlock: the updater tries again
         raise
     except Exception as exc:  # eveuniverse raises its client's errors

@@ -14,7 +14,9 @@ from eveuniverse.tests.testdata.factories_2 import (
     EveTypeFactory,
 )
 
+from memberaudit.esi_batches import Answer, any_failure
 from memberaudit.esi_gateway import (
+    EsiError,
     EsiErrorLimitReached,
     EsiForbidden,
     EsiNotFound,
@@ -61,6 +63,19 @@ class StubGateway:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+    def get_each(self, operation_id, calls, *, public=False, use_etag=None, stop=any_failure):
+        """Like the gateway's: answers in order, up to the first one ``stop`` picks."""
+        answers = []
+        for params in calls:
+            try:
+                answer = Answer(params, data=self.get(operation_id, public=public, **params))
+            except EsiError as exc:
+                answer = Answer(params, error=exc)
+            answers.append(answer)
+            if answer.error is not None and stop(answer):
+                break
+        return answers
 
     def post(self, operation_id, body, *, public=False, **params):
         self.calls.append((operation_id, tuple(body)))
