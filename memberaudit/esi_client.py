@@ -25,11 +25,13 @@ COMPATIBILITY_DATE = "2025-12-16"
 SPEC_FILE = Path(__import__("eveuniverse").__file__).parent / f"openapi_{COMPATIBILITY_DATE}.json"
 
 # Operations used outside of sections (name resolution, locations, registration, skill sets
-# from fittings, EVE types loaded in bulk).
+# from fittings, EVE types and solar systems loaded in bulk).
 COMMON_OPERATIONS = (
     "GetCharactersCharacterId",
     "GetUniverseCategoriesCategoryId",
+    "GetUniverseConstellationsConstellationId",
     "GetUniverseGroupsGroupId",
+    "GetUniverseRegionsRegionId",
     "GetUniverseStationsStationId",
     "GetUniverseStructuresStructureId",
     "GetUniverseSystemsSystemId",

@@ -26,6 +26,7 @@ from . import app_settings
 from .bulk import bulk_upsert
 from .entities import resolve_entities
 from .esi_gateway import EsiErrorLimitReached, EsiGateway, EsiRateLimited, EsiTokenError
+from .eve_types import ask_for_solar_systems, ask_for_types
 from .models import Location
 
 logger = logging.getLogger(__name__)
@@ -186,8 +187,12 @@ class _Resolver:
         return token.scopes.filter(name=STRUCTURES_SCOPE).exists()
 
     def _build_rows(self, details, failed, skipped) -> tuple[list[Location], list[Location]]:
-        systems = _load_by_id(EveSolarSystem, (d["system_id"] for d in details.values()))
-        types = _load_by_id(EveType, (d.get("type_id") for d in details.values()))
+        system_ids = {d["system_id"] for d in details.values()}
+        type_ids = {d.get("type_id") for d in details.values()}
+        ask_for_solar_systems(system_ids, self.gateway)  # eveuniverse then reads the answers
+        ask_for_types(type_ids, self.gateway)
+        systems = _load_by_id(EveSolarSystem, system_ids)
+        types = _load_by_id(EveType, type_ids)
         owner_ids = {d["owner_id"] for d in details.values() if d.get("owner_id")}
         owners = resolve_entities(owner_ids, self.gateway) if owner_ids else {}
         rows = []

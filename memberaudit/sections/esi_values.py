@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from eveuniverse.models import EvePlanet, EveSolarSystem
 
 from .. import updater
-from ..eve_types import load_eve_types
+from ..eve_types import ask_for_solar_systems, load_eve_types
 
 CENT = Decimal("0.01")
 
@@ -84,12 +84,14 @@ def load_types(type_ids, what: str, gateway) -> None:
         )
 
 
-def load_solar_systems(system_ids, what: str) -> None:
-    """Make sure eveuniverse knows the solar systems; fail the run when one cannot be loaded."""
+def load_solar_systems(system_ids, what: str, gateway) -> None:
+    """Make sure eveuniverse knows the solar systems (missing ones asked for together through
+    ``gateway``); fail the run when one cannot be loaded."""
     system_ids = {system_id for system_id in system_ids if system_id}
     if not system_ids:
         return
     try:
+        ask_for_solar_systems(system_ids, gateway)
         found = set(
             EveSolarSystem.objects.bulk_get_or_create_esi(ids=system_ids).values_list(
                 "id", flat=True

@@ -97,7 +97,7 @@ def fetch(character, gateway) -> list[dict]:
         if not planet_id or planet_id not in layouts:
             continue
         result.append(_clean_colony(row, layouts[planet_id]))
-    load_solar_systems({colony["eve_solar_system_id"] for colony in result}, _("colonies"))
+    load_solar_systems({colony["eve_solar_system_id"] for colony in result}, _("colonies"), gateway)
     load_planets({colony["eve_planet_id"] for colony in result}, _("colonies"))
     load_types(
         {

@@ -287,7 +287,14 @@ def test_should_keep_the_gateway_modules_below_the_sections():
     from pathlib import Path
 
     package = Path(esi_gateway.__file__).parent
-    for name in ("esi_gateway", "esi_client", "esi_limits", "esi_errors", "esi_usage"):
+    for name in (
+        "esi_gateway",
+        "esi_batches",
+        "esi_client",
+        "esi_limits",
+        "esi_errors",
+        "esi_usage",
+    ):
         tree = ast.parse((package / f"{name}.py").read_text())
         imported = {
             node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
