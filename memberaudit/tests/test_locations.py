@@ -49,7 +49,8 @@ class StubToken:
 
 
 class StubGateway:
-    """Answers ``get`` from a dict of (operation, id) -> data or exception; logs every call."""
+    """Answers ``get`` from a dict of (operation, id) -> data or exception, else 404; logs
+    every call."""
 
     def __init__(self, answers=None, token=None):
         self.answers = answers or {}
@@ -57,9 +58,10 @@ class StubGateway:
         self.calls = []
 
     def get(self, operation_id, *, paged=False, public=False, **params):
-        key_id = params.get("station_id") or params.get("structure_id")
+        key_id = next((v for k, v in params.items() if k.endswith("_id")), None)
         self.calls.append((operation_id, key_id))
-        answer = self.answers[(operation_id, key_id)]
+        # what it was not given, ESI does not know (EVE data is then left to eveuniverse)
+        answer = self.answers.get((operation_id, key_id), EsiNotFound("not found", 404))
         if isinstance(answer, Exception):
             raise answer
         return answer
