@@ -25,11 +25,13 @@ COMPATIBILITY_DATE = "2025-12-16"
 SPEC_FILE = Path(__import__("eveuniverse").__file__).parent / f"openapi_{COMPATIBILITY_DATE}.json"
 
 # Operations used outside of sections (name resolution, locations, registration, skill sets
-# from fittings, EVE types loaded in bulk).
+# from fittings, EVE types and solar systems loaded in bulk).
 COMMON_OPERATIONS = (
     "GetCharactersCharacterId",
     "GetUniverseCategoriesCategoryId",
+    "GetUniverseConstellationsConstellationId",
     "GetUniverseGroupsGroupId",
+    "GetUniverseRegionsRegionId",
     "GetUniverseStationsStationId",
     "GetUniverseStructuresStructureId",
     "GetUniverseSystemsSystemId",
@@ -55,6 +57,7 @@ class OperationInfo:
     # 0 for routes without a declared group
     max_tokens: int = 0
     window_seconds: int = 0
+    paged: bool = False  # takes a ``page`` parameter: ESI says in ``X-Pages`` how many there are
 
 
 @memoize
@@ -72,6 +75,9 @@ def _operations() -> dict[str, OperationInfo]:
                 rate_group=limit.get("group") or operation["operationId"],
                 max_tokens=int(limit.get("max-tokens") or 0),
                 window_seconds=_window_seconds(limit.get("window-size") or ""),
+                paged=any(
+                    parameter.get("name") == "page" for parameter in operation.get("parameters", [])
+                ),
             )
     return operations
 

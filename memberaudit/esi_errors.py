@@ -25,6 +25,10 @@ class EsiError(Exception):
 class NotModified(Exception):  # noqa: N818
     """ESI says the data did not change since the last successful fetch."""
 
+    def __init__(self, headers=None):
+        super().__init__()
+        self.headers = headers  # of ESI's answer, where pages say how many there are
+
 
 class EsiErrorLimitReached(EsiError):
     """Too few errors remain in ESI's error window: wait for the reset."""

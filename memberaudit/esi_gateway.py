@@ -5,9 +5,11 @@ The gateway takes care of:
 
 - the client (:mod:`memberaudit.esi_client`): one django-esi provider, pinned compatibility
   date, operation allow-list;
-- pagination (``X-Pages``) and "not modified" (ETag / 304) as :class:`NotModified`;
-- batches of independent calls (:meth:`EsiGateway.get_each`): a few requests in flight at once,
-  answers in order, stopping at the first failure and before the rate-limit budget runs out;
+- pagination (``X-Pages``): the pages after the first go out together, and a list comes back
+  whole or not at all; "not modified" (ETag / 304) as :class:`NotModified`;
+- batches of independent calls (:meth:`EsiGateway.get_each`, :mod:`memberaudit.esi_batches`):
+  a few requests in flight at once on reused connections, answers in order, stopping at the
+  first failure and before the rate-limit budget runs out;
 - the global error limit (:mod:`memberaudit.esi_limits`): once ``X-ESI-Error-Limit-Remain`` falls to
   ``MEMBERAUDIT_ESI_ERROR_LIMIT_THRESHOLD``, or ESI answers 420, no call is made until
   ``X-ESI-Error-Limit-Reset`` has passed (shared by all workers through the cache);
@@ -23,13 +25,9 @@ The gateway takes care of:
 import contextvars
 import json
 import logging
-import os
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +44,15 @@ from esi.errors import IncompleteResponseError, TokenError
 from esi.signals import esi_request_statistics
 
 from . import app_settings, esi_usage
+from .esi_batches import (
+    UNCHANGED,
+    AllPagesUnchanged,
+    Answer,
+    any_failure,
+    as_rows,
+    fetch_all_pages,
+    run_batch,
+)
 from .esi_client import (  # noqa: F401  re-exported: the gateway is where ESI is reached
     COMPATIBILITY_DATE,
     KnownScopesToken,
@@ -141,40 +148,6 @@ def _record_usage(counter: RequestCounter, operation_id: str, status_code: int, 
     )
 
 
-@dataclass
-class Answer:
-    """One call of a batch (:meth:`EsiGateway.get_each`): its parameters, and its data or why
-    it failed (an :class:`EsiError` or :class:`NotModified`)."""
-
-    params: dict
-    data: Any = None
-    error: Exception | None = None
-
-
-def _any_failure(answer: Answer) -> bool:
-    return answer.error is not None
-
-
-# Threads shared by the batches of all tasks a worker process runs at once (threads or gevent
-# run many); each batch keeps at most MAX_REQUESTS_IN_FLIGHT of them busy.
-REQUEST_THREADS = 32
-_pool_lock = threading.Lock()
-_pool: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def _request_pool() -> ThreadPoolExecutor:
-    """The threads that send the requests of batches; kept for the life of the process, so
-    their HTTP connections are reused from one batch (and section) to the next."""
-    global _pool
-    with _pool_lock:
-        if _pool is None or _pool[0] != os.getpid():  # a forked worker needs threads of its own
-            _pool = (
-                os.getpid(),
-                ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="memberaudit-esi"),
-            )
-        return _pool[1]
-
-
 def _to_plain(data: Any) -> Any:
     if isinstance(data, pydantic.BaseModel):
         return data.model_dump(mode="python")
@@ -214,31 +187,25 @@ class EsiGateway:
         Raises :class:`NotModified` only when all of them are unchanged; when some changed,
         those that answered 304 are fetched again in full so the caller always gets everything.
         """
+
+        def fetch(key: str, use_etag: bool | None = None):
+            operation_id, params = calls[key]
+            paged, public = bool(params.get("paged")), bool(params.get("public"))
+            return self._call(
+                operation_id, params, paged=paged, public=public, is_post=False, use_etag=use_etag
+            )
+
         results: dict[str, Any] = {}
         unchanged: list[str] = []
-        for key, (operation_id, params) in calls.items():
+        for key in calls:
             try:
-                results[key] = self._call(
-                    operation_id,
-                    params,
-                    paged=bool(params.get("paged")),
-                    public=bool(params.get("public")),
-                    is_post=False,
-                )
+                results[key] = fetch(key)
             except NotModified:
                 unchanged.append(key)
         if unchanged and len(unchanged) == len(calls):
             raise NotModified()
         for key in unchanged:
-            operation_id, params = calls[key]
-            results[key] = self._call(
-                operation_id,
-                params,
-                paged=bool(params.get("paged")),
-                public=bool(params.get("public")),
-                is_post=False,
-                use_etag=False,
-            )
+            results[key] = fetch(key, use_etag=False)
         return results
 
     def get_each(
@@ -248,7 +215,7 @@ class EsiGateway:
         *,
         public: bool = False,
         use_etag: bool | None = None,
-        stop: Callable[[Answer], bool] = _any_failure,
+        stop: Callable[[Answer], bool] = any_failure,
     ) -> list[Answer]:
         """Answer calls of one GET operation that do not depend on each other, in the order
         given, with up to :data:`MAX_REQUESTS_IN_FLIGHT` requests in flight at once.
@@ -260,51 +227,73 @@ class EsiGateway:
         sent, where ESI's budget of the route's rate-limit group allows no more calls. Every
         call checks the error limit first: once it is reached, no further request is sent.
         """
+
+        def send(params: dict) -> Answer:
+            try:
+                return Answer(params, data=self.get(operation_id, public=public, **params))
+            except (EsiError, NotModified) as exc:
+                return Answer(params, error=exc)
+
+        saved_use_etag = self.use_etag
+        if use_etag is not None:
+            self.use_etag = use_etag
+        try:
+            return self._batch(operation_id, list(calls), send, public=public, stop=stop)
+        finally:
+            self.use_etag = saved_use_etag
+
+    def _batch(self, operation_id, calls, send, *, public, stop=any_failure) -> list[Answer]:
         operation = operation_info(operation_id)
         if operation is None:
             raise ValueError(f"Unknown ESI operation: {operation_id}")
-        calls = list(calls)
         character_id = None
         if self.token is not None and not public:
             # its scopes read here, in the caller's thread (and database connection), once
             self._token_with_known_scopes().values_list("name", flat=True)
             character_id = self.token.character_id
         allowed = calls_left(operation.rate_group, operation.max_tokens, character_id)
-        allowed = len(calls) if allowed is None else allowed
-        saved_use_etag = self.use_etag
-        if use_etag is not None:
-            self.use_etag = use_etag
-        answers: list[Answer] = []
-        pending: deque = deque()
-        position = 0
-        try:
-            while position < len(calls) or pending:
-                while position < min(len(calls), allowed) and len(pending) < MAX_REQUESTS_IN_FLIGHT:
-                    pending.append(
-                        _request_pool().submit(self._answer, operation_id, calls[position], public)
-                    )
-                    position += 1
-                if not pending:
-                    answers.append(self._over_budget(operation_id, calls[position], character_id))
-                    break
-                answer = pending.popleft().result()
-                answers.append(answer)
-                if answer.error is not None and stop(answer):
-                    break
-        finally:
-            for future in pending:
-                future.cancel()
-            wait_for(pending)  # nothing of this batch runs on once the caller goes on
-            self.use_etag = saved_use_etag
-        return answers
 
-    def _answer(self, operation_id: str, params: dict, public: bool) -> Answer:
+        def send_and_close(params: dict) -> Answer:
+            try:
+                return send(params)
+            finally:
+                connections.close_all()  # this thread's, should anything have opened one
+
+        return run_batch(
+            calls,
+            send_and_close,
+            allowed=len(calls) if allowed is None else allowed,
+            over_budget=lambda params: self._over_budget(operation_id, params, character_id),
+            stop=stop,
+        )
+
+    def _get_pages(self, operation_id: str, params: dict, *, public: bool, use_etag: bool):
+        """All pages of a list (:func:`~memberaudit.esi_batches.fetch_all_pages`)."""
+
+        def send_page(page_params: dict, etag: bool) -> Answer:
+            try:
+                data, headers = self._call(
+                    operation_id,
+                    page_params,
+                    paged=False,
+                    public=public,
+                    is_post=False,
+                    use_etag=use_etag and etag,
+                    with_headers=True,
+                )
+            except NotModified as exc:
+                data, headers = UNCHANGED, exc.headers
+            except EsiError as exc:
+                return Answer(page_params, error=exc)
+            return Answer(page_params, data=(data, headers))
+
+        def batch(calls, send):
+            return self._batch(operation_id, calls, send, public=public)
+
         try:
-            return Answer(params, data=self.get(operation_id, public=public, **params))
-        except (EsiError, NotModified) as exc:
-            return Answer(params, error=exc)
-        finally:
-            connections.close_all()  # this thread's, should anything have opened one
+            return fetch_all_pages(params, send_page, batch)
+        except AllPagesUnchanged:
+            raise NotModified() from None
 
     def _over_budget(self, operation_id: str, params: dict, character_id) -> Answer:
         operation = operation_info(operation_id)
@@ -319,10 +308,27 @@ class EsiGateway:
             ),
         )
 
-    def _call(self, operation_id, params, *, paged, public, is_post, use_etag=None):
+    def _call(
+        self, operation_id, params, *, paged, public, is_post, use_etag=None, with_headers=False
+    ):
         operation = operation_info(operation_id)
         if operation is None:
             raise ValueError(f"Unknown ESI operation: {operation_id}")
+        use_etag = self.use_etag if use_etag is None else use_etag
+        if paged:
+            params = {k: v for k, v in params.items() if k not in ("paged", "public")}
+            if operation.paged:
+                return self._get_pages(operation_id, params, public=public, use_etag=use_etag)
+            return as_rows(
+                self._call(
+                    operation_id,
+                    params,
+                    paged=False,
+                    public=public,
+                    is_post=False,
+                    use_etag=use_etag,
+                )
+            )
         reset_in = error_limit_reset_in()
         if reset_in:
             self._record_pause(operation_id, esi_usage.ERROR_LIMIT_PAUSE)
@@ -342,14 +348,14 @@ class EsiGateway:
                 _("ESI rate limit of %(group)s reached, calls paused for %(seconds)d s")
                 % {"group": operation.rate_group, "seconds": _whole_seconds(paused_for)},
             )
-        use_etag = self.use_etag if use_etag is None else use_etag
         token = _active_counter.set(self.counter)
         try:
-            return self._call_with_retries(
-                operation_id, operation, rate_limit_key, params, paged, is_post, use_etag
+            data, headers = self._call_with_retries(
+                operation_id, operation, rate_limit_key, params, is_post, use_etag
             )
         finally:
             _active_counter.reset(token)
+        return (data, headers) if with_headers else data
 
     def _token_with_known_scopes(self) -> KnownScopesToken:
         """The token as django-esi gets it: its scopes read once per gateway, not per call."""
@@ -358,7 +364,7 @@ class EsiGateway:
         return self._token_for_calls
 
     def _call_with_retries(
-        self, operation_id, operation, rate_limit_key, params, paged, is_post, use_etag
+        self, operation_id, operation, rate_limit_key, params, is_post, use_etag
     ):
         if is_post:  # django-esi's cache key ignores the body: never cache POST answers
             options = {"use_etag": False, "use_cache": False, "store_cache": False}
@@ -372,13 +378,10 @@ class EsiGateway:
             self.counter.last_headers = None
             request = getattr(getattr(esi_client(), operation.tag), operation_id)(**params)
             try:
-                if paged:
-                    data, response = request.results(**options)
-                else:
-                    data, response = request.result(**options)
+                data, response = request.result(**options)
             except esi_exceptions.HTTPNotModified as exc:
                 self._watch_error_limit(exc.headers)
-                raise NotModified() from exc
+                raise NotModified(exc.headers) from exc
             except (esi_exceptions.HTTPServerError, esi_exceptions.HTTPClientError) as exc:
                 self._watch_error_limit(exc.headers)
                 if exc.status_code in RETRY_STATUS_CODES and attempt < MAX_ATTEMPTS:
@@ -428,8 +431,9 @@ class EsiGateway:
                     _("ESI sent an unusable answer for %(operation)s: %(error)s")
                     % {"operation": operation_id, "error": type(exc).__name__}
                 ) from exc
-            self._watch_error_limit(getattr(response, "headers", None))
-            return _to_plain(data)
+            headers = getattr(response, "headers", None)
+            self._watch_error_limit(headers)
+            return _to_plain(data), headers
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _translate_http_error(self, operation_id, operation, rate_limit_key, exc) -> EsiError:

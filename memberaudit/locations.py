@@ -25,7 +25,8 @@ from eveuniverse.models import EveSolarSystem, EveType
 from . import app_settings
 from .bulk import bulk_upsert
 from .entities import resolve_entities
-from .esi_gateway import EsiError, EsiErrorLimitReached, EsiGateway, EsiRateLimited, EsiTokenError
+from .esi_gateway import EsiErrorLimitReached, EsiGateway, EsiRateLimited, EsiTokenError
+from .eve_types import ask_for_solar_systems, ask_for_types
 from .models import Location
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ _WRITTEN_FIELDS = (
 )
 
 Kind = Location.Kind
+STATION = "GetUniverseStationsStationId"
+STRUCTURE = "GetUniverseStructuresStructureId"
 
 
 def resolve_locations(
@@ -130,50 +133,52 @@ class _Resolver:
         skipped: list[int] = []  # not asked this time: no scope, or ESI paused
         for location_id in by_kind.get(Kind.SOLAR_SYSTEM, []):
             details[location_id] = {"system_id": location_id}
-        for location_id in by_kind.get(Kind.STATION, []):
-            self._lookup(location_id, self._fetch_station, details, failed, skipped)
+        station_ids = by_kind.get(Kind.STATION, [])
+        self._look_up(
+            STATION, "station_id", station_ids, _station_details, details, failed, skipped
+        )
         structure_ids = by_kind.get(Kind.STRUCTURE, [])
         if structure_ids and self._token_can_read_structures():
-            for location_id in structure_ids:
-                self._lookup(location_id, self._fetch_structure, details, failed, skipped)
+            self._look_up(
+                STRUCTURE,
+                "structure_id",
+                structure_ids,
+                _structure_details,
+                details,
+                failed,
+                skipped,
+            )
         else:
             skipped.extend(structure_ids)
         others = by_kind.get(Kind.ASSET_SAFETY, []) + by_kind.get(Kind.UNKNOWN, [])
         skipped.extend(others)
         return self._build_rows(details, failed, skipped)
 
-    def _lookup(self, location_id, fetch, details, failed, skipped) -> None:
+    def _look_up(self, operation_id, key, ids, read, details, failed, skipped) -> None:
+        """Ask ESI for places of one kind, a few at a time."""
         if self.esi_paused:
-            skipped.append(location_id)
+            skipped.extend(ids)
             return
-        try:
-            details[location_id] = fetch(location_id)
-        except (EsiErrorLimitReached, EsiRateLimited, EsiTokenError) as exc:
-            # Not the place's fault: ask again next time, without backoff.
-            logger.info("Location %s not looked up: %s", location_id, exc)
-            self.esi_paused = True
-            skipped.append(location_id)
-        except EsiError as exc:
-            logger.info("Location %s could not be looked up: %s", location_id, exc)
-            failed.append(location_id)
-
-    def _fetch_station(self, station_id: int) -> dict:
-        data = self.gateway.get("GetUniverseStationsStationId", public=True, station_id=station_id)
-        return {
-            "name": data.get("name") or "",
-            "system_id": data.get("system_id"),
-            "type_id": data.get("type_id"),
-            "owner_id": data.get("owner"),
-        }
-
-    def _fetch_structure(self, structure_id: int) -> dict:
-        data = self.gateway.get("GetUniverseStructuresStructureId", structure_id=structure_id)
-        return {
-            "name": data.get("name") or "",
-            "system_id": data.get("solar_system_id"),
-            "type_id": data.get("type_id"),
-            "owner_id": data.get("owner_id"),
-        }
+        answers = self.gateway.get_each(
+            operation_id,
+            [{key: location_id} for location_id in ids],
+            public=operation_id == STATION,
+            use_etag=False,  # the place is due: its details are wanted, not a 304
+            stop=_pauses_esi,
+        )
+        for answer in answers:
+            location_id = answer.params[key]
+            if answer.error is None:
+                details[location_id] = read(answer.data)
+            elif _pauses_esi(answer):
+                # Not the place's fault: ask again next time, without backoff.
+                logger.info("Location %s not looked up: %s", location_id, answer.error)
+                self.esi_paused = True
+                skipped.append(location_id)
+            else:
+                logger.info("Location %s could not be looked up: %s", location_id, answer.error)
+                failed.append(location_id)
+        skipped.extend(ids[len(answers) :])  # not sent once ESI paused the batch
 
     def _token_can_read_structures(self) -> bool:
         token = self.gateway.token
@@ -182,8 +187,12 @@ class _Resolver:
         return token.scopes.filter(name=STRUCTURES_SCOPE).exists()
 
     def _build_rows(self, details, failed, skipped) -> tuple[list[Location], list[Location]]:
-        systems = _load_by_id(EveSolarSystem, (d["system_id"] for d in details.values()))
-        types = _load_by_id(EveType, (d.get("type_id") for d in details.values()))
+        system_ids = {d["system_id"] for d in details.values()}
+        type_ids = {d.get("type_id") for d in details.values()}
+        ask_for_solar_systems(system_ids, self.gateway)  # eveuniverse then reads the answers
+        ask_for_types(type_ids, self.gateway)
+        systems = _load_by_id(EveSolarSystem, system_ids)
+        types = _load_by_id(EveType, type_ids)
         owner_ids = {d["owner_id"] for d in details.values() if d.get("owner_id")}
         owners = resolve_entities(owner_ids, self.gateway) if owner_ids else {}
         rows = []
@@ -232,6 +241,28 @@ class _Resolver:
             retry_after=known.retry_after,
             failed_attempts=known.failed_attempts,
         )
+
+
+def _pauses_esi(answer) -> bool:
+    return isinstance(answer.error, (EsiErrorLimitReached, EsiRateLimited, EsiTokenError))
+
+
+def _station_details(data: dict) -> dict:
+    return {
+        "name": data.get("name") or "",
+        "system_id": data.get("system_id"),
+        "type_id": data.get("type_id"),
+        "owner_id": data.get("owner"),
+    }
+
+
+def _structure_details(data: dict) -> dict:
+    return {
+        "name": data.get("name") or "",
+        "system_id": data.get("solar_system_id"),
+        "type_id": data.get("type_id"),
+        "owner_id": data.get("owner_id"),
+    }
 
 
 def _load_by_id(model, ids: Iterable[int | None]) -> dict:

@@ -37,7 +37,7 @@ def fetch(character, gateway) -> list[dict]:
         blueprint = _clean(row)
         if blueprint is not None:
             blueprints[blueprint["item_id"]] = blueprint
-    load_types({row["eve_type_id"] for row in blueprints.values()}, _("blueprints"))
+    load_types({row["eve_type_id"] for row in blueprints.values()}, _("blueprints"), gateway)
     _place(character, blueprints, gateway)
     return [blueprints[key] for key in sorted(blueprints)]
 

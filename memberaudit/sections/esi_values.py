@@ -7,9 +7,10 @@ from django.db import OperationalError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from eveuniverse.models import EvePlanet, EveSolarSystem, EveType
+from eveuniverse.models import EvePlanet, EveSolarSystem
 
 from .. import updater
+from ..eve_types import ask_for_solar_systems, load_eve_types
 
 CENT = Decimal("0.01")
 
@@ -62,15 +63,14 @@ def as_int(value, default: int | None = None) -> int | None:
         return default
 
 
-def load_types(type_ids, what: str) -> None:
-    """Make sure eveuniverse knows the item types; fail the run when one cannot be loaded."""
+def load_types(type_ids, what: str, gateway) -> None:
+    """Make sure eveuniverse knows the item types (missing ones asked for together through
+    ``gateway``); fail the run when one cannot be loaded."""
     type_ids = {type_id for type_id in type_ids if type_id}
     if not type_ids:
         return
     try:
-        found = set(
-            EveType.objects.bulk_get_or_create_esi(ids=type_ids).values_list("id", flat=True)
-        )
+        found = load_eve_types(type_ids, gateway)
     except OperationalError:  # the database's, e.g. a deadlock: the updater tries again
         raise
     except Exception as exc:  # eveuniverse raises its client's errors
@@ -84,12 +84,14 @@ def load_types(type_ids, what: str) -> None:
         )
 
 
-def load_solar_systems(system_ids, what: str) -> None:
-    """Make sure eveuniverse knows the solar systems; fail the run when one cannot be loaded."""
+def load_solar_systems(system_ids, what: str, gateway) -> None:
+    """Make sure eveuniverse knows the solar systems (missing ones asked for together through
+    ``gateway``); fail the run when one cannot be loaded."""
     system_ids = {system_id for system_id in system_ids if system_id}
     if not system_ids:
         return
     try:
+        ask_for_solar_systems(system_ids, gateway)
         found = set(
             EveSolarSystem.objects.bulk_get_or_create_esi(ids=system_ids).values_list(
                 "id", flat=True

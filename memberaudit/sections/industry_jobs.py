@@ -49,6 +49,7 @@ def fetch(character, gateway) -> list[dict]:
     load_types(
         {job[field] for job in jobs.values() for field in ("blueprint_type_id", "product_type_id")},
         _("industry jobs"),
+        gateway,
     )
     places = resolve_locations({job["facility_id"] for job in jobs.values()}, gateway)
     installers = resolve_entities({job["installer_id"] for job in jobs.values()}, gateway)

@@ -54,7 +54,7 @@ def fetch(character, gateway) -> list[dict]:
         order = _clean(row, open_=True)
         if order is not None:
             orders[order["order_id"]] = order
-    load_types({order["eve_type_id"] for order in orders.values()}, _("market orders"))
+    load_types({order["eve_type_id"] for order in orders.values()}, _("market orders"), gateway)
     places = resolve_locations({order["location_id"] for order in orders.values()}, gateway)
     for order in orders.values():
         if order["location_id"] not in places:

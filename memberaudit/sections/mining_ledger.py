@@ -44,9 +44,13 @@ def fetch(character, gateway) -> list[dict]:
             },
         )
         entry["quantity"] += max(0, as_int(row.get("quantity"), 0))
-    load_types({entry["eve_type_id"] for entry in entries.values()}, _("the mining ledger"))
+    load_types(
+        {entry["eve_type_id"] for entry in entries.values()}, _("the mining ledger"), gateway
+    )
     load_solar_systems(
-        {entry["eve_solar_system_id"] for entry in entries.values()}, _("the mining ledger")
+        {entry["eve_solar_system_id"] for entry in entries.values()},
+        _("the mining ledger"),
+        gateway,
     )
     refresh_market_prices({entry["eve_type_id"] for entry in entries.values()})
     return [entries[key] for key in sorted(entries)]

@@ -51,6 +51,19 @@ COLONY_FIELDS = (
 )
 
 
+def _layouts(character, gateway, planet_ids) -> list:
+    """The layouts of the colonies, a few at a time; a 304 is an answer, any error fails."""
+    answers = gateway.get_each(
+        LAYOUT,
+        [{"character_id": character.character_id, "planet_id": pid} for pid in planet_ids],
+        stop=lambda answer: not isinstance(answer.error, NotModified),
+    )
+    for answer in answers:
+        if answer.error is not None and not isinstance(answer.error, NotModified):
+            raise answer.error
+    return answers
+
+
 def fetch(character, gateway) -> list[dict]:
     if _links_missing(character):
         # Rows stored before colonies were linked to their planet and installations to their
@@ -66,28 +79,25 @@ def fetch(character, gateway) -> list[dict]:
         else sorted(character.planets.values_list("planet_id", flat=True))
     )
     layouts, unchanged = {}, []
-    for planet_id in planet_ids:
-        params = {"character_id": character.character_id, "planet_id": planet_id}
-        try:
-            layouts[planet_id] = gateway.get(LAYOUT, **params)
-        except NotModified:
-            unchanged.append(planet_id)
+    for answer in _layouts(character, gateway, planet_ids):
+        if isinstance(answer.error, NotModified):
+            unchanged.append(answer.params["planet_id"])
+        else:
+            layouts[answer.params["planet_id"]] = answer.data
     if colonies is None and len(unchanged) == len(planet_ids):
         raise NotModified()
     fresh = without_etag(gateway)
     if colonies is None:
         colonies = fresh.get(COLONIES, character_id=character.character_id)
-    for planet_id in unchanged:
-        layouts[planet_id] = fresh.get(
-            LAYOUT, character_id=character.character_id, planet_id=planet_id
-        )
+    for answer in _layouts(character, fresh, unchanged):
+        layouts[answer.params["planet_id"]] = answer.data
     result = []
     for row in colonies or []:
         planet_id = as_id(row.get("planet_id"))
         if not planet_id or planet_id not in layouts:
             continue
         result.append(_clean_colony(row, layouts[planet_id]))
-    load_solar_systems({colony["eve_solar_system_id"] for colony in result}, _("colonies"))
+    load_solar_systems({colony["eve_solar_system_id"] for colony in result}, _("colonies"), gateway)
     load_planets({colony["eve_planet_id"] for colony in result}, _("colonies"))
     load_types(
         {
@@ -97,6 +107,7 @@ def fetch(character, gateway) -> list[dict]:
             for field in ("eve_type_id", "product_type_id")
         },
         _("colonies"),
+        gateway,
     )
     return sorted(result, key=lambda colony: colony["planet_id"])
 

@@ -52,7 +52,7 @@ def fetch(character, gateway) -> list[dict]:
             **{name: _as_int(entry.get(name)) for name in SP_FIELDS},
         }
     entries = [entries_by_position[position] for position in sorted(entries_by_position)]
-    ensure_skill_types(entry["skill_id"] for entry in entries)
+    ensure_skill_types((entry["skill_id"] for entry in entries), gateway)
     return entries
 
 

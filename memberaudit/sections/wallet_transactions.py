@@ -82,7 +82,7 @@ def _clean(row: dict) -> dict | None:
 
 def _resolve(transactions: dict[int, dict], gateway) -> None:
     """Load item types, name clients, make places exist; unknown clients become None."""
-    load_types({row["type_id"] for row in transactions.values()}, _("wallet transactions"))
+    load_types({row["type_id"] for row in transactions.values()}, _("wallet transactions"), gateway)
     clients = resolve_entities({row["client_id"] for row in transactions.values()}, gateway)
     places = resolve_locations({row["location_id"] for row in transactions.values()}, gateway)
     for row in transactions.values():

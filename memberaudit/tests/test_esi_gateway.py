@@ -81,6 +81,104 @@ def test_should_fail_whole_fetch_when_a_page_fails(gateway, fake_eve):
     assert gateway.counter.errors == 1
 
 
+def nine_pages(fake_eve) -> int:
+    """Page size that splits Aria's 250 journal entries into 1 + 2 x MAX_REQUESTS_IN_FLIGHT
+    pages."""
+    pages = 1 + 2 * esi_gateway.MAX_REQUESTS_IN_FLIGHT
+    fake_eve.set_page_size(JOURNAL, -(-250 // pages))
+    return pages
+
+
+def test_should_fetch_the_pages_after_the_first_several_at_a_time(gateway, fake_eve, monkeypatch):
+    import threading
+
+    limit = esi_gateway.MAX_REQUESTS_IN_FLIGHT
+    pages = nine_pages(fake_eve)
+    # each later page waits until `limit` of them are in flight: fewer would break the barrier
+    barrier = threading.Barrier(limit, timeout=10)
+    real_call = EsiGateway._call
+    lock = threading.Lock()
+    seen = {"in_flight": 0, "most": 0}
+
+    def call(self, operation_id, params, **options):
+        if params.get("page", 1) == 1:
+            return real_call(self, operation_id, params, **options)
+        with lock:
+            seen["in_flight"] += 1
+            seen["most"] = max(seen["most"], seen["in_flight"])
+        try:
+            barrier.wait()
+            return real_call(self, operation_id, params, **options)
+        finally:
+            with lock:
+                seen["in_flight"] -= 1
+
+    monkeypatch.setattr(EsiGateway, "_call", call)
+
+    entries = gateway.get(JOURNAL, character_id=ARIA, paged=True)
+
+    assert len(entries) == 250
+    assert seen["most"] == limit > 1
+    answered = fake_eve.log.entries(route=JOURNAL, status=200)
+    assert sorted(entry.page for entry in answered) == list(range(1, pages + 1))
+
+
+def test_should_return_the_rows_of_all_pages_in_page_order(gateway, fake_eve):
+    pages = nine_pages(fake_eve)
+
+    entries = gateway.get(JOURNAL, character_id=ARIA, paged=True)
+
+    one_by_one = [
+        row
+        for page in range(1, pages + 1)
+        for row in EsiGateway(token=gateway.token, use_etag=False).get(
+            JOURNAL, character_id=ARIA, page=page
+        )
+    ]
+    assert [entry["id"] for entry in entries] == [entry["id"] for entry in one_by_one]
+
+
+def test_should_fail_whole_fetch_when_the_last_page_fails(gateway, fake_eve):
+    pages = nine_pages(fake_eve)
+    fake_eve.faults.add(route=JOURNAL, character_id=ARIA, page=pages, status=404)
+
+    with pytest.raises(EsiNotFound):
+        gateway.get(JOURNAL, character_id=ARIA, paged=True)
+
+
+def test_should_fetch_again_in_full_the_unchanged_pages_of_a_changed_list(gateway, fake_eve):
+    from django.core.cache import cache
+
+    fake_eve.set_page_size(JOURNAL, 100)
+    gateway.get(JOURNAL, character_id=ARIA, paged=True)
+    journal = fake_eve.scenario.character(ARIA)["wallet_journal"]
+    oldest = min(journal, key=lambda entry: entry["id"])  # on the last page: newest come first
+    changed = [{**entry, "amount": 1.5} if entry is oldest else entry for entry in journal]
+    fake_eve.scenario.update_character(ARIA, {"wallet_journal": changed})
+    cache.delete_pattern("esi_*")
+    fake_eve.log.clear()
+
+    entries = gateway.get(JOURNAL, character_id=ARIA, paged=True)
+
+    assert len(entries) == 250
+    assert {e["amount"] for e in entries if e["id"] == oldest["id"]} == {1.5}
+    unchanged = fake_eve.log.entries(route=JOURNAL, status=304)
+    assert sorted(entry.page for entry in unchanged) == [1, 2]
+    answered = fake_eve.log.entries(route=JOURNAL, status=200)
+    assert sorted(entry.page for entry in answered) == [1, 2, 3]
+
+
+def test_should_not_send_pages_beyond_the_rate_limit_budget(gateway, fake_eve):
+    nine_pages(fake_eve)
+    fake_eve.rate_limiter.set_limit("char-wallet", 8)  # page 1 leaves 6 tokens: 3 pages
+
+    with pytest.raises(EsiRateLimited, match="char-wallet"):
+        gateway.get(JOURNAL, character_id=ARIA, paged=True)
+
+    assert fake_eve.log.count(route=JOURNAL) == 4
+    assert fake_eve.log.count(status=429) == 0
+
+
 def test_should_report_malformed_body_as_bad_response(gateway, fake_eve):
     fake_eve.faults.add(route=ONLINE, character_id=ARIA, malformed=True)
 
@@ -189,7 +287,14 @@ def test_should_keep_the_gateway_modules_below_the_sections():
     from pathlib import Path
 
     package = Path(esi_gateway.__file__).parent
-    for name in ("esi_gateway", "esi_client", "esi_limits", "esi_errors", "esi_usage"):
+    for name in (
+        "esi_gateway",
+        "esi_batches",
+        "esi_client",
+        "esi_limits",
+        "esi_errors",
+        "esi_usage",
+    ):
         tree = ast.parse((package / f"{name}.py").read_text())
         imported = {
             node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)

@@ -14,7 +14,9 @@ from eveuniverse.tests.testdata.factories_2 import (
     EveTypeFactory,
 )
 
+from memberaudit.esi_batches import Answer, any_failure
 from memberaudit.esi_gateway import (
+    EsiError,
     EsiErrorLimitReached,
     EsiForbidden,
     EsiNotFound,
@@ -47,7 +49,8 @@ class StubToken:
 
 
 class StubGateway:
-    """Answers ``get`` from a dict of (operation, id) -> data or exception; logs every call."""
+    """Answers ``get`` from a dict of (operation, id) -> data or exception, else 404; logs
+    every call."""
 
     def __init__(self, answers=None, token=None):
         self.answers = answers or {}
@@ -55,12 +58,26 @@ class StubGateway:
         self.calls = []
 
     def get(self, operation_id, *, paged=False, public=False, **params):
-        key_id = params.get("station_id") or params.get("structure_id")
+        key_id = next((v for k, v in params.items() if k.endswith("_id")), None)
         self.calls.append((operation_id, key_id))
-        answer = self.answers[(operation_id, key_id)]
+        # what it was not given, ESI does not know (EVE data is then left to eveuniverse)
+        answer = self.answers.get((operation_id, key_id), EsiNotFound("not found", 404))
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+    def get_each(self, operation_id, calls, *, public=False, use_etag=None, stop=any_failure):
+        """Like the gateway's: answers in order, up to the first one ``stop`` picks."""
+        answers = []
+        for params in calls:
+            try:
+                answer = Answer(params, data=self.get(operation_id, public=public, **params))
+            except EsiError as exc:
+                answer = Answer(params, error=exc)
+            answers.append(answer)
+            if answer.error is not None and stop(answer):
+                break
+        return answers
 
     def post(self, operation_id, body, *, public=False, **params):
         self.calls.append((operation_id, tuple(body)))

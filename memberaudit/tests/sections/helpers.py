@@ -9,7 +9,7 @@ from django.core.cache import cache
 from allianceauth.eveonline.models import EveCharacter
 from eveuniverse.models import EveCategory, EveGroup, EveType
 
-from memberaudit import esi_gateway, updater
+from memberaudit import esi_gateway, eve_types, updater
 from memberaudit.esi_gateway import EsiGateway
 from memberaudit.models import Character, SectionUpdateStatus
 
@@ -62,6 +62,17 @@ class FakeGateway:
         return self.answers[operation_id]
 
 
+# EVE data the sections ask for together before eveuniverse loads it (memberaudit.eve_types)
+EVE_DATA = {
+    eve_types.TYPE,
+    eve_types.GROUP,
+    eve_types.CATEGORY,
+    eve_types.SYSTEM,
+    eve_types.CONSTELLATION,
+    eve_types.REGION,
+}
+
+
 def install_canned_esi(monkeypatch, answers: dict) -> dict:
     """Let the updater's gateway answer from ``answers`` instead of HTTP; returns ``answers``.
 
@@ -74,6 +85,9 @@ def install_canned_esi(monkeypatch, answers: dict) -> dict:
     class CannedGateway(EsiGateway):
         def _call(self, operation_id, params, **kwargs):
             calls.append((operation_id, copy.deepcopy(params), kwargs))
+            if operation_id in EVE_DATA and operation_id not in answers:
+                # not canned: left to eveuniverse, as when ESI does not know the id
+                raise esi_gateway.EsiNotFound(f"{operation_id} not canned", 404)
             answer = answers[operation_id]
             if isinstance(answer, Exception):
                 raise answer

@@ -351,6 +351,26 @@ def test_should_keep_stored_data_when_esi_fails_and_recover_next_time(
     assert len(stored(character)) == len(items)
 
 
+def test_should_keep_every_stored_item_when_the_last_page_fails(make_character, fake_eve):
+    """The pages after the first come together: a missing one must never read as items that
+    are gone."""
+    character = make_character(ARIA)
+    fake_eve.set_page_size(ASSETS, 10)
+    update(character)
+    before = snapshot(character)
+    items = scenario_assets(fake_eve)
+    last_page = -(-len(items) // 10)
+    assert last_page > 2
+    set_assets(fake_eve, items[1:])  # an item gone, which must not be read from a part
+    fake_eve.faults.add(ASSETS, character_id=ARIA, page=last_page, status=404)
+    cache.delete_pattern("esi_*")
+
+    outcome = update(character)
+
+    assert not outcome.is_success
+    assert snapshot(character) == before
+
+
 def test_should_record_timeout_as_failure_and_keep_data(make_character, fake_eve, monkeypatch):
     from esi import app_settings as esi_settings
 

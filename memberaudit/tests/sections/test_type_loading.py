@@ -15,7 +15,7 @@ LOADER = "eveuniverse.models.EveType.objects.bulk_get_or_create_esi"
 # A gateway that answers no request of a batch: the types are left to eveuniverse.
 NO_ANSWERS = SimpleNamespace(get_each=lambda operation, calls, **options: [])
 LOADS = [
-    lambda: esi_values.load_types({587}, "jobs"),
+    lambda: esi_values.load_types({587}, "jobs", NO_ANSWERS),
     lambda: contracts._load_types({587}, NO_ANSWERS),
 ]
 
