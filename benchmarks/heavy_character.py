@@ -100,7 +100,9 @@ def register_heavy_character(base_url: str, character_id: int):
     return Character.objects.create(eve_character=eve_character)
 
 
-def run_update(character, base_url: str, character_id: int, force_expiry: bool) -> list[dict]:
+def run_update(
+    character, base_url: str, character_id: int, force_expiry: bool, trace_memory: bool = True
+) -> list[dict]:
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -113,13 +115,16 @@ def run_update(character, base_url: str, character_id: int, force_expiry: bool) 
         if force_expiry:
             cache.delete_pattern("esi_*")  # ESI's cached answers expired: ask with ETags
         before = len(esi_requests(base_url, character_id))
-        tracemalloc.start()
+        if trace_memory:
+            tracemalloc.start()
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
             outcome = updater.update_section(character, section.name)
         elapsed = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        peak = None
+        if trace_memory:
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
         requests = esi_requests(base_url, character_id)[before:]
         writes = [
             q["sql"]
@@ -138,7 +143,7 @@ def run_update(character, base_url: str, character_id: int, force_expiry: bool) 
                 "urls": len({(r["method"], r["path"], r["page"]) for r in requests}),
                 "queries": len(queries.captured_queries),
                 "writes": len(writes),
-                "peak_mb": peak / 2**20,
+                "peak_mb": None if peak is None else peak / 2**20,
             }
         )
     return rows
@@ -183,6 +188,10 @@ def catch_up_rate_limited_work(character, base_url: str, latency: float) -> tupl
     return runs, requests
 
 
+def _megabytes(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
 def print_table(title: str, rows: list[dict], markdown: bool) -> None:
     header = [
         "section",
@@ -203,7 +212,7 @@ def print_table(title: str, rows: list[dict], markdown: bool) -> None:
             str(r["not_modified"]),
             str(r["queries"]),
             str(r["writes"]),
-            f"{r['peak_mb']:.1f}",
+            _megabytes(r["peak_mb"]),
         ]
         for r in rows
     ]
@@ -215,7 +224,7 @@ def print_table(title: str, rows: list[dict], markdown: bool) -> None:
         str(sum(r["not_modified"] for r in rows)),
         str(sum(r["queries"] for r in rows)),
         str(sum(r["writes"] for r in rows)),
-        f"{max(r['peak_mb'] for r in rows):.1f}",
+        _megabytes(max((r["peak_mb"] for r in rows if r["peak_mb"] is not None), default=None)),
     ]
     print(f"\n{title}\n")
     if markdown:
@@ -270,7 +279,14 @@ def main() -> int:
         default=0.0,
         help="milliseconds the fake EVE server waits before each answer, as ESI over a network",
     )
+    parser.add_argument(
+        "--no-trace",
+        action="store_true",
+        help="do not trace Python's memory per section: tracing doubles the CPU time of the "
+        "updates, so latency runs are timed without it",
+    )
     args = parser.parse_args()
+    trace_memory = not args.no_trace
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -282,7 +298,9 @@ def main() -> int:
             if args.latency:
                 add_latency(base_url, args.latency / 1000)
             requests_before = all_esi_requests(base_url)
-            first = run_update(character, base_url, args.character, force_expiry=False)
+            first = run_update(
+                character, base_url, args.character, force_expiry=False, trace_memory=trace_memory
+            )
             requests_first = all_esi_requests(base_url) - requests_before
             details_first = killmail_detail_paths(base_url)
             started = time.perf_counter()
@@ -290,7 +308,9 @@ def main() -> int:
                 character, base_url, args.latency / 1000
             )
             catch_up_seconds = time.perf_counter() - started
-            second = run_update(character, base_url, args.character, force_expiry=True)
+            second = run_update(
+                character, base_url, args.character, force_expiry=True, trace_memory=trace_memory
+            )
             details_second = killmail_detail_paths(base_url)  # the catch-up cleared the log
             killmails = character.killmails.count()
     finally:
