@@ -1,0 +1,123 @@
+"""The character finder and the character columns other lists share."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .. import images
+from ..models import (
+    Character,
+    CharacterCorporationRole,
+)
+from ..tables import Column, ServerSideTable
+from .common import iso
+
+
+def character_columns(main_name: str = "main_name") -> list[Column]:
+    """The columns of a table of characters (the finder, the skill search): the character
+    with its portrait and viewer link, its corporation and alliance, and the owner's main.
+    Rows are characters with ``eve_character`` and a ``main_name`` annotation; ``main_name``
+    is what the main's name is sorted and searched by (the annotation, or its path)."""
+    return [
+        Column(
+            "name",
+            lambda row: row.eve_character.character_name,
+            "eve_character__character_name",
+            "eve_character__character_name",
+            title=_("Character"),
+            render="character",
+            priority=1,
+        ),
+        Column("character_id", lambda row: row.eve_character.character_id),
+        Column(
+            "portrait_url",
+            lambda row: images.character_portrait_url(row.eve_character.character_id),
+        ),
+        Column("url", lambda row: reverse("memberaudit:character_viewer", args=[row.pk])),
+        Column(
+            "corporation",
+            lambda row: row.eve_character.corporation_name,
+            "eve_character__corporation_name",
+            "eve_character__corporation_name",
+            title=_("Corporation"),
+            priority=2,
+        ),
+        Column(
+            "alliance",
+            lambda row: row.eve_character.alliance_name or "",
+            "eve_character__alliance_name",
+            "eve_character__alliance_name",
+            title=_("Alliance"),
+            priority=3,
+        ),
+        Column(
+            "main",
+            lambda row: row.main_name or "",
+            main_name,
+            main_name,
+            title=_("Main"),
+            priority=2,
+        ),
+    ]
+
+
+def finder(rows=None) -> ServerSideTable:
+    """The finder over :func:`memberaudit.selectors.finder_rows` (without rows: only its
+    columns, for the page).
+
+    A page's keys are found first, sorted by the column and then by the character's EVE id:
+    sorted by a name of the character, its corporation or its alliance, the database walks
+    that name's index and stops at the page's end; the owner's main and state, the shares and
+    the roles are joined only to a page sorted or searched by them, and loaded for the page's
+    characters only."""
+    return ServerSideTable(
+        Character.objects.none() if rows is None else rows.characters,
+        [
+            *character_columns(),
+            Column(
+                "state",
+                lambda row: row.state_name or "",
+                "state_name",
+                "state_name",
+                title=_("State"),
+                priority=4,
+            ),
+            Column(
+                "is_shared",
+                lambda row: row.is_shared,
+                order_by="is_shared",
+                title=_("Shared"),
+                render="bool",
+                priority=3,
+            ),
+            Column(
+                "corporation_roles",
+                _role_names,
+                order_by="role_count",  # most roles first when descending
+                title=_("Corporation roles"),
+                render="list",
+                priority=4,
+            ),
+            Column(
+                "share_ends_at",
+                lambda row: iso(row.share_ends_at),
+                order_by="share_ends_at",
+                title=_("Share ends"),
+                render="share_end",
+                priority=5,
+            ),
+        ],
+        default_order="eve_character__character_name",
+        tiebreaker="eve_character_id",
+        keys_first=True,
+        unscoped=None if rows is None else rows.shown,
+        sort_keys=None if rows is None else rows.sort_keys,
+        count_in_window=True,
+    )
+
+
+def _role_names(character: Character) -> list[str]:
+    """The distinct corporation roles of a finder row, directors and accountants first."""
+    roles = {row.role for row in character.corporation_roles.all()}
+    key_roles = [role for role in CharacterCorporationRole.KEY_ROLES if role in roles]
+    others = sorted(roles - set(key_roles))
+    return [role.replace("_", " ") for role in key_roles + others]
