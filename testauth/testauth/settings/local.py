@@ -100,9 +100,12 @@ else:
 
 # --- cache and broker: Redis, real or fake ---
 REDIS_URL = os.environ.get("TESTAUTH_REDIS_URL", "")
-# Parallel test processes (pytest-xdist) each get their own Redis database for the cache.
+# Parallel test processes (pytest-xdist) each get their own Redis database for the cache, after
+# TESTAUTH_REDIS_CACHE_DB (default 1), so that two test runs on one Redis can keep apart.
 _TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-_CACHE_DB = 2 + int(_TEST_WORKER[2:]) if _TEST_WORKER.startswith("gw") else 1
+_CACHE_DB = int(os.environ.get("TESTAUTH_REDIS_CACHE_DB", "1"))
+if _TEST_WORKER.startswith("gw"):
+    _CACHE_DB += 1 + int(_TEST_WORKER[2:])
 if REDIS_URL:
     CACHES = {
         "default": {
