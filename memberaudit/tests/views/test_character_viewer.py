@@ -308,7 +308,7 @@ class TestTableColumns:
         from memberaudit import selectors
         from memberaudit.sections import registry
 
-        monkeypatch.setattr(selectors, "_TABLE_SPECS", {})
+        monkeypatch.setattr(selectors.viewer, "_TABLE_SPECS", {})
         tables = registry.get("blueprints").tab.tables
         build = tables["blueprints"]
         calls = []
