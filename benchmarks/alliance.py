@@ -19,11 +19,16 @@ runs, the database queries of one request and the target where there is one, mar
 over it. ``--explain`` prints the plan of the slowest query of each endpoint over target.
 
     .venv/bin/python benchmarks/alliance.py [--database mysql] [--reuse] [--keep]
-        [--repeat 5] [--markdown] [--explain] [--only TEXT] [--scale 1.0]
+        [--repeat 5] [--markdown] [--explain] [--only TEXT] [--scale 1.0] [--no-gc-freeze]
 
 ``--reuse`` keeps the data of an earlier run that was kept (``--keep``; the filling takes
 minutes); ``--scale`` multiplies every count (e.g. 0.001 for a quick check);
 ``--only`` measures only endpoints whose name contains the text.
+
+Before measuring, the objects of the started process are frozen out of the garbage
+collector's reach, as the recommended ``wsgi.py`` does (``--no-gc-freeze`` leaves them); the
+full collections during the timed runs are counted either way, and named beside each result
+over target.
 """
 
 import argparse
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bulk_data  # the benchmarks' shared set-up, beside this file
+import gc_pauses
 from alliance_data import Scale, fill
 from alliance_endpoints import PAGE_LENGTH, Endpoint, discover
 
@@ -55,6 +61,7 @@ class Result:
     sql_ms: list[float] = field(default_factory=list)
     slowest_sql: str = ""
     slowest_sql_ms: float = 0.0
+    full_collections_ms: list[float] = field(default_factory=list)
 
     @property
     def p50(self) -> float | None:
@@ -154,9 +161,17 @@ def request(client, endpoint: Endpoint, params: dict) -> Answer:
     )
 
 
-def measure(endpoints: list[Endpoint], repeat: int, clients: dict, progress=None) -> list[Result]:
+def measure(
+    endpoints: list[Endpoint],
+    repeat: int,
+    clients: dict,
+    progress=None,
+    collections: gc_pauses.FullCollections | None = None,
+) -> list[Result]:
     """Each endpoint as each of its viewers (``clients``): a warm-up request, then ``repeat``
-    timed ones (none after an answer other than 200). ``progress`` gets each result."""
+    timed ones (none after an answer other than 200). ``progress`` gets each result;
+    ``collections``, if given, notes the full garbage collections during each timed run."""
+    collections = collections or gc_pauses.FullCollections()
     results = []
     last_start: dict[tuple[str, str], int] = {}
     for endpoint in endpoints:
@@ -174,7 +189,9 @@ def measure(endpoints: list[Endpoint], repeat: int, clients: dict, progress=None
             result = Result(viewer, endpoint, answer.status, answer.rows, answer.queries)
             if answer.status == 200:
                 for _ in range(repeat):
+                    collections.mark()
                     answer = request(client, endpoint, params)
+                    result.full_collections_ms.extend(collections.since_mark())
                     result.times_ms.append(answer.ms)
                     result.cpu_ms.append(answer.cpu_ms)
                     result.sql_ms.append(answer.sql_ms)
@@ -331,14 +348,21 @@ def run(args) -> int:
     def progress(result):
         print("  ".join(format_row(result)), file=sys.stderr)
 
+    if args.no_gc_freeze:
+        frozen = "not frozen (--no-gc-freeze)"
+    else:
+        frozen = f"{gc_pauses.freeze_startup_objects():,} objects of the started process frozen"
     started = time.perf_counter()
-    results = measure(endpoints, args.repeat, clients, progress)
+    with gc_pauses.FullCollections() as collections:
+        results = measure(endpoints, args.repeat, clients, progress, collections)
     from django.db import connection
 
+    worst = max(collections.durations_ms, default=0.0)
     print(
         f"\n{connection.vendor}, {len(results)} measurements in "
         f"{time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.1f} "
-        f"on {os.cpu_count()} CPUs\n"
+        f"on {os.cpu_count()} CPUs; {frozen}; {len(collections.durations_ms)} full garbage "
+        f"collections while measuring, the longest {worst:.0f} ms\n"
     )
     lines = [format_row(result) for result in results]
     bulk_data.print_table(HEADER, lines, args.markdown)
@@ -348,9 +372,16 @@ def run(args) -> int:
     failed = [r for r in results if r.status != 200]
     print(f"\n{len(over)} over target:")
     for result in over:
+        pauses = result.full_collections_ms
+        during = (
+            f"; {len(pauses)} full garbage collection(s) during its runs, "
+            f"the longest {max(pauses):.0f} ms"
+            if pauses
+            else ""
+        )
         print(
             f"- {result.viewer}: {result.endpoint.name} p95 {result.p95:.0f} ms "
-            f"(target {result.endpoint.target_ms} ms)"
+            f"(target {result.endpoint.target_ms} ms{during})"
         )
     if failed:
         print(f"\n{len(failed)} not answered 200:")
@@ -388,6 +419,12 @@ def main() -> int:
         default=MYSQL_NAME,
         help="the benchmark database's name (MariaDB) or file stem (SQLite), "
         "so that two runs can keep their data side by side",
+    )
+    parser.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="leave the objects of the started process to the garbage collector, as a "
+        "wsgi.py without gc.freeze() does",
     )
     parser.add_argument(
         "--summarize",

@@ -92,3 +92,34 @@ def test_every_endpoint_should_answer_for_the_viewers(tiny_alliance):
     assert journal.rows == TINY.journal
     csv = next(r for r in results if r.endpoint.name == "report skill_sets CSV")
     assert csv.rows == TINY.characters * TINY.skill_sets
+
+
+def test_should_count_the_full_collections_of_each_timed_run():
+    import gc
+
+    import gc_pauses
+
+    with gc_pauses.FullCollections() as collections:
+        gc.collect(0)  # a young collection is not counted
+        collections.mark()
+        gc.collect()
+        gc.collect()
+        assert len(collections.since_mark()) == 2
+        collections.mark()
+        assert collections.since_mark() == []
+    gc.collect()  # no longer watched
+
+    assert len(collections.durations_ms) == 2
+    assert all(duration >= 0 for duration in collections.durations_ms)
+
+
+def test_should_freeze_what_the_started_process_holds():
+    import gc
+
+    import gc_pauses
+
+    try:
+        frozen = gc_pauses.freeze_startup_objects()
+        assert frozen == gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
