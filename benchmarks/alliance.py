@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import alliance_data
 import bulk_data  # the benchmarks' shared set-up, beside this file
 import gc_pauses
 from alliance_data import Scale, fill
@@ -84,8 +85,8 @@ def percentile(values: list[float], pct: int) -> float:
 
 
 def viewers() -> dict:
-    """Logged-in test clients: the superuser, the recruiter and the pilot with the most
-    characters (for the launcher)."""
+    """Logged-in test clients: the superuser, the recruiter (their corporation), the alliance
+    recruiter (their alliance) and the pilot with the most characters (for the launcher)."""
     from django.contrib.auth.models import User
     from django.db.models import Count
     from django.test import Client
@@ -97,9 +98,11 @@ def viewers() -> dict:
         .order_by("-characters", "pk")
         .first()
     )
+    alliance_data.create_alliance_recruiter()
     users = {
         "superuser": User.objects.get(username="bench_viewer_0"),
         "recruiter": User.objects.get(username="bench_viewer_1"),
+        "alliance recruiter": User.objects.get(username=alliance_data.ALLIANCE_RECRUITER),
         "pilot": pilot,
     }
     clients = {}

@@ -142,6 +142,25 @@ def create_viewers() -> None:
     )
 
 
+ALLIANCE_RECRUITER = "bench_alliance_viewer_0"
+
+
+def create_alliance_recruiter() -> None:
+    """A recruiter who sees the characters of their alliance (``view_same_alliance``): the
+    characters of every other corporation, about half of them. Made once; kept data from
+    before this viewer existed gets it too."""
+    from django.contrib.auth.models import Permission, User
+
+    if User.objects.filter(username=ALLIANCE_RECRUITER).exists():
+        return
+    bulk_data.create_characters([1], FIRST_VIEWER_ID + 2, AFFILIATION, "bench_alliance_viewer_")
+    codenames = [*RECRUITER_PERMISSIONS, "view_same_alliance"]
+    codenames.remove("view_same_corporation")
+    User.objects.get(username=ALLIANCE_RECRUITER).user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="memberaudit", codename__in=codenames)
+    )
+
+
 @dataclass
 class Universe:
     """What the heavy character's rows point at."""

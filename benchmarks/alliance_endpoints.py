@@ -5,6 +5,7 @@ column is measured without changing the benchmark; every route of ``memberaudit.
 either measured or named in :data:`NOT_MEASURED` with the reason.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -64,6 +65,24 @@ def _filter_values(character) -> dict[str, dict[str, str]]:
         "reason": {"corporation": "corporation"},
         "since": {"today": dt.date.today().isoformat()},
     }
+
+
+# Pages whose rows depend on the viewer's scope: also measured for a recruiter who sees their
+# whole alliance (half the characters), whose scope is a long list of keys.
+SCOPED_ROUTES = {
+    "finder",
+    "finder_data",
+    "skill_search",
+    "skill_search_data",
+    "skill_search_csv",
+    "reports",
+    "report_data",
+    "report_csv",
+    "red_flags",
+    "red_flags_data",
+    "access_log",
+    "access_log_data",
+}
 
 
 # Routes not measured, with the reason (every route of memberaudit.urls is either measured
@@ -231,4 +250,10 @@ def discover(character) -> tuple[list[Endpoint], list[str]]:
     page("data export", "data_export", reverse("memberaudit:data_export"))
     page("data export status", "data_export_status", reverse("memberaudit:data_export_status"))
     page("API tokens", "api_tokens", reverse("memberaudit:api_tokens"))
-    return endpoints, unmeasured
+    wide = [
+        dataclasses.replace(endpoint, viewers=(*endpoint.viewers, "alliance recruiter"))
+        if endpoint.route in SCOPED_ROUTES
+        else endpoint
+        for endpoint in endpoints
+    ]
+    return wide, unmeasured
