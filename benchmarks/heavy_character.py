@@ -252,18 +252,21 @@ def add_latency(base_url: str, seconds: float) -> None:
     urllib.request.urlopen(request, timeout=10).read()
 
 
-def latency_bound(latency_ms: float, requests: int) -> float:
-    """Seconds the first sync would take if ESI's latency were all: every request waits
-    ``latency_ms``, up to MAX_REQUESTS_IN_FLIGHT of them at once."""
+def in_flight() -> int:
+    """How many ESI requests the app sends at once (its concurrency limit)."""
     from memberaudit.esi_limits import MAX_REQUESTS_IN_FLIGHT
 
-    return requests / MAX_REQUESTS_IN_FLIGHT * latency_ms / 1000
+    return MAX_REQUESTS_IN_FLIGHT
+
+
+def latency_bound(latency_ms: float, requests: int) -> float:
+    """Seconds the first sync would take if ESI's latency were all: every request waits
+    ``latency_ms``, up to ``in_flight()`` of them at once."""
+    return requests / in_flight() * latency_ms / 1000
 
 
 def print_latency_target(latency_ms: float, seconds: float, requests: int) -> None:
     """The first sync against what ESI's latency alone would allow."""
-    from memberaudit.esi_limits import MAX_REQUESTS_IN_FLIGHT
-
     print(
         f"First sync with catch-up: {seconds:.1f} s for {requests} ESI requests in all "
         "(public ones included)"
@@ -271,7 +274,7 @@ def print_latency_target(latency_ms: float, seconds: float, requests: int) -> No
     if latency_ms:
         bound = latency_bound(latency_ms, requests)
         print(
-            f"  latency bound: {requests} requests / {MAX_REQUESTS_IN_FLIGHT} in flight x "
+            f"  latency bound: {requests} requests / {in_flight()} in flight x "
             f"{latency_ms:.0f} ms = {bound:.1f} s; took {seconds / bound:.2f}x that"
         )
 
