@@ -134,7 +134,8 @@ def test_should_search_mails_as_joining_their_senders_and_lists_would(character,
 
 @pytest.mark.usefixtures("mails")
 def test_should_search_mails_from_an_unnamed_list_by_their_sender(character, entities):
-    unnamed = CharacterMailingList.objects.get(character=character, name="")
+    lists = {item.name: item for item in character.mailing_lists.order_by("list_id")}
+    unnamed = lists[""]
     mail = CharacterMail.objects.create(
         character=character,
         mail_id=999,
@@ -146,7 +147,7 @@ def test_should_search_mails_from_an_unnamed_list_by_their_sender(character, ent
         character=character,
         mail_id=1000,
         sender=entities[NAMES.index("Plain Name")],
-        sender_mailing_list=CharacterMailingList.objects.get(character=character, name="Straße"),
+        sender_mailing_list=lists["Straße"],
         timestamp=timezone.now(),
     )
 
@@ -166,3 +167,17 @@ def test_should_search_and_count_without_joining_parties_places_or_senders(chara
     assert page["data"]
     counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
     assert counted and all("JOIN" not in sql for sql in counted)
+
+
+def test_should_search_the_top_level_items_on_an_index_of_theirs_alone(character):
+    """The items at places are found on the index of (character, parent, type, name): a
+    search reads the character's top-level items, not every item inside ships and containers."""
+    with CaptureQueriesContext(connection) as queries:
+        json_tables.asset_items(character).page({"search[value]": "ä"})
+
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + counted[0])
+        plan = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert "memberaudit_asset_parent_name" in plan
