@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from eveuniverse.models import EveEntity
+
 from .. import query_params
 from ..models import (
     Character,
@@ -42,7 +44,7 @@ def mails(character: Character) -> ServerSideTable:
                 "from",
                 lambda row: row.sender_name,
                 order_by="sender_sort",
-                search="sender_sort",
+                search=lambda text: _sender_contains(character, text),
                 title=_("From"),
                 priority=2,
             ),
@@ -82,6 +84,18 @@ def mails(character: Character) -> ServerSideTable:
         },
         keys_first=True,
         unscoped=rows,
+    )
+
+
+def _sender_contains(character: Character, text: str) -> Q:
+    """Mails whose sender as shown (see ``sender_sort``: a mailing list's name, else the
+    sender's) contains ``text``: the few matching lists and senders are found first, so that
+    a search joins no mail to its sender."""
+    lists = character.mailing_lists.all()
+    named_lists = lists.exclude(name="").values("pk")
+    return Q(sender_mailing_list__in=lists.filter(name__icontains=text).values("pk")) | (
+        Q(sender__in=EveEntity.objects.filter(name__icontains=text).values("pk"))
+        & ~Q(sender_mailing_list__in=named_lists)
     )
 
 

@@ -102,9 +102,12 @@ class CharacterAsset(models.Model):
         ]
         indexes = [
             models.Index(fields=["character", "location"], name="memberaudit_asset_location"),
-            # with the type: the items at a place (or in an item) are counted per type on it
+            # with the type: the items at a place (or in an item) are counted per type on it;
+            # with the name, so that a search of the top-level items (or of an item's
+            # contents) reads only theirs, not every item of the character
             models.Index(
-                fields=["character", "parent", "eve_type"], name="memberaudit_asset_parent"
+                fields=["character", "parent", "eve_type", "sort_name"],
+                name="memberaudit_asset_parent_name",
             ),
             models.Index(fields=["character", "place"], name="memberaudit_asset_place"),
             # with what a search reads: a search counts the items it finds per type on this

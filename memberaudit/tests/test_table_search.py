@@ -1,0 +1,183 @@
+"""A table's search finds the rows whose shown text contains the searched text, ignoring case.
+Tables that find the few matching related rows first (parties, places, senders, mailing lists)
+instead of joining every row to them match exactly the rows a join would, also for non-ASCII
+text and for the characters LIKE treats specially (``%``, ``_``, ``\\``)."""
+
+import pytest
+
+from django.db import connection
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from eveuniverse.models import EveEntity
+
+from memberaudit import json_tables
+from memberaudit.models import CharacterContract, CharacterMail, CharacterMailingList, Location
+from memberaudit.tables import Column
+
+from .factories import create_character
+
+pytestmark = pytest.mark.django_db
+
+NAMES = [
+    "Ärger & Söhne",
+    "ärger im Paradies",
+    "Straße",
+    "Strasse",
+    "100% Safe",
+    "100 Percent",
+    "under_score",
+    "underXscore",
+    "back\\slash",
+    "backslash",
+    "Plain Name",
+    "",
+]
+TEXTS = ["ä", "Ä", "ärger", "ß", "ss", "%", "100%", "_", "r_s", "\\", "k\\s", "plain", "e", "zz"]
+
+
+@pytest.fixture
+def character():
+    return create_character()
+
+
+@pytest.fixture
+def entities():
+    return [
+        EveEntity.objects.create(id=3_100_001 + number, name=name, category="character")
+        for number, name in enumerate(NAMES)
+    ]
+
+
+def searched(table, text: str) -> set:
+    table.columns.append(Column("pk", lambda row: row.pk))
+    page = table.page({"search[value]": text, "length": "500"})
+    assert page["recordsFiltered"] == len(page["data"])
+    return {row["pk"] for row in page["data"]}
+
+
+@pytest.fixture
+def contracts(character, entities):
+    places = [
+        Location.objects.create(id=60_100_001 + number, name=name)
+        for number, name in enumerate(NAMES)
+    ]
+    count = len(NAMES)
+    for number in range(2 * count):
+        CharacterContract.objects.create(
+            character=character,
+            contract_id=number,
+            title=NAMES[(number + 3) % count] if number % 3 else "",
+            issuer=entities[number % count],
+            assignee=entities[(number + 5) % count] if number % 2 else None,
+            acceptor=entities[(number + 7) % count] if number % 4 else None,
+            start_location=places[(number + 1) % count] if number % 5 else None,
+            end_location=places[(number + 9) % count] if number % 3 else None,
+            date_issued=timezone.now(),
+        )
+
+
+@pytest.mark.usefixtures("contracts")
+@pytest.mark.parametrize("text", TEXTS)
+def test_should_search_contracts_as_joining_their_parties_and_places_would(character, text):
+    joined = Q()
+    for path in (
+        "contract_type",
+        "status",
+        "title",
+        "issuer__name",
+        "assignee__name",
+        "acceptor__name",
+        "start_location__name",
+        "end_location__name",
+    ):
+        joined |= Q(**{f"{path}__icontains": text})
+    expected = set(character.contracts.filter(joined).values_list("pk", flat=True))
+
+    assert searched(json_tables.contracts(character), text) == expected
+
+
+@pytest.fixture
+def mails(character, entities):
+    count = len(NAMES)
+    lists = [
+        CharacterMailingList.objects.create(character=character, list_id=9_000 + number, name=name)
+        for number, name in enumerate(NAMES)
+    ]
+    for number in range(3 * count):
+        from_list = lists[(number + 2) % count] if number % 3 == 0 else None
+        CharacterMail.objects.create(
+            character=character,
+            mail_id=number,
+            # a mail from a list without a name shows its sender
+            sender=entities[number % count] if number % 4 else None,
+            sender_mailing_list=from_list,
+            subject=NAMES[(number + 5) % count] if number % 2 else "",
+            timestamp=timezone.now(),
+        )
+
+
+@pytest.mark.usefixtures("mails")
+@pytest.mark.parametrize("text", TEXTS)
+def test_should_search_mails_as_joining_their_senders_and_lists_would(character, text):
+    shown_sender = Coalesce(NullIf("sender_mailing_list__name", Value("")), "sender__name")
+    expected = set(
+        character.mails.annotate(shown_sender=shown_sender)
+        .filter(Q(shown_sender__icontains=text) | Q(subject__icontains=text))
+        .values_list("pk", flat=True)
+    )
+
+    assert searched(json_tables.mails(character), text) == expected
+
+
+@pytest.mark.usefixtures("mails")
+def test_should_search_mails_from_an_unnamed_list_by_their_sender(character, entities):
+    lists = {item.name: item for item in character.mailing_lists.order_by("list_id")}
+    unnamed = lists[""]
+    mail = CharacterMail.objects.create(
+        character=character,
+        mail_id=999,
+        sender=entities[NAMES.index("Plain Name")],
+        sender_mailing_list=unnamed,
+        timestamp=timezone.now(),
+    )
+    named = CharacterMail.objects.create(
+        character=character,
+        mail_id=1000,
+        sender=entities[NAMES.index("Plain Name")],
+        sender_mailing_list=lists["Straße"],
+        timestamp=timezone.now(),
+    )
+
+    found = searched(json_tables.mails(character), "plain")
+
+    assert mail.pk in found and named.pk not in found
+
+
+@pytest.mark.usefixtures("contracts", "mails")
+@pytest.mark.parametrize("builder", [json_tables.contracts, json_tables.mails])
+def test_should_search_and_count_without_joining_parties_places_or_senders(character, builder):
+    """The page's keys and the counts read the table alone: a join would read the related row
+    of every contract or mail of the character."""
+    with CaptureQueriesContext(connection) as queries:
+        page = builder(character).page({"search[value]": "ä"})
+
+    assert page["data"]
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert counted and all("JOIN" not in sql for sql in counted)
+
+
+def test_should_search_the_top_level_items_on_an_index_of_theirs_alone(character):
+    """The items at places are found on the index of (character, parent, type, name): a
+    search reads the character's top-level items, not every item inside ships and containers."""
+    with CaptureQueriesContext(connection) as queries:
+        json_tables.asset_items(character).page({"search[value]": "ä"})
+
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + counted[0])
+        plan = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert "memberaudit_asset_parent_name" in plan
