@@ -111,7 +111,6 @@ def finder(rows=None) -> ServerSideTable:
         keys_first=True,
         unscoped=None if rows is None else rows.shown,
         sort_keys=None if rows is None else rows.sort_keys,
-        count_in_window=True,
     )
 
 
