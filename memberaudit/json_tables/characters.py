@@ -1,5 +1,7 @@
 """The character finder and the character columns other lists share."""
 
+from dataclasses import replace
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +10,7 @@ from ..models import (
     Character,
     CharacterCorporationRole,
 )
-from ..selectors.finder import search_main, search_state
+from ..selectors.finder import EVE_CHARACTER_SORT_KEYS, search_main, search_state
 from ..tables import Column, ServerSideTable
 from .common import iso
 
@@ -83,7 +85,12 @@ def finder(rows=None) -> ServerSideTable:
     return ServerSideTable(
         Character.objects.none() if rows is None else rows.characters,
         [
-            *character_columns(main_search=search_main),
+            *(
+                replace(column, order_by=EVE_CHARACTER_SORT_KEYS[column.name])
+                if column.name in EVE_CHARACTER_SORT_KEYS
+                else column
+                for column in character_columns(main_search=search_main)
+            ),
             Column(
                 "state",
                 lambda row: row.state_name or "",
@@ -117,7 +124,7 @@ def finder(rows=None) -> ServerSideTable:
                 priority=5,
             ),
         ],
-        default_order="eve_character__character_name",
+        default_order="character_name",
         tiebreaker="eve_character_key",
         keys_first=True,
         unscoped=None if rows is None else rows.shown,

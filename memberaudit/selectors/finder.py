@@ -32,6 +32,12 @@ from ..models import (
 )
 from .related import OWNER
 
+# the finder's columns sorted by a field of the EVE character -> its sort key
+EVE_CHARACTER_SORT_KEYS = {
+    "name": "character_name",
+    "corporation": "corporation_name",
+    "alliance": "alliance_name",
+}
 # filters on the character's own EVE character; those on its owner ask for the owners first
 FINDER_FILTERS = {
     "corporation": "eve_character__corporation_id",
@@ -91,6 +97,7 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
         elif name in OWNER_FILTERS:
             characters = characters.filter(_owned_by(**{OWNER_FILTERS[name]: value}))
     sort_keys = {
+        **{key: F(f"eve_character__{key}") for key in EVE_CHARACTER_SORT_KEYS.values()},
         "main_name": _owner_field("profile__main_character__character_name"),
         "state_name": _owner_field("profile__state__name"),
         "is_shared": ExpressionWrapper(shared, output_field=BooleanField()),
@@ -100,7 +107,8 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
             default=None,
         ),
         "role_count": _role_count(),
-        "eve_character_key": RelatedKey("eve_character", "character_name"),
+        # after the keys that join the EVE character (see RelatedKey)
+        "eve_character_key": RelatedKey("eve_character"),
     }
     shown_keys = {key: sort_keys[key] for key in ("main_name", "state_name", "is_shared")}
     shown = (
@@ -197,18 +205,22 @@ def _owned_by(**profile) -> Q:
 
 
 class RelatedKey(F):
-    """The key of the row a foreign key points to, read from that row's own table (Django
-    reads ``relation__pk`` from the foreign key's column instead): a page sorted by a field of
-    that row, then by this, is in the order of the field's index (whose entries end with the
-    row's key), which the database walks from the page's start instead of sorting every row.
-    ``field``: a field of that row, through which its table is joined."""
+    """The key of the row a foreign key ``relation`` points to. When the query already joins
+    that row (it sorts or searches by a field of it), read from that row's own table (Django
+    reads ``relation__pk`` from the foreign key's column): a page sorted by a field of that
+    row, then by this, is in the order of the field's index (whose entries end with the row's
+    key), which the database walks from the page's start instead of sorting every row. Else
+    read from the foreign key's column (the same value), so that no join is added for it."""
 
-    def __init__(self, relation: str, field: str):
-        super().__init__(f"{relation}__{field}")
+    def __init__(self, relation: str):
+        super().__init__(relation)
 
-    def resolve_expression(self, *args, **kwargs):
-        column = super().resolve_expression(*args, **kwargs)
-        return Col(column.alias, column.target.model._meta.pk)
+    def resolve_expression(self, query=None, *args, **kwargs):
+        field = query.model._meta.get_field(self.name)
+        for alias, join in query.alias_map.items():
+            if getattr(join, "join_field", None) == field and query.alias_refcount[alias]:
+                return Col(alias, field.related_model._meta.pk)
+        return F(field.attname).resolve_expression(query, *args, **kwargs)
 
 
 def _owner_field(path: str) -> F:

@@ -198,6 +198,8 @@ class TestFinderPages:
         self, crowd, client, direction
     ):
         rows = selectors.finder_rows(auditor(client))
+        annotated = rows.shown.query.annotations
+        sort_keys = {k: v for k, v in rows.sort_keys.items() if k not in annotated}
         shown = [column for column in json_tables.finder().columns if column.is_shown]
         sign = "-" if direction == "desc" else ""
 
@@ -205,7 +207,7 @@ class TestFinderPages:
             if not column.order_by:
                 continue
             plain = list(
-                rows.shown.annotate(role_count=rows.sort_keys["role_count"])
+                rows.shown.annotate(**sort_keys)
                 .filter(pk__in=rows.characters)
                 .order_by(f"{sign}{column.order_by}", f"{sign}eve_character_id")
                 .values_list("eve_character__character_id", flat=True)
