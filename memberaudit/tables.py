@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, When, Window
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, When
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise
 
@@ -121,10 +121,7 @@ class ServerSideTable:
     ``sort_keys`` are annotations that columns sort or search by; a page adds only those it
     sorts or searches by, after the total is counted, so neither that count nor a page sorted
     by another column joins the tables they read. ``count_with_keys`` (the default) counts the
-    rows found in the query of the page's keys: one query less per page. ``count_in_window``
-    counts them there in a window instead of a subquery, for tables whose page sorts every
-    row found anyway and whose conditions the database evaluates poorly inside a subquery
-    (the finder)."""
+    rows found in the query of the page's keys: one query less per page."""
 
     def __init__(
         self,
@@ -138,10 +135,8 @@ class ServerSideTable:
         unscoped: QuerySet | None = None,
         sort_keys: dict[str, Any] | None = None,
         count_with_keys: bool = True,
-        count_in_window: bool = False,
     ):
         self.count_with_keys = count_with_keys and keys_first
-        self.count_in_window = count_in_window
         self.queryset = queryset
         self.sort_keys = sort_keys or {}
         self.unscoped = unscoped
@@ -210,11 +205,7 @@ class ServerSideTable:
             objects, filtered, total = self._page_objects_and_counts(
                 found.order_by(*ordering), counted, queryset if search else None, start, length
             )
-            if (
-                search
-                and not self.count_in_window
-                and filtered > start + length + SEARCH_COUNT_AHEAD
-            ):
+            if search and filtered > start + length + SEARCH_COUNT_AHEAD:
                 more, filtered = True, filtered - 1
         else:
             total = queryset.count()
@@ -267,12 +258,9 @@ class ServerSideTable:
         counted = counted.order_by().values("pk")
         if unsearched is not None:  # a search: its matches are counted until past enough
             counted = counted[: start + length + SEARCH_COUNT_AHEAD + 1]
-        if self.count_in_window:  # all the rows found, every one read: counted as well
-            counts = {"found_rows": Window(Count("pk"))}
-        else:
-            counts = {"found_rows": _RowCount(counted)}
-            if unsearched is not None:
-                counts["all_rows"] = _RowCount(unsearched.order_by().values("pk"))
+        counts = {"found_rows": _RowCount(counted)}
+        if unsearched is not None:
+            counts["all_rows"] = _RowCount(unsearched.order_by().values("pk"))
         found = list(queryset.annotate(**counts).values_list("pk", *counts)[start : start + length])
         if not found:
             filtered = counted.count() if start else 0
@@ -281,10 +269,7 @@ class ServerSideTable:
         rows = queryset if self.unscoped is None else self.unscoped
         by_key = rows.order_by().in_bulk(keys)
         filtered = found[0][1]
-        if unsearched is None:
-            total = filtered
-        else:
-            total = unsearched.count() if self.count_in_window else found[0][2]
+        total = filtered if unsearched is None else found[0][2]
         return [by_key[key] for key in keys if key in by_key], filtered, total
 
     def _page_objects_by_group(

@@ -1,5 +1,7 @@
 """The character finder and the character columns other lists share."""
 
+from dataclasses import replace
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -8,15 +10,18 @@ from ..models import (
     Character,
     CharacterCorporationRole,
 )
+from ..selectors.finder import EVE_CHARACTER_SORT_KEYS, search_main, search_state
 from ..tables import Column, ServerSideTable
 from .common import iso
 
 
-def character_columns(main_name: str = "main_name") -> list[Column]:
+def character_columns(main_name: str = "main_name", main_search=None) -> list[Column]:
     """The columns of a table of characters (the finder, the skill search): the character
     with its portrait and viewer link, its corporation and alliance, and the owner's main.
     Rows are characters with ``eve_character`` and a ``main_name`` annotation; ``main_name``
-    is what the main's name is sorted and searched by (the annotation, or its path)."""
+    is what the main's name is sorted by (the annotation, or its path) and searched by,
+    unless ``main_search`` gives the search's condition (see :class:`..tables.Column`)."""
+    viewer_url = _character_viewer_url()
     return [
         Column(
             "name",
@@ -32,7 +37,7 @@ def character_columns(main_name: str = "main_name") -> list[Column]:
             "portrait_url",
             lambda row: images.character_portrait_url(row.eve_character.character_id),
         ),
-        Column("url", lambda row: reverse("memberaudit:character_viewer", args=[row.pk])),
+        Column("url", lambda row: viewer_url(row.pk)),
         Column(
             "corporation",
             lambda row: row.eve_character.corporation_name,
@@ -53,31 +58,44 @@ def character_columns(main_name: str = "main_name") -> list[Column]:
             "main",
             lambda row: row.main_name or "",
             main_name,
-            main_name,
+            main_search or main_name,
             title=_("Main"),
             priority=2,
         ),
     ]
 
 
+def _character_viewer_url():
+    """The viewer's URL of a character by key: reversed once for a table, not for each row."""
+    marker = 987_654_321
+    head, tail = reverse("memberaudit:character_viewer", args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
 def finder(rows=None) -> ServerSideTable:
     """The finder over :func:`memberaudit.selectors.finder_rows` (without rows: only its
     columns, for the page).
 
-    A page's keys are found first, sorted by the column and then by the character's EVE id:
-    sorted by a name of the character, its corporation or its alliance, the database walks
-    that name's index and stops at the page's end; the owner's main and state, the shares and
-    the roles are joined only to a page sorted or searched by them, and loaded for the page's
-    characters only."""
+    A page's keys are found first, sorted by the column and then by the key of the
+    character's EVE character, read from that character's table: sorted by a name of the
+    character, its corporation or its alliance, the database walks that name's index and
+    stops at the page's end; the owner's main and state, the shares and the roles are joined
+    only to a page sorted by them (a search finds the owners whose main or state matches
+    first), and loaded for the page's characters only."""
     return ServerSideTable(
         Character.objects.none() if rows is None else rows.characters,
         [
-            *character_columns(),
+            *(
+                replace(column, order_by=EVE_CHARACTER_SORT_KEYS[column.name])
+                if column.name in EVE_CHARACTER_SORT_KEYS
+                else column
+                for column in character_columns(main_search=search_main)
+            ),
             Column(
                 "state",
                 lambda row: row.state_name or "",
                 "state_name",
-                "state_name",
+                search_state,
                 title=_("State"),
                 priority=4,
             ),
@@ -106,12 +124,11 @@ def finder(rows=None) -> ServerSideTable:
                 priority=5,
             ),
         ],
-        default_order="eve_character__character_name",
-        tiebreaker="eve_character_id",
+        default_order="character_name",
+        tiebreaker="eve_character_key",
         keys_first=True,
         unscoped=None if rows is None else rows.shown,
         sort_keys=None if rows is None else rows.sort_keys,
-        count_in_window=True,
     )
 
 

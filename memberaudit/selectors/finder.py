@@ -19,8 +19,11 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from allianceauth.authentication.models import CharacterOwnership, UserProfile
 
 from .. import access
 from ..models import (
@@ -29,11 +32,20 @@ from ..models import (
 )
 from .related import OWNER
 
+# the finder's columns sorted by a field of the EVE character -> its sort key
+EVE_CHARACTER_SORT_KEYS = {
+    "name": "character_name",
+    "corporation": "corporation_name",
+    "alliance": "alliance_name",
+}
+# filters on the character's own EVE character; those on its owner ask for the owners first
 FINDER_FILTERS = {
     "corporation": "eve_character__corporation_id",
     "alliance": "eve_character__alliance_id",
-    "main": f"{OWNER}__profile__main_character__character_id",
-    "state": f"{OWNER}__profile__state__name",
+}
+OWNER_FILTERS = {
+    "main": "main_character__character_id",
+    "state": "state__name",
 }
 
 
@@ -44,9 +56,10 @@ class FinderRows:
     ``characters``: exactly ``access.finder_characters``, narrowed by the filters, and
     nothing more, so that counting them and finding a page's keys join only what the scope,
     the filters, the search and the sort need. ``sort_keys``: what the columns that are not
-    fields of the character sort and search by (the owner's main and state, the shares, the
-    role count), added only to a page sorted or searched by them. ``shown``: every character
-    with what a row shows, loaded by key for the page's characters only."""
+    fields of the character sort by (the owner's main and state, the shares, the role count,
+    the EVE character's key as the last one), added only to a page sorted by them.
+    ``shown``: every character with what a row shows, loaded by key for the page's
+    characters only."""
 
     characters: QuerySet[Character]
     sort_keys: dict[str, Any]
@@ -66,36 +79,43 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
     may open it anyway, the last of all); None: until revoked, or not shared.
     """
     now = timezone.now()
-    shares = access.live_shares(now).filter(character=OuterRef("pk"))
-    opening = access.open_shares(user, now).filter(character=OuterRef("pk"))
+    # each built once (their conditions take most of the time of building a page's queries)
+    live, open_to_user = access.live_shares(now), access.open_shares(user, now)
+    # the few shared characters are read once: most characters then need no subquery of their own
+    shared = Q(pk__in=live.values("character"))
+    opened = Q(pk__in=open_to_user.values("character"))
     characters = access.finder_characters(user)
     for name, value in (filters or {}).items():
         if value in (None, ""):
             continue
         if name == "shared":
-            characters = characters.filter(Exists(shares) if value else ~Exists(shares))
+            characters = characters.filter(shared if value else ~shared)
         elif name == "roles":
             characters = _with_corporation_roles(characters, value)
         elif name in FINDER_FILTERS:
             characters = characters.filter(**{FINDER_FILTERS[name]: value})
-    # the few shared characters are read once: most characters then need no subquery of their own
-    shared = Q(pk__in=access.live_shares(now).values("character"))
-    opened = Q(pk__in=access.open_shares(user, now).values("character"))
+        elif name in OWNER_FILTERS:
+            characters = characters.filter(_owned_by(**{OWNER_FILTERS[name]: value}))
     sort_keys = {
+        **{key: F(f"eve_character__{key}") for key in EVE_CHARACTER_SORT_KEYS.values()},
         "main_name": _owner_field("profile__main_character__character_name"),
         "state_name": _owner_field("profile__state__name"),
         "is_shared": ExpressionWrapper(shared, output_field=BooleanField()),
         "share_ends_at": Case(
-            When(opened, then=_latest_end(opening)),
-            When(shared, then=_latest_end(shares)),
+            When(opened, then=_latest_end(open_to_user.filter(character=OuterRef("pk")))),
+            When(shared, then=_latest_end(live.filter(character=OuterRef("pk")))),
             default=None,
         ),
         "role_count": _role_count(),
+        # after the keys that join the EVE character (see RelatedKey)
+        "eve_character_key": RelatedKey("eve_character"),
     }
+    shown_keys = {key: sort_keys[key] for key in ("main_name", "state_name", "is_shared")}
     shown = (
         Character.objects.select_related("eve_character")
         .annotate(
-            **sort_keys,
+            **shown_keys,
+            share_ends_at=sort_keys["share_ends_at"],
             main_character_id=_owner_field("profile__main_character__character_id"),
         )
         .prefetch_related(
@@ -162,6 +182,45 @@ def finder_filter_options(user: User) -> dict:
         .values_list(f"{OWNER}__profile__state__name", flat=True)
         .distinct(),
     }
+
+
+def search_main(text: str) -> Q:
+    """Characters whose owner's main's name contains ``text`` (see :func:`_owned_by`)."""
+    return _owned_by(main_character__character_name__icontains=text)
+
+
+def search_state(text: str) -> Q:
+    """Characters whose owner's state's name contains ``text`` (see :func:`_owned_by`)."""
+    return _owned_by(state__name__icontains=text)
+
+
+def _owned_by(**profile) -> Q:
+    """Characters whose owner's profile meets ``profile``: the owned EVE characters of those
+    profiles are found first, once, and each character is looked up among them by its own
+    column, instead of joining every character's ownership, owner, profile and main."""
+    owned = CharacterOwnership.objects.filter(
+        user__in=UserProfile.objects.filter(**profile).values("user")
+    )
+    return Q(eve_character__in=owned.values("character"))
+
+
+class RelatedKey(F):
+    """The key of the row a foreign key ``relation`` points to. When the query already joins
+    that row (it sorts or searches by a field of it), read from that row's own table (Django
+    reads ``relation__pk`` from the foreign key's column): a page sorted by a field of that
+    row, then by this, is in the order of the field's index (whose entries end with the row's
+    key), which the database walks from the page's start instead of sorting every row. Else
+    read from the foreign key's column (the same value), so that no join is added for it."""
+
+    def __init__(self, relation: str):
+        super().__init__(relation)
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        field = query.model._meta.get_field(self.name)
+        for alias, join in query.alias_map.items():
+            if getattr(join, "join_field", None) == field and query.alias_refcount[alias]:
+                return Col(alias, field.related_model._meta.pk)
+        return F(field.attname).resolve_expression(query, *args, **kwargs)
 
 
 def _owner_field(path: str) -> F:

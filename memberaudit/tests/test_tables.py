@@ -15,9 +15,9 @@ from .factories import create_character
 pytestmark = pytest.mark.django_db
 
 
-def table(keys_first=False, count_with_keys=True, count_in_window=False):
+def table(keys_first=False, count_with_keys=True, queryset=None):
     return ServerSideTable(
-        Character.objects.select_related("eve_character"),
+        Character.objects.select_related("eve_character") if queryset is None else queryset,
         [
             Column("url", lambda c: f"/character/{c.pk}/"),  # a field only, not shown
             Column(
@@ -32,7 +32,6 @@ def table(keys_first=False, count_with_keys=True, count_in_window=False):
         default_order="-eve_character__character_id",
         keys_first=keys_first,
         count_with_keys=count_with_keys,
-        count_in_window=count_in_window,
     )
 
 
@@ -213,19 +212,39 @@ def test_should_count_a_search_exactly_when_its_matches_end_before_the_count_sto
     assert page["recordsFiltered"] == 4 and "recordsFilteredMore" not in page
 
 
+def scoped_as_the_finder(characters, as_list: bool):
+    """The characters but the first, chosen as the finder's scope is: by key from a list (as on
+    MariaDB) or from a union of rules (as on SQLite)."""
+    keys = Character.objects.order_by().values_list("pk", flat=True)
+    rules = keys.filter(pk__in=[c.pk for c in characters[1:3]]).union(
+        keys.filter(pk__in=[c.pk for c in characters[3:]])
+    )
+    scope = list(rules) if as_list else rules
+    return Character.objects.select_related("eve_character").filter(pk__in=scope)
+
+
+@pytest.mark.parametrize("as_list", [True, False])
 @pytest.mark.parametrize(
     "params",
     [
         {"length": "2"},
-        {"start": "4", "length": "2"},
+        {"start": "2", "length": "2"},
         {"start": "10", "length": "2"},  # past the end
         {"search[value]": "a", "length": "1"},
         {"search[value]": "nobody"},
     ],
 )
-def test_should_count_in_a_window_as_a_separate_count_does(characters, params, monkeypatch):
-    """A window counts every row found, however far past the page: never "more than"."""
-    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", 0)
-    counted_apart = table(keys_first=True, count_with_keys=False).page(params)
+def test_should_count_a_scope_chosen_by_key_with_the_keys_as_a_separate_count_does(
+    characters, params, as_list
+):
+    """The finder's case: its scope is a list of keys or a union of rules, counted inside
+    the query of the page's keys (no window over every row)."""
+    scoped = scoped_as_the_finder(characters, as_list)
+    counted_apart = table(keys_first=True, count_with_keys=False, queryset=scoped).page(params)
 
-    assert table(keys_first=True, count_in_window=True).page(params) == counted_apart
+    with CaptureQueriesContext(connection) as queries:
+        page = table(keys_first=True, queryset=scoped).page(params)
+
+    assert page == counted_apart
+    assert counted_apart["recordsTotal"] == 4
+    assert not any("OVER" in query["sql"].upper() for query in queries)

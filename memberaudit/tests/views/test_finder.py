@@ -198,6 +198,8 @@ class TestFinderPages:
         self, crowd, client, direction
     ):
         rows = selectors.finder_rows(auditor(client))
+        annotated = rows.shown.query.annotations
+        sort_keys = {k: v for k, v in rows.sort_keys.items() if k not in annotated}
         shown = [column for column in json_tables.finder().columns if column.is_shown]
         sign = "-" if direction == "desc" else ""
 
@@ -205,7 +207,8 @@ class TestFinderPages:
             if not column.order_by:
                 continue
             plain = list(
-                rows.shown.filter(pk__in=rows.characters)
+                rows.shown.annotate(**sort_keys)
+                .filter(pk__in=rows.characters)
                 .order_by(f"{sign}{column.order_by}", f"{sign}eve_character_id")
                 .values_list("eve_character__character_id", flat=True)
             )
@@ -246,3 +249,83 @@ class TestFinderPages:
         roles = [row["corporation_roles"] for row in first_rows("corporation_roles")]
         assert roles == [["Director", "Accountant"]] * 3
         assert all(row["is_shared"] for row in first_rows("is_shared"))
+
+
+class TestFinderQueries:
+    @pytest.mark.parametrize(
+        "permissions",
+        [
+            (FINDER, "memberaudit.view_shared_characters"),
+            (FINDER, "memberaudit.characters_access", "memberaudit.view_same_alliance"),
+            (FINDER, "memberaudit.characters_access", "memberaudit.view_everything"),
+        ],
+    )
+    @pytest.mark.parametrize("search", ["", "Alpha", "nobody"])
+    def test_should_count_what_the_viewer_may_open_with_the_page_keys_without_a_window(
+        self, permissions, search, world, client
+    ):
+        viewer = user_with_main(
+            *permissions, alliance_id=99_000_001, alliance_name="Alpha Alliance"
+        )
+        client.force_login(viewer)
+        params = {"length": 1, "search[value]": search}
+
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("memberaudit:finder_data"), params).json()
+
+        may_open = access.accessible_characters(viewer).select_related("eve_character")
+        matching = [
+            c
+            for c in may_open
+            if search.lower() in f"{c.name} {c.eve_character.alliance_name or ''}".lower()
+        ]
+        assert page["recordsTotal"] == may_open.count()
+        assert page["recordsFiltered"] == len(matching)
+        assert not any(" OVER " in query["sql"].upper() for query in queries)
+
+    def test_should_break_ties_of_a_name_by_the_key_of_the_eve_characters_own_table(
+        self, crowd, client
+    ):
+        """Sorted by a name of the EVE character, then by that table's key: the order of the
+        name's index, which the database walks instead of sorting every character."""
+        auditor(client)
+        client.get(reverse("memberaudit:finder_data"))
+        quote = connection.ops.quote_name
+
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("memberaudit:finder_data"), {"length": 2})
+
+        keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
+        order = keys.rpartition("ORDER BY")[2]
+        table = quote("eveonline_evecharacter")
+        assert f"{table}.{quote('character_name')} ASC, {table}.{quote('id')} ASC" in order
+
+    @pytest.mark.parametrize("searched", ["main", "state"])
+    def test_should_search_mains_and_states_from_the_owners_first(self, crowd, client, searched):
+        """A search finds the owners whose main or state matches first: no character is
+        joined to its owner to be searched."""
+        viewer = auditor(client)
+        profile = crowd["beta"].owner.profile
+        text = profile.main_character.character_name if searched == "main" else "Guest"
+        if searched == "state":
+            profile.state.name = text  # renamed: the owners in that state match
+            profile.state.save()
+        expected = {
+            c.character_id
+            for c in access.accessible_characters(viewer).select_related("eve_character")
+            if text.lower() in c.name.lower()
+            or c.owner
+            and text.lower()
+            in (
+                f"{c.owner.profile.main_character.character_name} {c.owner.profile.state.name}"
+            ).lower()
+        }
+
+        with CaptureQueriesContext(connection) as queries:
+            found = finder_ids(client, **{"search[value]": text})
+
+        assert found == expected
+        assert {crowd["beta"].character_id, crowd["beta_shared"].character_id} <= found
+        keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
+        ownership = connection.ops.quote_name("authentication_characterownership")
+        assert f"JOIN {ownership} ON" not in keys
