@@ -7,6 +7,7 @@ A user is compliant when every character of theirs known to Auth is registered h
 enabled (not disabled for a lost token): the rule of :mod:`memberaudit.compliance`.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -17,6 +18,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -187,41 +189,77 @@ def skill_set_rows(viewer: User):
     (:mod:`memberaudit.report_rows`); the covered characters are those the users of
     :func:`memberaudit.access.report_users` own now, whatever the rows' copies say.
     """
-    active = SkillSet.objects.filter(is_active=True)
-    return CharacterSkillSetCheck.objects.filter(
-        _covered_characters(viewer), skill_set_id__in=_keys(active)
-    )
+    return _skill_set_rows(_coverage(viewer))
 
 
-def _covered_characters(viewer: User) -> Q:
-    """The condition on a check that its character is covered by the viewer's reports.
+def _skill_set_rows(coverage: "_Coverage"):
+    return CharacterSkillSetCheck.objects.filter(coverage.condition)
 
-    On MariaDB the characters' keys are read first: its optimizer would turn the subquery into
-    a join driven from the users and sort every row of the report. Those of a viewer with a
-    scope are found from the scope (:func:`memberaudit.access.report_character_keys`); those
-    of a viewer who sees every user are flagged character by character. When they are all the
-    characters there are, as for a viewer who sees everyone, they are the characters up to the
-    highest of them (a character created since has a higher key), a condition any index of
-    the report serves without a list of thousands of keys.
+
+@dataclass(frozen=True)
+class _Coverage:
+    """The condition on a check that it is in the viewer's report (its character covered, its
+    skill set active) and, when that condition names the characters left out rather than
+    those in, the covered users: a row is shown only when its character's owner is one of
+    them (a character registered since the characters were read is not among those left
+    out)."""
+
+    condition: Q
+    owners: frozenset | None = None
+
+
+def _coverage(viewer: User) -> _Coverage:
+    """Which checks the viewer's report covers: those of covered characters and of active
+    skill sets. The checks of inactive skill sets are removed by the next run; until then
+    they are left out by the keys of their skill sets (a few).
+
+    On MariaDB the keys are read first: its optimizer would turn a subquery into a join
+    driven from the users and sort every row of the report. The characters of a viewer with a
+    scope are found from the scope (:func:`memberaudit.access.report_character_keys`). For a
+    viewer who sees every user with access, the characters left out are found instead (those
+    without an owner, those of users without access), in the same query as the inactive skill
+    sets with checks: usually there are none, and then the report is every check, which a
+    page reads along an index and counts without testing a condition on each of its rows.
     """
     users = access.report_users(viewer)
+    checks = CharacterSkillSetCheck.objects.filter(skill_set_id=OuterRef("pk"))
+    stale = SkillSet.objects.filter(Exists(checks), is_active=False).values_list("pk", flat=True)
     if connection.vendor != "mysql":
         covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
-        return Q(character_id__in=covered.values("pk"))
+        condition = Q(character_id__in=covered.values("pk")) & ~Q(skill_set_id__in=stale)
+        return _Coverage(condition)
     scoped = access.report_character_keys(viewer)
     if scoped is not None:  # the viewer's scope: its keys found from its indexes
-        return in_short_lists("character_id", sorted(scoped))
-    covered = Case(
-        When(eve_character__character_ownership__user__in=users, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    characters = Character.objects.annotate(covered=covered).order_by()
-    flags = list(characters.values_list("pk", "covered"))
-    keys = [pk for pk, covered in flags if covered]
-    if keys and len(keys) == len(flags):
-        return Q(character_id__lte=max(keys))
-    return in_short_lists("character_id", keys)
+        condition = in_short_lists("character_id", sorted(scoped))
+        return _Coverage(condition & ~Q(skill_set_id__in=list(stale)))
+    is_covered = Case(When(pk__in=users, then=Value(True)), default=Value(False))
+    owners, left_out_users = set(), []
+    for pk, covered in User.objects.annotate(covered=is_covered).values_list("pk", "covered"):
+        if covered:
+            owners.add(pk)
+        else:
+            left_out_users.append(pk)
+    owned = CharacterOwnership.objects.filter(character_id=OuterRef("eve_character_id"))
+    left_out = Q(~Exists(owned))
+    if left_out_users:
+        left_out |= Q(eve_character__character_ownership__user_id__in=left_out_users)
+    left_out_keys = defaultdict(list)
+    for kind, pk in _tagged(Character.objects.filter(left_out), "character").union(
+        _tagged(stale, "skill_set"), all=True
+    ):
+        left_out_keys[kind].append(pk)
+    condition = ~Q(skill_set_id__in=left_out_keys["skill_set"])
+    characters = sorted(left_out_keys["character"])
+    if len(characters) < _MARIADB_IN_TABLE_SIZE:
+        return _Coverage(condition & ~Q(character_id__in=characters), frozenset(owners))
+    covered = Character.objects.exclude(pk__in=characters).values_list("pk", flat=True)
+    return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
+
+
+def _tagged(queryset, kind: str):
+    """The keys of ``queryset`` as pairs (``kind``, key): to read keys of several tables in
+    one query (``UNION``)."""
+    return queryset.annotate(kind=Value(kind)).values_list("kind", "pk")
 
 
 # MariaDB turns a list of this many values or more into a table joined to the query
@@ -275,8 +313,17 @@ _ROW_ORDER = ("character_id", "skill_set_id", "pk")
 class SkillSetReportTable(ServerSideTable):
     """The skill sets report: a server-side table whose every sort ends with the character, the
     skill set and the key, in the sort's direction, as each of the report's indexes does; a
-    page's keys are read along one index, then its rows by key (``keys_first``). The CSV reads
-    plain values, chunk by chunk of keys."""
+    page's keys are read along one index, then its rows by key (``keys_first``). A page in the
+    second half of the rows is read from the other end of the index, in the reverse order,
+    so that no page walks more than half of them. The CSV reads plain values, chunk by chunk
+    of keys.
+
+    ``owners``: the covered users when the rows are chosen by the characters left out (see
+    :class:`_Coverage`); a row whose character's owner is not one of them is not shown."""
+
+    def __init__(self, *args, owners: frozenset | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owners = owners
 
     def _ordering(self, asked: query_params.TableRequest) -> list[str]:
         ordering, prefix = [], ""
@@ -289,21 +336,66 @@ class SkillSetReportTable(ServerSideTable):
             ordering.append(self.default_order)
         return [*ordering, *(f"{prefix}{key}" for key in _ROW_ORDER)]
 
-    def all_rows(self, seen: Callable[[Any], None] | None, chunk_size: int) -> Iterable[dict]:
-        names = [column.name for column in self.columns]
+    def _page_objects_and_counts(self, queryset, counted, unsearched, start, length):
+        if unsearched is not None or start < _FROM_THE_END_AFTER:
+            objects, filtered, total = super()._page_objects_and_counts(
+                queryset, counted, unsearched, start, length
+            )
+            return self._covered(objects), filtered, total
+        total = counted.order_by().count()
+        if start < total / 2 or start >= total:
+            return self._covered(self._page_objects(queryset, start, length)), total, total
+        end = total - start  # the page's last row, counted from the other end
+        keys = list(queryset.reverse().values_list("pk", flat=True)[max(end - length, 0) : end])[
+            ::-1
+        ]
+        by_key = self.unscoped.order_by().in_bulk(keys)
+        return self._covered([by_key[key] for key in keys if key in by_key]), total, total
+
+    def _covered(self, checks: list) -> list:
+        if self.owners is None:
+            return checks
+        return [check for check in checks if check.owner_pk in self.owners]
+
+    def csv_rows(
+        self, names: list[str], seen: Callable[[Any], None] | None, chunk_size: int
+    ) -> Iterable[list]:
+        """The values of the columns ``names`` of every row, in the default order; ``seen`` is
+        called once for each character of the rows."""
         fields = ["pk", "character_id", *(_PLAIN_FIELDS[name] for name in names)]
         queryset = self.queryset.order_by(self.default_order, *_ROW_ORDER)
         # the owners of all characters in one query, rather than three joins for every row
-        owners = dict(Character.objects.values_list("pk", _OWNER_OF_CHARACTER)) if seen else {}
+        owners = {}
+        if seen or self.owners is not None:
+            owners = dict(Character.objects.values_list("pk", _OWNER_OF_CHARACTER))
+        if self.owners is not None:
+            owners = {pk: owner for pk, owner in owners.items() if owner in self.owners}
+        characters_seen = set()
         rows = CharacterSkillSetCheck.objects.order_by()
         for keys in key_chunks(queryset, chunk_size):
             by_key = {row[0]: row for row in rows.filter(pk__in=keys).values_list(*fields)}
             for key in keys:
-                if key in by_key:
-                    _, character_id, *values = by_key[key]
+                row = by_key.get(key)
+                if row is None:
+                    continue
+                character_id = row[1]
+                if character_id not in characters_seen:
+                    if self.owners is not None and character_id not in owners:
+                        continue  # registered since its owner was found not covered
+                    characters_seen.add(character_id)
                     if seen:
                         seen(_RowOwner(character_id, owners.get(character_id)))
-                    yield dict(zip(names, values, strict=True))
+                yield row[2:]
+
+    def all_rows(self, seen: Callable[[Any], None] | None, chunk_size: int) -> Iterable[dict]:
+        names = [column.name for column in self.columns]
+        for values in self.csv_rows(names, seen, chunk_size):
+            yield dict(zip(names, values, strict=True))
+
+
+# A page starting past this row may be read from the other end of the rows: its count is then
+# read apart, before the page (on a page near the start, in the same query).
+_FROM_THE_END_AFTER = 10_000
 
 
 class _RowOwner(NamedTuple):
@@ -490,12 +582,14 @@ def _corporation_compliance_table(viewer: User) -> ListTable:
 
 
 def _skill_set_table(viewer: User) -> SkillSetReportTable:
+    coverage = _coverage(viewer)
     return SkillSetReportTable(
-        skill_set_rows(viewer),
+        _skill_set_rows(coverage),
         SKILL_SET_COLUMNS,
         default_order="character_name",
         keys_first=True,
         unscoped=skill_set_checks(),
+        owners=coverage.owners,
     )
 
 
@@ -537,7 +631,8 @@ def all_rows(
     default order; bounded memory (rows are read in chunks of keys,
     :func:`memberaudit.exports.objects_in_order`).
 
-    ``seen`` is called with the object behind each row of a server-side table.
+    ``seen`` is called with the object behind each row of a server-side table (of the skill
+    sets report: once per character).
     """
     if isinstance(table, ListTable):
         yield from table.all_rows()
@@ -550,6 +645,19 @@ def all_rows(
         if seen:
             seen(obj)
         yield {column.name: column.value(obj) for column in table.columns}
+
+
+def csv_rows(
+    table: "ServerSideTable | ListTable",
+    names: list[str],
+    seen: Callable[[Any], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterable[list]:
+    """The values of the columns ``names`` of every row of a report table, as
+    :func:`all_rows` reads them: the cells of the CSV download."""
+    if isinstance(table, SkillSetReportTable):
+        return table.csv_rows(names, seen, chunk_size)
+    return ([row[name] for name in names] for row in all_rows(table, seen, chunk_size))
 
 
 def _main_field(user: User | None, name: str) -> str:

@@ -349,7 +349,12 @@ def test_should_download_in_queries_per_chunk_not_per_row(
     # values of its rows
     with django_assert_num_queries(2 + 2):
         assert len(list(all_rows(table, seen.append, chunk_size=(rows + 1) // 2))) == rows
-    with django_assert_num_queries(1 + 4):
+    # without the access log, the owners are read only to keep out a character whose owner
+    # is not covered (MariaDB, whose rows are chosen by the characters left out)
+    owners = 1 if table.owners is not None else 0
+    with django_assert_num_queries(1 + owners + 4):
         assert len(list(all_rows(table, chunk_size=(rows + 3) // 4))) == rows
 
-    assert len(seen) == rows
+    # each character once, however many rows it has
+    characters = set(table.queryset.values_list("character_id", flat=True))
+    assert sorted(row.character_id for row in seen) == sorted(characters)
