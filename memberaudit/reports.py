@@ -24,11 +24,11 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThan
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -118,64 +118,77 @@ def user_compliance_rows(viewer: User):
 
     One query.
     """
+    return _with_compliance(access.report_users(viewer).select_related(_MAIN))
+
+
+# An ownership of a character registered here and enabled.
+_REGISTERED = Q(
+    character__memberaudit_character__isnull=False,
+    character__memberaudit_character__is_disabled=False,
+)
+
+
+def _compliance_keys() -> dict:
+    """Per user: characters known to Auth, those registered and enabled, and whether all
+    known ones are (and there is one); each a subquery of the user's own ownerships."""
     ownerships = CharacterOwnership.objects.filter(user=OuterRef("pk")).order_by()
     known = ownerships.values("user").annotate(count=Count("pk")).values("count")
     registered = (
-        ownerships.filter(
-            character__memberaudit_character__isnull=False,
-            character__memberaudit_character__is_disabled=False,
-        )
-        .values("user")
-        .annotate(count=Count("pk"))
-        .values("count")
+        ownerships.filter(_REGISTERED).values("user").annotate(count=Count("pk")).values("count")
     )
-    return (
-        access.report_users(viewer)
-        .select_related(_MAIN)
-        .annotate(
-            known=Coalesce(Subquery(known, output_field=IntegerField()), 0),
-            registered=Coalesce(Subquery(registered, output_field=IntegerField()), 0),
-        )
-        .annotate(
-            is_compliant=Case(
-                When(Q(known__gt=0, known=F("registered")), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+    known = Coalesce(Subquery(known, output_field=IntegerField()), 0)
+    registered = Coalesce(Subquery(registered, output_field=IntegerField()), 0)
+    is_compliant = Case(
+        When(GreaterThan(known, 0) & Exact(known, registered), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
+    return {"known": known, "registered": registered, "is_compliant": is_compliant}
+
+
+def _with_compliance(users):
+    return users.annotate(**_compliance_keys())
 
 
 def corporation_compliance_rows(viewer: User) -> list[dict]:
     """Per corporation of the covered users' mains: users, compliant users, percentage.
 
-    One query. Users without a main are counted under an empty corporation.
+    Two queries: the covered users with their mains' corporations, then the characters each
+    owner has, known and registered, counted in one pass over the ownerships (rather than
+    subqueries for every user); those of a few hundred users are found by their keys.
+    Users without a main are counted under an empty corporation.
     """
-    grouped = (
-        user_compliance_rows(viewer)
-        .order_by()
-        .values(
+    users = list(
+        access.report_users(viewer).values_list(
+            "pk",
             f"{_MAIN}__corporation_id",
             f"{_MAIN}__corporation_name",
             f"{_MAIN}__alliance_name",
         )
-        .annotate(
-            users=Count("pk"),
-            compliant_users=Sum(
-                Case(When(is_compliant=True, then=1), default=0, output_field=IntegerField())
-            ),
-        )
     )
+    ownerships = CharacterOwnership.objects.order_by()
+    if len(users) < _MARIADB_IN_TABLE_SIZE:
+        ownerships = ownerships.filter(user_id__in=[pk for pk, *_corporation in users])
+    owned = (
+        ownerships.values("user")
+        .annotate(known=Count("pk"), registered=Count("pk", filter=_REGISTERED))
+        .values_list("user", "known", "registered")
+    )
+    compliant = {user for user, known, registered in owned if known and known == registered}
+    groups: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, *corporation in users:
+        group = groups[tuple(corporation)]
+        group[0] += 1
+        group[1] += pk in compliant
     rows = []
-    for group in grouped:
-        users, compliant = group["users"], group["compliant_users"] or 0
+    for (_corporation_id, corporation, alliance), (users_count, compliant_count) in groups.items():
         rows.append(
             {
-                "corporation": group[f"{_MAIN}__corporation_name"] or "",
-                "alliance": group[f"{_MAIN}__alliance_name"] or "",
-                "users": users,
-                "compliant_users": compliant,
-                "percentage": round(100 * compliant / users, 1) if users else 0.0,
+                "corporation": corporation or "",
+                "alliance": alliance or "",
+                "users": users_count,
+                "compliant_users": compliant_count,
+                "percentage": round(100 * compliant_count / users_count, 1),
             }
         )
     rows.sort(key=lambda row: row["corporation"].casefold())
@@ -572,8 +585,15 @@ _PLAIN_FIELDS = {
 
 
 def _user_compliance_table(viewer: User) -> ServerSideTable:
+    """A page's users are found first, sorted by the counts only when it sorts by them (each
+    a subquery for every covered user); its rows then get them."""
     return ServerSideTable(
-        user_compliance_rows(viewer), USER_COMPLIANCE_COLUMNS, default_order="username"
+        access.report_users(viewer),
+        USER_COMPLIANCE_COLUMNS,
+        default_order="username",
+        keys_first=True,
+        unscoped=_with_compliance(User.objects.select_related(_MAIN)),
+        sort_keys=_compliance_keys(),
     )
 
 
