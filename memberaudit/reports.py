@@ -36,6 +36,7 @@ from allianceauth.authentication.models import CharacterOwnership
 
 from . import access, query_params
 from .exports import CHUNK_SIZE, key_chunks, objects_in_order
+from .json_tables.common import number_column
 from .models import Character, CharacterSkillSetCheck, SkillSet
 from .tables import (
     DEFAULT_PAGE_LENGTH,
@@ -450,22 +451,8 @@ USER_COMPLIANCE_COLUMNS = [
         title=_("Alliance"),
         priority=3,
     ),
-    Column(
-        "registered",
-        lambda user: user.registered,
-        order_by="registered",
-        title=_("Registered characters"),
-        render="number",
-        priority=2,
-    ),
-    Column(
-        "known",
-        lambda user: user.known,
-        order_by="known",
-        title=_("Characters in Auth"),
-        render="number",
-        priority=2,
-    ),
+    number_column("registered", _("Registered characters"), 2),
+    number_column("known", _("Characters in Auth"), 2),
     Column(
         "is_compliant",
         lambda user: user.is_compliant,
@@ -493,30 +480,9 @@ CORPORATION_COMPLIANCE_COLUMNS = [
         title=_("Alliance"),
         priority=2,
     ),
-    Column(
-        "users",
-        lambda row: row["users"],
-        order_by="users",
-        title=_("Users"),
-        render="number",
-        priority=1,
-    ),
-    Column(
-        "compliant_users",
-        lambda row: row["compliant_users"],
-        order_by="compliant_users",
-        title=_("Compliant users"),
-        render="number",
-        priority=1,
-    ),
-    Column(
-        "percentage",
-        lambda row: row["percentage"],
-        order_by="percentage",
-        title=_("Compliant (%)"),
-        render="percent",
-        priority=1,
-    ),
+    number_column("users", _("Users"), 1),
+    number_column("compliant_users", _("Compliant users"), 1),
+    number_column("percentage", _("Compliant (%)"), 1, render="percent"),
 ]
 
 _OWNER_OF_CHARACTER = "eve_character__character_ownership__user_id"
