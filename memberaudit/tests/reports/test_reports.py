@@ -142,7 +142,8 @@ def test_should_count_characters_only_of_the_page_unless_sorting_by_a_count(
     ]
     assert len(result["data"]) == 3
     assert len(counting) == (2 if counted_for_every_user else 1)
-    sorted_by_counts = [sql for sql in counting if "ORDER BY" in sql]
+    # (MariaDB's grouped subqueries say "ORDER BY NULL": no order)
+    sorted_by_counts = [sql for sql in counting if "ORDER BY" in sql.replace("ORDER BY NULL", "")]
     assert bool(sorted_by_counts) == counted_for_every_user
 
 
