@@ -14,8 +14,8 @@ from django.urls import reverse
 from allianceauth.authentication.models import CharacterOwnership
 
 from memberaudit.models import CharacterSkillSetCheck, SkillSet
-from memberaudit.reports import in_short_lists
 from memberaudit.skill_set_checks import update_checks_for_characters
+from memberaudit.skill_set_report import in_short_lists
 
 from ..skill_sets.helpers import give_skills
 from .scenario import SCOPES, login
@@ -285,7 +285,7 @@ def test_should_read_a_page_in_the_second_half_from_the_other_end(
     order = {"order[0][column]": 3, "order[0][dir]": direction}
     every_row = rows(client, **order)
     total = len(every_row)
-    monkeypatch.setattr("memberaudit.reports._FROM_THE_END_AFTER", 0)
+    monkeypatch.setattr("memberaudit.skill_set_report._FROM_THE_END_AFTER", 0)
 
     for start in (0, total // 2 - 1, total // 2 + 1, total - 7, total - 1, total):
         result = page(client, start=start, length=5, **order)
