@@ -7,34 +7,39 @@ A user is compliant when every character of theirs known to Auth is registered h
 enabled (not disabled for a lost token): the rule of :mod:`memberaudit.compliance`.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
-    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, GreaterThan
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from allianceauth.authentication.models import CharacterOwnership
 
 from . import access, query_params
-from .exports import CHUNK_SIZE, key_chunks, objects_in_order
-from .models import Character, CharacterSkillSetCheck, SkillSet
+from .exports import CHUNK_SIZE, objects_in_order
+from .json_tables.common import number_column
+from .skill_set_report import (
+    MARIADB_IN_TABLE_SIZE,
+    SKILL_SET_COLUMNS,
+    SkillSetReportTable,
+    skill_set_table,
+)
 from .tables import (
     DEFAULT_PAGE_LENGTH,
     MAX_PAGE_LENGTH,
@@ -116,199 +121,81 @@ def user_compliance_rows(viewer: User):
 
     One query.
     """
+    return _with_compliance(access.report_users(viewer).select_related(_MAIN))
+
+
+# An ownership of a character registered here and enabled.
+_REGISTERED = Q(
+    character__memberaudit_character__isnull=False,
+    character__memberaudit_character__is_disabled=False,
+)
+
+
+def _compliance_keys() -> dict:
+    """Per user: characters known to Auth, those registered and enabled, and whether all
+    known ones are (and there is one); each a subquery of the user's own ownerships."""
     ownerships = CharacterOwnership.objects.filter(user=OuterRef("pk")).order_by()
     known = ownerships.values("user").annotate(count=Count("pk")).values("count")
     registered = (
-        ownerships.filter(
-            character__memberaudit_character__isnull=False,
-            character__memberaudit_character__is_disabled=False,
-        )
-        .values("user")
-        .annotate(count=Count("pk"))
-        .values("count")
+        ownerships.filter(_REGISTERED).values("user").annotate(count=Count("pk")).values("count")
     )
-    return (
-        access.report_users(viewer)
-        .select_related(_MAIN)
-        .annotate(
-            known=Coalesce(Subquery(known, output_field=IntegerField()), 0),
-            registered=Coalesce(Subquery(registered, output_field=IntegerField()), 0),
-        )
-        .annotate(
-            is_compliant=Case(
-                When(Q(known__gt=0, known=F("registered")), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
+    known = Coalesce(Subquery(known, output_field=IntegerField()), 0)
+    registered = Coalesce(Subquery(registered, output_field=IntegerField()), 0)
+    is_compliant = Case(
+        When(GreaterThan(known, 0) & Exact(known, registered), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
     )
+    return {"known": known, "registered": registered, "is_compliant": is_compliant}
+
+
+def _with_compliance(users):
+    return users.annotate(**_compliance_keys())
 
 
 def corporation_compliance_rows(viewer: User) -> list[dict]:
     """Per corporation of the covered users' mains: users, compliant users, percentage.
 
-    One query. Users without a main are counted under an empty corporation.
+    Two queries: the covered users with their mains' corporations, then the characters each
+    owner has, known and registered, counted in one pass over the ownerships (rather than
+    subqueries for every user); those of a few hundred users are found by their keys.
+    Users without a main are counted under an empty corporation.
     """
-    grouped = (
-        user_compliance_rows(viewer)
-        .order_by()
-        .values(
+    users = list(
+        access.report_users(viewer).values_list(
+            "pk",
             f"{_MAIN}__corporation_id",
             f"{_MAIN}__corporation_name",
             f"{_MAIN}__alliance_name",
         )
-        .annotate(
-            users=Count("pk"),
-            compliant_users=Sum(
-                Case(When(is_compliant=True, then=1), default=0, output_field=IntegerField())
-            ),
-        )
     )
+    ownerships = CharacterOwnership.objects.order_by()
+    if len(users) < MARIADB_IN_TABLE_SIZE:
+        ownerships = ownerships.filter(user_id__in=[pk for pk, *_corporation in users])
+    owned = (
+        ownerships.values("user")
+        .annotate(known=Count("pk"), registered=Count("pk", filter=_REGISTERED))
+        .values_list("user", "known", "registered")
+    )
+    compliant = {user for user, known, registered in owned if known and known == registered}
+    groups: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for pk, *corporation in users:
+        group = groups[tuple(corporation)]
+        group[0] += 1
+        group[1] += pk in compliant
     rows = []
-    for group in grouped:
-        users, compliant = group["users"], group["compliant_users"] or 0
+    for (_corporation_id, corporation, alliance), (users_count, compliant_count) in groups.items():
         rows.append(
             {
-                "corporation": group[f"{_MAIN}__corporation_name"] or "",
-                "alliance": group[f"{_MAIN}__alliance_name"] or "",
-                "users": users,
-                "compliant_users": compliant,
-                "percentage": round(100 * compliant / users, 1) if users else 0.0,
+                "corporation": corporation or "",
+                "alliance": alliance or "",
+                "users": users_count,
+                "compliant_users": compliant_count,
+                "percentage": round(100 * compliant_count / users_count, 1),
             }
         )
     rows.sort(key=lambda row: row["corporation"].casefold())
     return rows
-
-
-def skill_set_rows(viewer: User):
-    """Per character of the covered users and active skill set: whether the set is met.
-
-    The rows are the skill set checks, which carry what the report shows
-    (:mod:`memberaudit.report_rows`); the covered characters are those the users of
-    :func:`memberaudit.access.report_users` own now, whatever the rows' copies say.
-    """
-    active = SkillSet.objects.filter(is_active=True)
-    return CharacterSkillSetCheck.objects.filter(
-        _covered_characters(viewer), skill_set_id__in=_keys(active)
-    )
-
-
-def _covered_characters(viewer: User) -> Q:
-    """The condition on a check that its character is covered by the viewer's reports.
-
-    On MariaDB the characters' keys are read first: its optimizer would turn the subquery into
-    a join driven from the users and sort every row of the report. Those of a viewer with a
-    scope are found from the scope (:func:`memberaudit.access.report_character_keys`); those
-    of a viewer who sees every user are flagged character by character. When they are all the
-    characters there are, as for a viewer who sees everyone, they are the characters up to the
-    highest of them (a character created since has a higher key), a condition any index of
-    the report serves without a list of thousands of keys.
-    """
-    users = access.report_users(viewer)
-    if connection.vendor != "mysql":
-        covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
-        return Q(character_id__in=covered.values("pk"))
-    scoped = access.report_character_keys(viewer)
-    if scoped is not None:  # the viewer's scope: its keys found from its indexes
-        return in_short_lists("character_id", sorted(scoped))
-    covered = Case(
-        When(eve_character__character_ownership__user__in=users, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    characters = Character.objects.annotate(covered=covered).order_by()
-    flags = list(characters.values_list("pk", "covered"))
-    keys = [pk for pk, covered in flags if covered]
-    if keys and len(keys) == len(flags):
-        return Q(character_id__lte=max(keys))
-    return in_short_lists("character_id", keys)
-
-
-# MariaDB turns a list of this many values or more into a table joined to the query
-# (``in_predicate_conversion_threshold``), from which it then sorts every row in scope.
-_MARIADB_IN_TABLE_SIZE = 1000
-
-
-def in_short_lists(field: str, keys: list, size: int = _MARIADB_IN_TABLE_SIZE - 1) -> Q:
-    """``<field>__in=keys`` as lists of at most ``size`` values each: conditions MariaDB
-    checks along the index of the sort, a page's rows found as the index is walked."""
-    condition = Q(pk__in=[])
-    for start in range(0, len(keys), size):
-        condition |= Q(**{f"{field}__in": keys[start : start + size]})
-    return condition
-
-
-def skill_set_checks():
-    """Every skill set check with the owner of its character (``owner_pk``), for any viewer:
-    the rows of :func:`skill_set_rows` once their keys are chosen."""
-    return CharacterSkillSetCheck.objects.annotate(owner_pk=F(_CHECK_OWNER))
-
-
-def _keys(queryset):
-    """The keys of ``queryset`` for a condition ``<field>__in``: read first on MariaDB (see
-    :func:`_covered_characters`), a subquery elsewhere (SQLite limits the parameters of a
-    query)."""
-    if connection.vendor == "mysql":
-        return list(queryset.values_list("pk", flat=True))
-    return queryset.values("pk")
-
-
-def _search_characters(path: str) -> Callable[[str], Q]:
-    """A search of report rows by a text of their characters (at ``path``), found first among
-    the characters (a few thousand) rather than in every row."""
-
-    def search(text: str) -> Q:
-        found = Character.objects.filter(**{f"{path}__icontains": text})
-        return Q(character_id__in=_keys(found))
-
-    return search
-
-
-def _search_skill_sets(text: str) -> Q:
-    return Q(skill_set_id__in=_keys(SkillSet.objects.filter(name__icontains=text)))
-
-
-# What ends every order of the skill sets report, as it ends each of its indexes.
-_ROW_ORDER = ("character_id", "skill_set_id", "pk")
-
-
-class SkillSetReportTable(ServerSideTable):
-    """The skill sets report: a server-side table whose every sort ends with the character, the
-    skill set and the key, in the sort's direction, as each of the report's indexes does; a
-    page's keys are read along one index, then its rows by key (``keys_first``). The CSV reads
-    plain values, chunk by chunk of keys."""
-
-    def _ordering(self, asked: query_params.TableRequest) -> list[str]:
-        ordering, prefix = [], ""
-        for column_index, descending in asked.order:
-            column = sort_column(self.columns, asked, column_index)
-            if column is not None and column.order_by:
-                prefix = prefix if ordering else ("-" if descending else "")
-                ordering.append(f"-{column.order_by}" if descending else column.order_by)
-        if not ordering:
-            ordering.append(self.default_order)
-        return [*ordering, *(f"{prefix}{key}" for key in _ROW_ORDER)]
-
-    def all_rows(self, seen: Callable[[Any], None] | None, chunk_size: int) -> Iterable[dict]:
-        names = [column.name for column in self.columns]
-        fields = ["pk", "character_id", *(_PLAIN_FIELDS[name] for name in names)]
-        queryset = self.queryset.order_by(self.default_order, *_ROW_ORDER)
-        # the owners of all characters in one query, rather than three joins for every row
-        owners = dict(Character.objects.values_list("pk", _OWNER_OF_CHARACTER)) if seen else {}
-        rows = CharacterSkillSetCheck.objects.order_by()
-        for keys in key_chunks(queryset, chunk_size):
-            by_key = {row[0]: row for row in rows.filter(pk__in=keys).values_list(*fields)}
-            for key in keys:
-                if key in by_key:
-                    _, character_id, *values = by_key[key]
-                    if seen:
-                        seen(_RowOwner(character_id, owners.get(character_id)))
-                    yield dict(zip(names, values, strict=True))
-
-
-class _RowOwner(NamedTuple):
-    character_id: int
-    owner_pk: int | None
 
 
 _MAIN_NAME = f"{_MAIN}__character_name"
@@ -345,22 +232,8 @@ USER_COMPLIANCE_COLUMNS = [
         title=_("Alliance"),
         priority=3,
     ),
-    Column(
-        "registered",
-        lambda user: user.registered,
-        order_by="registered",
-        title=_("Registered characters"),
-        render="number",
-        priority=2,
-    ),
-    Column(
-        "known",
-        lambda user: user.known,
-        order_by="known",
-        title=_("Characters in Auth"),
-        render="number",
-        priority=2,
-    ),
+    number_column("registered", _("Registered characters"), 2),
+    number_column("known", _("Characters in Auth"), 2),
     Column(
         "is_compliant",
         lambda user: user.is_compliant,
@@ -388,115 +261,27 @@ CORPORATION_COMPLIANCE_COLUMNS = [
         title=_("Alliance"),
         priority=2,
     ),
-    Column(
-        "users",
-        lambda row: row["users"],
-        order_by="users",
-        title=_("Users"),
-        render="number",
-        priority=1,
-    ),
-    Column(
-        "compliant_users",
-        lambda row: row["compliant_users"],
-        order_by="compliant_users",
-        title=_("Compliant users"),
-        render="number",
-        priority=1,
-    ),
-    Column(
-        "percentage",
-        lambda row: row["percentage"],
-        order_by="percentage",
-        title=_("Compliant (%)"),
-        render="percent",
-        priority=1,
-    ),
+    number_column("users", _("Users"), 1),
+    number_column("compliant_users", _("Compliant users"), 1),
+    number_column("percentage", _("Compliant (%)"), 1, render="percent"),
 ]
-
-_OWNER_OF_CHARACTER = "eve_character__character_ownership__user_id"
-_CHECK_OWNER = f"character__{_OWNER_OF_CHARACTER}"
-SKILL_SET_COLUMNS = [
-    Column(
-        "character",
-        lambda check: check.character_name,
-        "character_name",
-        _search_characters("eve_character__character_name"),
-        title=_("Character"),
-        priority=1,
-    ),
-    Column(
-        "main",
-        lambda check: check.main_name,
-        "main_name",
-        _search_characters(
-            "eve_character__character_ownership__user__profile__main_character__character_name"
-        ),
-        title=_("Main character"),
-        priority=2,
-    ),
-    Column(
-        "corporation",
-        lambda check: check.corporation_name,
-        "corporation_name",
-        _search_characters("eve_character__corporation_name"),
-        title=_("Corporation"),
-        priority=3,
-    ),
-    Column(
-        "skill_set",
-        lambda check: check.skill_set_name,
-        "skill_set_name",
-        _search_skill_sets,
-        title=_("Skill set"),
-        priority=1,
-    ),
-    Column(
-        "can_fly",
-        lambda check: check.meets_required,
-        order_by="meets_required",
-        title=_("Required skills met"),
-        render="bool",
-        priority=1,
-    ),
-    Column(
-        "is_met",
-        lambda check: check.meets_all,
-        order_by="meets_all",
-        title=_("All skills met"),
-        render="bool",
-        priority=2,
-    ),
-]
-# The field of the check each column of the CSV reads.
-_PLAIN_FIELDS = {
-    "character": "character_name",
-    "main": "main_name",
-    "corporation": "corporation_name",
-    "skill_set": "skill_set_name",
-    "can_fly": "meets_required",
-    "is_met": "meets_all",
-}
 
 
 def _user_compliance_table(viewer: User) -> ServerSideTable:
+    """A page's users are found first, sorted by the counts only when it sorts by them (each
+    a subquery for every covered user); its rows then get them."""
     return ServerSideTable(
-        user_compliance_rows(viewer), USER_COMPLIANCE_COLUMNS, default_order="username"
+        access.report_users(viewer),
+        USER_COMPLIANCE_COLUMNS,
+        default_order="username",
+        keys_first=True,
+        unscoped=_with_compliance(User.objects.select_related(_MAIN)),
+        sort_keys=_compliance_keys(),
     )
 
 
 def _corporation_compliance_table(viewer: User) -> ListTable:
     return ListTable(corporation_compliance_rows(viewer), CORPORATION_COMPLIANCE_COLUMNS)
-
-
-def _skill_set_table(viewer: User) -> SkillSetReportTable:
-    return SkillSetReportTable(
-        skill_set_rows(viewer),
-        SKILL_SET_COLUMNS,
-        default_order="character_name",
-        keys_first=True,
-        unscoped=skill_set_checks(),
-    )
 
 
 REPORTS = {
@@ -520,7 +305,7 @@ REPORTS = {
             "skill_sets",
             _("Skill sets"),
             SKILL_SET_COLUMNS,
-            _skill_set_table,
+            skill_set_table,
             default_order="character_name",
             character_of=lambda check: (check.character_id, check.owner_pk),
         ),
@@ -537,7 +322,8 @@ def all_rows(
     default order; bounded memory (rows are read in chunks of keys,
     :func:`memberaudit.exports.objects_in_order`).
 
-    ``seen`` is called with the object behind each row of a server-side table.
+    ``seen`` is called with the object behind each row of a server-side table (of the skill
+    sets report: once per character).
     """
     if isinstance(table, ListTable):
         yield from table.all_rows()
@@ -550,6 +336,19 @@ def all_rows(
         if seen:
             seen(obj)
         yield {column.name: column.value(obj) for column in table.columns}
+
+
+def csv_rows(
+    table: "ServerSideTable | ListTable",
+    names: list[str],
+    seen: Callable[[Any], None] | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterable[list]:
+    """The values of the columns ``names`` of every row of a report table, as
+    :func:`all_rows` reads them: the cells of the CSV download."""
+    if isinstance(table, SkillSetReportTable):
+        return table.csv_rows(names, seen, chunk_size)
+    return ([row[name] for name in names] for row in all_rows(table, seen, chunk_size))
 
 
 def _main_field(user: User | None, name: str) -> str:

@@ -1,6 +1,7 @@
 """Helpers the tables share: labels of choices, places and names, numbers and dates."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -11,9 +12,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from ..models.locations import ASSET_SAFETY_ID, STRUCTURE_MIN_ID
+from ..tables import Column
 
 
 def labels_of(field: str, choices, default=None) -> Case:
@@ -68,3 +71,33 @@ def entity_name(entity) -> str:
 
 def place_name(location) -> str:
     return location.display_name if location is not None else ""
+
+
+def number_column(
+    name: str,
+    title: str | Promise,
+    priority: int = 5,
+    *,
+    render: str = "number",
+    order_by: str | None = "",
+    value: Callable[[Any], Any] | None = None,
+) -> Column:
+    """A sortable column of a number (``render``: "number", "isk", "percent"...) named
+    ``name``: its value is the row's field ``name`` (an attribute, or a key of a dict row)
+    unless ``value`` reads it, and it sorts by ``order_by`` (the field ``name`` when not
+    given, None for a column that does not sort)."""
+    return Column(
+        name,
+        value or _field(name),
+        order_by=name if order_by == "" else order_by,
+        title=title,
+        render=render,
+        priority=priority,
+    )
+
+
+def _field(name: str) -> Callable[[Any], Any]:
+    def read(row):
+        return row[name] if isinstance(row, dict) else getattr(row, name)
+
+    return read

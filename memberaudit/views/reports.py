@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from .. import access, app_settings, query_params, red_flags
 from ..csv_export import csv_response
-from ..reports import REPORTS, ListTable, all_rows
+from ..reports import REPORTS, ListTable, csv_rows
 from ..tables import for_browser
 
 RED_FLAGS_REPORT = "red_flags"
@@ -62,17 +62,18 @@ def report_csv(request, report: str):
     if definition.character_of:
         seen = lambda obj: characters.add(definition.character_of(obj))  # noqa: E731
 
+    headers = definition.headers
+
     def rows():
         try:
-            for row in all_rows(table, seen):
-                yield [row[name] for name in definition.headers]
+            yield from csv_rows(table, list(headers), seen)
         finally:
             # Rows sent, even of a download broken off, are recorded: in one write at the end.
             if characters:
                 access.log_report_rows(request.user, characters, definition.name)
 
     filename = f"memberaudit_{definition.name}_{timezone.now():%Y%m%d}.csv"
-    return csv_response(filename, definition.headers.values(), rows())
+    return csv_response(filename, headers.values(), rows())
 
 
 @login_required

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from memberaudit.models import SkillSet
@@ -117,6 +118,33 @@ def test_should_sort_and_search_user_compliance_on_the_server(client, scenario):
     params = {"order[0][column]": "5", "order[0][dir]": "desc"}
     result = data(client, "user_compliance", **params)
     assert result["data"][0]["known"] == 3
+
+
+@pytest.mark.parametrize(
+    ("column", "counted_for_every_user"),
+    [("1", False), ("2", False), ("3", False), ("4", True), ("6", True)],
+)
+def test_should_count_characters_only_of_the_page_unless_sorting_by_a_count(
+    client, scenario, column, counted_for_every_user
+):
+    """A page of user compliance finds its users first: the characters of every covered user
+    are counted only when the page is sorted by a count, else only for the page's users."""
+    login(client, scenario, "everything")
+    params = {"order[0][column]": column, "order[0][dir]": "desc", "length": 3}
+
+    with CaptureQueriesContext(connection) as queries:
+        result = data(client, "user_compliance", **params)
+
+    counting = [
+        query["sql"]
+        for query in queries
+        if "authentication_characterownership" in query["sql"] and "COUNT(" in query["sql"]
+    ]
+    assert len(result["data"]) == 3
+    assert len(counting) == (2 if counted_for_every_user else 1)
+    # (MariaDB's grouped subqueries say "ORDER BY NULL": no order)
+    sorted_by_counts = [sql for sql in counting if "ORDER BY" in sql.replace("ORDER BY NULL", "")]
+    assert bool(sorted_by_counts) == counted_for_every_user
 
 
 @pytest.mark.parametrize("scope", ["none", "corporation", "alliance"])
@@ -349,7 +377,12 @@ def test_should_download_in_queries_per_chunk_not_per_row(
     # values of its rows
     with django_assert_num_queries(2 + 2):
         assert len(list(all_rows(table, seen.append, chunk_size=(rows + 1) // 2))) == rows
-    with django_assert_num_queries(1 + 4):
+    # without the access log, the owners are read only to keep out a character whose owner
+    # is not covered (MariaDB, whose rows are chosen by the characters left out)
+    owners = 1 if table.owners is not None else 0
+    with django_assert_num_queries(1 + owners + 4):
         assert len(list(all_rows(table, chunk_size=(rows + 3) // 4))) == rows
 
-    assert len(seen) == rows
+    # each character once, however many rows it has
+    characters = set(table.queryset.values_list("character_id", flat=True))
+    assert sorted(row.character_id for row in seen) == sorted(characters)

@@ -14,8 +14,8 @@ from django.urls import reverse
 from allianceauth.authentication.models import CharacterOwnership
 
 from memberaudit.models import CharacterSkillSetCheck, SkillSet
-from memberaudit.reports import in_short_lists
 from memberaudit.skill_set_checks import update_checks_for_characters
+from memberaudit.skill_set_report import in_short_lists
 
 from ..skill_sets.helpers import give_skills
 from .scenario import SCOPES, login
@@ -226,3 +226,68 @@ def test_should_find_the_same_rows_by_short_lists_of_keys(scenario):
         found = CharacterSkillSetCheck.objects.filter(condition).values_list("pk", flat=True)
         assert set(found) == expected
     assert not CharacterSkillSetCheck.objects.filter(in_short_lists("character_id", [])).exists()
+
+
+def test_should_leave_out_characters_without_owner_or_of_users_without_access(client, scenario):
+    """A viewer who sees everyone sees the users with access: the characters of others and
+    those without an owner are left out of the pages and the download."""
+    login(client, scenario, "everything")
+    ownerless = scenario.characters["pilot02"][1]
+    CharacterOwnership.objects.filter(character=ownerless.eve_character).delete()
+    without_access = next(
+        user for user in scenario.users[3:] if scenario.characters.get(user.username)
+    )
+    without_access.is_active = False
+    without_access.save()
+    left_out = {ownerless.name, *(c.name for c in scenario.characters[without_access.username])}
+
+    shown = {row["character"] for row in rows(client)}
+    downloaded = {row[0] for row in csv_rows(client)}
+
+    assert len(left_out) > 1
+    assert not left_out & (shown | downloaded)
+    assert shown == downloaded
+    assert (
+        page(client)["recordsTotal"]
+        == CharacterSkillSetCheck.objects.exclude(character_name__in=left_out).count()
+    )
+
+
+def test_should_not_show_rows_of_a_character_whose_owner_lost_access_since(scenario):
+    """The rows of a viewer who sees everyone are chosen by the characters left out, found
+    when the table is built: a character that went since to a user without access (as one
+    registered since would) is not shown either."""
+    from memberaudit.reports import REPORTS
+
+    from .scenario import REPORTS_ACCESS, grant
+
+    without_access = scenario.users[5]
+    without_access.is_active = False
+    without_access.save()
+    viewer = grant(scenario.users[0], REPORTS_ACCESS, *SCOPES["everything"])
+    table = REPORTS["skill_sets"].table(viewer)
+    moved = scenario.characters["pilot02"][0]
+    CharacterOwnership.objects.filter(character=moved.eve_character).update(user=without_access)
+
+    shown = {row["character"] for row in table.page({"length": 500})["data"]}
+    downloaded = {row[0] for row in table.csv_rows(COLUMNS, None, 1000)}
+
+    assert shown == downloaded
+    assert "Alt 02-0" in shown
+    assert moved.name not in shown
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_should_read_a_page_in_the_second_half_from_the_other_end(
+    client, scenario, monkeypatch, direction
+):
+    login(client, scenario, "everything")
+    order = {"order[0][column]": 3, "order[0][dir]": direction}
+    every_row = rows(client, **order)
+    total = len(every_row)
+    monkeypatch.setattr("memberaudit.skill_set_report._FROM_THE_END_AFTER", 0)
+
+    for start in (0, total // 2 - 1, total // 2 + 1, total - 7, total - 1, total):
+        result = page(client, start=start, length=5, **order)
+        assert result["data"] == every_row[start : start + 5], start
+        assert result["recordsTotal"] == result["recordsFiltered"] == total

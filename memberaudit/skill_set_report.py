@@ -1,0 +1,323 @@
+"""The skill sets report: per character of the covered users and active skill set, whether
+the set is met, for 200,000 rows and more.
+
+Its rows are the skill set checks, which carry what the report shows
+(:mod:`memberaudit.report_rows`); who is covered follows :func:`memberaudit.access.report_users`.
+A page's keys are read along one index of the checks (one per sortable column), then its rows
+by key; the CSV reads plain values chunk by chunk of keys.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from allianceauth.authentication.models import CharacterOwnership
+
+from . import access, query_params
+from .exports import key_chunks
+from .models import Character, CharacterSkillSetCheck, SkillSet
+from .tables import Column, ServerSideTable, sort_column
+
+
+def skill_set_rows(viewer: User):
+    """Per character of the covered users and active skill set: whether the set is met.
+
+    The rows are the skill set checks, which carry what the report shows
+    (:mod:`memberaudit.report_rows`); the covered characters are those the users of
+    :func:`memberaudit.access.report_users` own now, whatever the rows' copies say.
+    """
+    return _skill_set_rows(_coverage(viewer))
+
+
+def _skill_set_rows(coverage: "_Coverage"):
+    return CharacterSkillSetCheck.objects.filter(coverage.condition)
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    """The condition on a check that it is in the viewer's report (its character covered, its
+    skill set active) and, when that condition names the characters left out rather than
+    those in, the covered users: a row is shown only when its character's owner is one of
+    them (a character registered since the characters were read is not among those left
+    out)."""
+
+    condition: Q
+    owners: frozenset | None = None
+
+
+def _coverage(viewer: User) -> _Coverage:
+    """Which checks the viewer's report covers: those of covered characters and of active
+    skill sets. The checks of inactive skill sets are removed by the next run; until then
+    they are left out by the keys of their skill sets (a few).
+
+    On MariaDB the keys are read first: its optimizer would turn a subquery into a join
+    driven from the users and sort every row of the report. The characters of a viewer with a
+    scope are found from the scope (:func:`memberaudit.access.report_character_keys`). For a
+    viewer who sees every user with access, the characters left out are found instead (those
+    without an owner, those of users without access), in the same query as the inactive skill
+    sets with checks: usually there are none, and then the report is every check, which a
+    page reads along an index and counts without testing a condition on each of its rows.
+    """
+    users = access.report_users(viewer)
+    checks = CharacterSkillSetCheck.objects.filter(skill_set_id=OuterRef("pk"))
+    stale = SkillSet.objects.filter(Exists(checks), is_active=False).values_list("pk", flat=True)
+    if connection.vendor != "mysql":
+        covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
+        condition = Q(character_id__in=covered.values("pk")) & ~Q(skill_set_id__in=stale)
+        return _Coverage(condition)
+    scoped = access.report_character_keys(viewer)
+    if scoped is not None:  # the viewer's scope: its keys found from its indexes
+        condition = in_short_lists("character_id", sorted(scoped))
+        return _Coverage(condition & ~Q(skill_set_id__in=list(stale)))
+    is_covered = Case(When(pk__in=users, then=Value(True)), default=Value(False))
+    owners, left_out_users = set(), []
+    for pk, covered in User.objects.annotate(covered=is_covered).values_list("pk", "covered"):
+        if covered:
+            owners.add(pk)
+        else:
+            left_out_users.append(pk)
+    owned = CharacterOwnership.objects.filter(character_id=OuterRef("eve_character_id"))
+    left_out = Q(~Exists(owned))
+    if left_out_users:
+        left_out |= Q(eve_character__character_ownership__user_id__in=left_out_users)
+    left_out_keys = defaultdict(list)
+    for kind, pk in _tagged(Character.objects.filter(left_out), "character").union(
+        _tagged(stale, "skill_set"), all=True
+    ):
+        left_out_keys[kind].append(pk)
+    condition = ~Q(skill_set_id__in=left_out_keys["skill_set"])
+    characters = sorted(left_out_keys["character"])
+    if len(characters) < MARIADB_IN_TABLE_SIZE:
+        return _Coverage(condition & ~Q(character_id__in=characters), frozenset(owners))
+    covered = Character.objects.exclude(pk__in=characters).values_list("pk", flat=True)
+    return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
+
+
+def _tagged(queryset, kind: str):
+    """The keys of ``queryset`` as pairs (``kind``, key): to read keys of several tables in
+    one query (``UNION``)."""
+    return queryset.annotate(kind=Value(kind)).values_list("kind", "pk")
+
+
+# MariaDB turns a list of this many values or more into a table joined to the query
+# (``in_predicate_conversion_threshold``), from which it then sorts every row in scope.
+MARIADB_IN_TABLE_SIZE = 1000
+
+
+def in_short_lists(field: str, keys: list, size: int = MARIADB_IN_TABLE_SIZE - 1) -> Q:
+    """``<field>__in=keys`` as lists of at most ``size`` values each: conditions MariaDB
+    checks along the index of the sort, a page's rows found as the index is walked."""
+    condition = Q(pk__in=[])
+    for start in range(0, len(keys), size):
+        condition |= Q(**{f"{field}__in": keys[start : start + size]})
+    return condition
+
+
+def skill_set_checks():
+    """Every skill set check with the owner of its character (``owner_pk``), for any viewer:
+    the rows of :func:`skill_set_rows` once their keys are chosen."""
+    return CharacterSkillSetCheck.objects.annotate(owner_pk=F(_CHECK_OWNER))
+
+
+def _keys(queryset):
+    """The keys of ``queryset`` for a condition ``<field>__in``: read first on MariaDB (see
+    :func:`_covered_characters`), a subquery elsewhere (SQLite limits the parameters of a
+    query)."""
+    if connection.vendor == "mysql":
+        return list(queryset.values_list("pk", flat=True))
+    return queryset.values("pk")
+
+
+def _search_characters(path: str) -> Callable[[str], Q]:
+    """A search of report rows by a text of their characters (at ``path``), found first among
+    the characters (a few thousand) rather than in every row."""
+
+    def search(text: str) -> Q:
+        found = Character.objects.filter(**{f"{path}__icontains": text})
+        return Q(character_id__in=_keys(found))
+
+    return search
+
+
+def _search_skill_sets(text: str) -> Q:
+    return Q(skill_set_id__in=_keys(SkillSet.objects.filter(name__icontains=text)))
+
+
+# What ends every order of the skill sets report, as it ends each of its indexes.
+_ROW_ORDER = ("character_id", "skill_set_id", "pk")
+
+
+class SkillSetReportTable(ServerSideTable):
+    """The skill sets report: a server-side table whose every sort ends with the character, the
+    skill set and the key, in the sort's direction, as each of the report's indexes does; a
+    page's keys are read along one index, then its rows by key (``keys_first``). A page in the
+    second half of the rows is read from the other end of the index, in the reverse order,
+    so that no page walks more than half of them. The CSV reads plain values, chunk by chunk
+    of keys.
+
+    ``owners``: the covered users when the rows are chosen by the characters left out (see
+    :class:`_Coverage`); a row whose character's owner is not one of them is not shown."""
+
+    def __init__(self, *args, owners: frozenset | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owners = owners
+
+    def _ordering(self, asked: query_params.TableRequest) -> list[str]:
+        ordering, prefix = [], ""
+        for column_index, descending in asked.order:
+            column = sort_column(self.columns, asked, column_index)
+            if column is not None and column.order_by:
+                prefix = prefix if ordering else ("-" if descending else "")
+                ordering.append(f"-{column.order_by}" if descending else column.order_by)
+        if not ordering:
+            ordering.append(self.default_order)
+        return [*ordering, *(f"{prefix}{key}" for key in _ROW_ORDER)]
+
+    def _page_objects_and_counts(self, queryset, counted, unsearched, start, length):
+        if unsearched is not None or start < _FROM_THE_END_AFTER:
+            objects, filtered, total = super()._page_objects_and_counts(
+                queryset, counted, unsearched, start, length
+            )
+            return self._covered(objects), filtered, total
+        total = counted.order_by().count()
+        if start < total / 2 or start >= total:
+            return self._covered(self._page_objects(queryset, start, length)), total, total
+        end = total - start  # the page's last row, counted from the other end
+        keys = list(queryset.reverse().values_list("pk", flat=True)[max(end - length, 0) : end])[
+            ::-1
+        ]
+        by_key = self.unscoped.order_by().in_bulk(keys)
+        return self._covered([by_key[key] for key in keys if key in by_key]), total, total
+
+    def _covered(self, checks: list) -> list:
+        if self.owners is None:
+            return checks
+        return [check for check in checks if check.owner_pk in self.owners]
+
+    def csv_rows(
+        self, names: list[str], seen: Callable[[Any], None] | None, chunk_size: int
+    ) -> Iterable[list]:
+        """The values of the columns ``names`` of every row, in the default order; ``seen`` is
+        called once for each character of the rows."""
+        fields = ["pk", "character_id", *(_PLAIN_FIELDS[name] for name in names)]
+        queryset = self.queryset.order_by(self.default_order, *_ROW_ORDER)
+        # the owners of all characters in one query, rather than three joins for every row
+        owners = {}
+        if seen or self.owners is not None:
+            owners = dict(Character.objects.values_list("pk", _OWNER_OF_CHARACTER))
+        if self.owners is not None:
+            owners = {pk: owner for pk, owner in owners.items() if owner in self.owners}
+        characters_seen = set()
+        rows = CharacterSkillSetCheck.objects.order_by()
+        for keys in key_chunks(queryset, chunk_size):
+            by_key = {row[0]: row for row in rows.filter(pk__in=keys).values_list(*fields)}
+            for key in keys:
+                row = by_key.get(key)
+                if row is None:
+                    continue
+                character_id = row[1]
+                if character_id not in characters_seen:
+                    if self.owners is not None and character_id not in owners:
+                        continue  # registered since its owner was found not covered
+                    characters_seen.add(character_id)
+                    if seen:
+                        seen(_RowOwner(character_id, owners.get(character_id)))
+                yield row[2:]
+
+    def all_rows(self, seen: Callable[[Any], None] | None, chunk_size: int) -> Iterable[dict]:
+        names = [column.name for column in self.columns]
+        for values in self.csv_rows(names, seen, chunk_size):
+            yield dict(zip(names, values, strict=True))
+
+
+# A page starting past this row may be read from the other end of the rows: its count is then
+# read apart, before the page (on a page near the start, in the same query).
+_FROM_THE_END_AFTER = 10_000
+
+
+class _RowOwner(NamedTuple):
+    character_id: int
+    owner_pk: int | None
+
+
+_OWNER_OF_CHARACTER = "eve_character__character_ownership__user_id"
+_CHECK_OWNER = f"character__{_OWNER_OF_CHARACTER}"
+SKILL_SET_COLUMNS = [
+    Column(
+        "character",
+        lambda check: check.character_name,
+        "character_name",
+        _search_characters("eve_character__character_name"),
+        title=_("Character"),
+        priority=1,
+    ),
+    Column(
+        "main",
+        lambda check: check.main_name,
+        "main_name",
+        _search_characters(
+            "eve_character__character_ownership__user__profile__main_character__character_name"
+        ),
+        title=_("Main character"),
+        priority=2,
+    ),
+    Column(
+        "corporation",
+        lambda check: check.corporation_name,
+        "corporation_name",
+        _search_characters("eve_character__corporation_name"),
+        title=_("Corporation"),
+        priority=3,
+    ),
+    Column(
+        "skill_set",
+        lambda check: check.skill_set_name,
+        "skill_set_name",
+        _search_skill_sets,
+        title=_("Skill set"),
+        priority=1,
+    ),
+    Column(
+        "can_fly",
+        lambda check: check.meets_required,
+        order_by="meets_required",
+        title=_("Required skills met"),
+        render="bool",
+        priority=1,
+    ),
+    Column(
+        "is_met",
+        lambda check: check.meets_all,
+        order_by="meets_all",
+        title=_("All skills met"),
+        render="bool",
+        priority=2,
+    ),
+]
+# The field of the check each column of the CSV reads.
+_PLAIN_FIELDS = {
+    "character": "character_name",
+    "main": "main_name",
+    "corporation": "corporation_name",
+    "skill_set": "skill_set_name",
+    "can_fly": "meets_required",
+    "is_met": "meets_all",
+}
+
+
+def skill_set_table(viewer: User) -> SkillSetReportTable:
+    coverage = _coverage(viewer)
+    return SkillSetReportTable(
+        _skill_set_rows(coverage),
+        SKILL_SET_COLUMNS,
+        default_order="character_name",
+        keys_first=True,
+        unscoped=skill_set_checks(),
+        owners=coverage.owners,
+    )
