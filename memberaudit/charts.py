@@ -7,8 +7,8 @@ data for Chart.js: ``labels`` and ``datasets`` (a label and values each). The br
 
 from collections.abc import Callable
 
-from django.db.models import Count, F, FloatField, Max, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, F, FloatField, Q, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate, TruncMonth
 from django.utils.translation import gettext
 
 from .models import Character
@@ -21,29 +21,22 @@ def wallet_balance(character: Character) -> dict:
     balance of each day's last entry (by time, then entry id), for the last
     ``MAX_BALANCE_DAYS`` days with entries.
 
-    The database finds each day's last moment (on the index of the character's entries by
-    date, when no entry lacks a balance), then the balances of the entries at those moments:
-    two or three queries reading a few hundred rows, however long the journal."""
-    entries = character.wallet_journal.all()
-    if entries.filter(balance__isnull=True).exists():
-        entries = entries.filter(balance__isnull=False)  # then each entry is read to group
-    last_moments = (
-        entries.annotate(day=TruncDate("date"))
-        .values("day")
-        .annotate(last=Max("date"))
-        .order_by("-day")
-        .values_list("day", "last")[:MAX_BALANCE_DAYS]
-    )
-    moments = [last for _, last in last_moments]
+    One query: the database ranks each day's entries and sends only each day's last one
+    (a few hundred rows, not the whole journal)."""
+    day = TruncDate("date")
     rows = (
-        entries.filter(date__in=moments)
-        .annotate(day=TruncDate("date"))
-        .order_by("date", "entry_id")
-        .values_list("day", "balance")
+        character.wallet_journal.filter(balance__isnull=False)
+        .annotate(
+            day=day,
+            rank=Window(
+                RowNumber(), partition_by=[day], order_by=[F("date").desc(), F("entry_id").desc()]
+            ),
+        )
+        .filter(rank=1)
+        .order_by("-day")
+        .values_list("day", "balance")[:MAX_BALANCE_DAYS]
     )
-    by_day = {}
-    for day, balance in rows:
-        by_day[day] = float(balance)  # the day's last entry wins
+    by_day = {day: float(balance) for day, balance in rows}
     days = sorted(by_day)
     return {
         "kind": "line",
