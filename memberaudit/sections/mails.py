@@ -439,6 +439,8 @@ registry.register(
             template="memberaudit/tabs/mails.html",
             context=selectors.mails_tab,
             tables={"mails": json_tables.mails},
+            # the unread counts per folder read every unread mail: counted when opened
+            lazy=True,
         ),
     )
 )

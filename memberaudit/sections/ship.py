@@ -4,10 +4,9 @@ import logging
 
 from django.utils.translation import gettext_lazy as _
 
-from eveuniverse.models import EveType
-
 from .. import updater
 from ..esi_gateway import EsiUnavailable
+from ..eve_types import load_eve_types
 from ..models import CharacterShip
 from .base import Section, registry
 
@@ -20,7 +19,9 @@ def fetch(character, gateway):
     if not ship_type_id or not data.get("ship_item_id"):
         raise updater.SectionDataError(_("ESI sent a ship without type or item id."))
     try:
-        EveType.objects.get_or_create_esi(id=ship_type_id)
+        # through the gateway: the type, its group and category asked for together, and one
+        # query when the type is known (eveuniverse would ask for each with a client of its own)
+        load_eve_types([ship_type_id], gateway)
     except Exception as exc:  # eveuniverse raises its client's errors
         logger.info("Ship type %s could not be loaded", ship_type_id, exc_info=True)
         raise EsiUnavailable(

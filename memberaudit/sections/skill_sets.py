@@ -8,7 +8,7 @@ row tells when the checks of a character were last brought up to date.
 
 import hashlib
 
-from django.db.models import Prefetch
+from django.db.models import BooleanField, Value
 from django.utils.translation import gettext_lazy as _
 
 from ..models import CharacterSkill, CharacterSkillSetCheck, SkillSetGroup, SkillSetSkill
@@ -38,38 +38,91 @@ def store(character, data) -> bool:
 def skill_sets_tab(character) -> dict:
     """Each active group with the visible skill sets it holds and how the character does.
 
-    Skill sets outside any active group come last, in a group of their own. Costs a constant
-    number of queries.
+    Skill sets outside any active group come last, in a group of their own. Four queries,
+    each loading only what the tab shows: the checks with their skill sets, the failed
+    skills of both kinds (names and levels), the character's levels, the active groups.
     """
-    failed = SkillSetSkill.objects.select_related("eve_type").order_by("eve_type__name")
     checks = {
         check.skill_set_id: check
         for check in CharacterSkillSetCheck.objects.filter(
             character=character, skill_set__is_active=True, skill_set__is_visible=True
         )
         .select_related("skill_set")
-        .prefetch_related(
-            Prefetch("failed_required_skills", queryset=failed),
-            Prefetch("failed_recommended_skills", queryset=failed),
-        )
+        .only("skill_set__name", "skill_set__description")
     }
+    failed = _failed_skills([check.pk for check in checks.values()])
     levels = {
         type_id: (active, trained)
         for type_id, active, trained in CharacterSkill.objects.filter(
             character=character
         ).values_list("eve_type_id", "active_skill_level", "trained_skill_level")
     }
-    results = {pk: _skill_set_result(check, levels) for pk, check in checks.items()}
-    groups, grouped = [], set()
-    for group in SkillSetGroup.objects.filter(is_active=True).prefetch_related("skill_sets"):
-        entries = [results[s.pk] for s in group.skill_sets.all() if s.pk in results]
-        grouped |= {entry["skill_set"].pk for entry in entries}
-        if entries:
-            groups.append({"name": group.name, "group": group, "skill_sets": _sorted(entries)})
-    others = [entry for pk, entry in results.items() if pk not in grouped]
+    results = {
+        pk: _skill_set_result(check, failed.get(check.pk, []), levels)
+        for pk, check in checks.items()
+    }
+    groups, grouped = [], {}
+    for group_pk, name, is_doctrine, skill_set_pk in (
+        SkillSetGroup.skill_sets.through.objects.filter(skillsetgroup__is_active=True)
+        .order_by("skillsetgroup__name", "skillsetgroup_id")
+        .values_list(
+            "skillsetgroup_id", "skillsetgroup__name", "skillsetgroup__is_doctrine", "skillset_id"
+        )
+    ):
+        if group_pk not in grouped:
+            grouped[group_pk] = {
+                "name": name,
+                "group": {"pk": group_pk, "is_doctrine": is_doctrine},
+                "skill_sets": [],
+            }
+            groups.append(grouped[group_pk])
+        if skill_set_pk in results:
+            grouped[group_pk]["skill_sets"].append(results[skill_set_pk])
+    groups = [
+        {**group, "skill_sets": _sorted(group["skill_sets"])}
+        for group in groups
+        if group["skill_sets"]
+    ]
+    in_groups = {entry["skill_set"].pk for group in groups for entry in group["skill_sets"]}
+    others = [entry for pk, entry in results.items() if pk not in in_groups]
     if others:
         groups.append({"name": _("Other skill sets"), "group": None, "skill_sets": _sorted(others)})
     return {"groups": groups}
+
+
+def _failed_skills(check_pks: list[int]) -> dict[int, list[dict]]:
+    """The failed skills of each check (by its pk), required and recommended, in one query:
+    only each skill's name and levels, not its EVE type."""
+    columns = (
+        "characterskillsetcheck_id",
+        "skillsetskill_id",
+        "skillsetskill__eve_type_id",
+        "skillsetskill__eve_type__name",
+        "skillsetskill__required_level",
+        "skillsetskill__recommended_level",
+    )
+    required = CharacterSkillSetCheck.failed_required_skills.through.objects.filter(
+        characterskillsetcheck_id__in=check_pks
+    ).annotate(fails_required=Value(True, output_field=BooleanField()))
+    recommended = CharacterSkillSetCheck.failed_recommended_skills.through.objects.filter(
+        characterskillsetcheck_id__in=check_pks
+    ).annotate(fails_required=Value(False, output_field=BooleanField()))
+    failed: dict[int, list[dict]] = {}
+    rows = required.values_list(*columns, "fails_required").union(
+        recommended.values_list(*columns, "fails_required"), all=True
+    )
+    for check_pk, pk, type_id, name, required_level, recommended_level, fails in rows:
+        failed.setdefault(check_pk, []).append(
+            {
+                "pk": pk,
+                "eve_type_id": type_id,
+                "name": name,
+                "required_level": required_level,
+                "recommended_level": recommended_level,
+                "fails_required": bool(fails),
+            }
+        )
+    return failed
 
 
 def skill_queue_text(missing: list[dict], target: str) -> str:
@@ -95,18 +148,18 @@ def _target_level(skill: dict, target: str) -> int:
     return max(skill.get("required_level") or 0, skill.get("recommended_level") or 0)
 
 
-def _skill_set_result(check, levels: dict) -> dict:
-    failed_required = {skill.pk for skill in check.failed_required_skills.all()}
+def _skill_set_result(check, failed: list[dict], levels: dict) -> dict:
+    failed_required = {skill["pk"] for skill in failed if skill["fails_required"]}
     missing_by_pk = {}
-    for skill in [*check.failed_required_skills.all(), *check.failed_recommended_skills.all()]:
-        active, trained = levels.get(skill.eve_type_id, (0, 0))
-        missing_by_pk[skill.pk] = {
-            "name": skill.eve_type.name,
+    for skill in failed:
+        active, trained = levels.get(skill["eve_type_id"], (0, 0))
+        missing_by_pk[skill["pk"]] = {
+            "name": skill["name"],
             "active_level": active,
             "trained_level": trained,
-            "required_level": skill.required_level,
-            "recommended_level": skill.recommended_level,
-            "fails_required": skill.pk in failed_required,
+            "required_level": skill["required_level"],
+            "recommended_level": skill["recommended_level"],
+            "fails_required": skill["pk"] in failed_required,
         }
     missing = sorted(missing_by_pk.values(), key=lambda skill: skill["name"])
     required_missing = [skill for skill in missing if skill["fails_required"]]

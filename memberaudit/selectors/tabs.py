@@ -101,8 +101,17 @@ class SkillGroup:
 
 def skills_tab(character: Character) -> dict:
     """Skills grouped by skill group (alphabetically), with SP per group and in total."""
-    skills = character.skills.select_related("eve_type__eve_group").order_by(
-        "eve_type__eve_group__name", "eve_type__name"
+    skills = (
+        character.skills.select_related("eve_type__eve_group")
+        .only(
+            "character",  # the rows' own key, which a skill reads
+            "eve_type__name",
+            "eve_type__eve_group__name",
+            "active_skill_level",
+            "trained_skill_level",
+            "skillpoints_in_skill",
+        )
+        .order_by("eve_type__eve_group__name", "eve_type__name")
     )
     groups = []
     for group, members in itertools.groupby(skills, key=lambda skill: skill.eve_type.eve_group):

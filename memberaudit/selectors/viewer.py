@@ -184,5 +184,6 @@ def sidebar_characters(user: User, character: Character) -> QuerySet[Character]:
         access.accessible_characters(user)
         .filter(**{OWNER: owner})
         .select_related("eve_character")
+        .only("eve_character__character_id", "eve_character__character_name")
         .order_by("eve_character__character_name")
     )

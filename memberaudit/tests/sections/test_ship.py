@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from eveuniverse.models import EveType
+
 from memberaudit import esi_gateway, updater
 from memberaudit.models import CharacterShip, SectionUpdateStatus
 from memberaudit.sections import registry
@@ -136,3 +138,30 @@ def test_should_record_a_timeout_and_keep_stored_ship(make_character, fake_eve, 
 
     assert not outcome.is_success
     assert stored(character) == (DRAKE, 1_040_000_000_001, "Forge Flame")
+
+
+def test_should_ask_for_a_new_ship_type_its_group_and_category_through_the_gateway(
+    make_character, fake_eve
+):
+    character = make_character(ARIA)
+    EveType.objects.filter(id=DRAKE).delete()
+
+    outcome = updater.update_section(character, "ship")
+
+    assert outcome.is_success, outcome.message
+    assert EveType.objects.get(id=DRAKE).eve_group.eve_category_id
+    assert fake_eve.log.count(route="GetUniverseTypesTypeId") == 1  # eveuniverse did not ask again
+
+
+def test_should_check_a_known_ship_type_in_one_query(make_character, fake_eve):
+    character = make_character(ARIA)
+    updater.update_section(character, "ship")
+    cache.clear()  # no ETag: the answer is read again
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = updater.update_section(character, "ship", force=True)
+
+    assert outcome.is_success, outcome.message
+    type_queries = [q for q in queries.captured_queries if "eveuniverse_evetype" in q["sql"]]
+    assert len(type_queries) == 1
+    assert fake_eve.log.count(route="GetUniverseTypesTypeId") == 1  # only for the first update

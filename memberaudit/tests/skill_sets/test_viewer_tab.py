@@ -1,5 +1,7 @@
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from memberaudit.models import SkillSetGroup
@@ -115,8 +117,34 @@ def test_should_refuse_an_unknown_queue_target():
 
 
 def test_should_build_tab_in_constant_queries(setup, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         skill_sets_tab(setup["character"])
+
+
+def test_should_load_only_the_names_of_failed_skills_not_their_eve_types(setup):
+    with CaptureQueriesContext(connection) as captured:
+        skill_sets_tab(setup["character"])
+
+    sql = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "eveuniverse_evetype" in sql  # the names of the failed skills
+    assert "description" not in sql.replace("skillset`.`description", "").replace(
+        'skillset"."description', ""
+    )
+
+
+def test_should_list_a_skill_failing_both_levels_once_as_failing_its_required_level(db):
+    (skill,) = skill_types(1)
+    character = create_character()
+    give_skills(character, {skill: 1})
+    create_skill_set("Both levels", {skill: (3, 5)})
+    update_checks_for_characters([character.pk])
+
+    (entry,) = skill_sets_tab(character)["groups"][0]["skill_sets"]
+
+    assert [(s["name"], s["fails_required"]) for s in entry["missing"]] == [
+        (f"Skill {skill}", True)
+    ]
+    assert not entry["can_fly"] and not entry["is_met"]
 
 
 def test_should_render_tab_for_the_owner(client, setup):

@@ -709,11 +709,12 @@ def endpoints(character):
 # per page) included; the bound holds for any number of characters and rows.
 MAX_QUERIES = {
     "launcher": 20,  # shares of the cards, views through shares
-    # the mails tab: labels, unread per label, lists, unread; contracts: outstanding;
-    # corporation roles, titles, medals, research agents; killmails: counts; ships, systems;
-    # notifications: groups, unread; contact notifications; calendar; industry jobs: counts;
-    # mining: months; planets: colonies and pins; overview: escrow and ISK on market
-    "viewer": 52,  # and the Changes tab: its kinds
+    # skill sets: checks, failed skills (both kinds in one), levels, groups; contracts:
+    # outstanding; corporation roles, titles, medals, research agents; killmails: counts;
+    # ships, systems; notifications: groups, unread; contact notifications; calendar;
+    # industry jobs: counts; mining: months; planets: colonies and pins; overview: escrow
+    # and ISK on market (the mails and assets tabs load when opened)
+    "viewer": 48,  # and the Changes tab: its kinds
     "tab": 14,
     "journal": 14,
     "contacts": 15,

@@ -115,9 +115,11 @@ def skill_types_that_fail_to_load(monkeypatch):
 
 
 def ship_type_that_fails_to_load(monkeypatch):
-    monkeypatch.setattr(EveType.objects, "get_or_create_esi", failing)
+    monkeypatch.setattr(EveType.objects, "bulk_get_or_create_esi", failing)
     answer = {"ship_type_id": 587, "ship_item_id": 1_000_000_000_001, "ship_name": "Rifter"}
-    gateway = SimpleNamespace(get=lambda operation, **parameters: answer)
+    gateway = SimpleNamespace(
+        get=lambda operation, **parameters: answer, get_each=NO_ANSWERS.get_each
+    )
     ship.fetch(SimpleNamespace(character_id=90000001), gateway)
 
 

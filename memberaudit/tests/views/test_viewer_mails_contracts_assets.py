@@ -32,10 +32,19 @@ def table(client, character, name, **params):
 
 
 class TestMails:
+    def test_tab_loads_when_opened(self, aria, client):
+        client.force_login(aria.owner)
+
+        page = get(client, "character_viewer", aria.pk).content.decode()
+
+        assert 'id="mails-table"' not in page and "Jaxon Market Alerts" not in page
+        url = reverse("memberaudit:character_tab", args=[aria.pk, "mails"])
+        assert f'data-lazy-url="{url}"' in page
+
     def test_tab_lists_labels_and_mailing_lists_with_unread_counts(self, aria, client):
         client.force_login(aria.owner)
 
-        html = get(client, "character_viewer", aria.pk).content.decode()
+        html = get(client, "character_tab", aria.pk, "mails").content.decode()
 
         assert 'id="mails-table"' in html
         assert 'value="label:1"' in html and 'value="label:32"' in html
