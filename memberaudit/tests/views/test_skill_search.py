@@ -272,6 +272,7 @@ class TestSkillSearch:
             alliance_id=99_000_001,
             alliance_name="Alpha",
         )
+        openable = {c.character_id for c in access.finder_characters(viewer)}
         whole_scope = []
         finder_character_keys = access.finder_character_keys
         monkeypatch.setattr(
@@ -284,7 +285,6 @@ class TestSkillSearch:
         rows = skill_search.matching_characters(viewer, skill_search.SkillSearch(conditions))
         page = skill_search.results_table(rows).page({"length": "50"})
 
-        openable = {c.character_id for c in access.finder_characters(viewer)}
         assert {row["character_id"] for row in page["data"]} == {
             world[name] for name in world
         } & openable
