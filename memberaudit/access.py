@@ -215,6 +215,16 @@ def finder_character_keys(user: User) -> "list[int] | QuerySet | None":
     return _keys_of_any_rule(rules)
 
 
+def accessible_character_keys(user: User) -> "list[int] | QuerySet | None":
+    """The keys of :func:`accessible_characters`, for a condition ``pk__in``: found rule by
+    rule as the finder's are (see :func:`_keys_of_any_rule`), a list on MariaDB and MySQL, a
+    subquery on SQLite; None for every character."""
+    rules = _rules(user, timezone.now())
+    if any(condition is None for _, condition in rules):
+        return None
+    return _keys_of_any_rule(rules)
+
+
 def accessible_character_keys_among(user: User, keys: "list[int] | QuerySet") -> list[int]:
     """Those of the characters ``keys`` (a list of keys or a subquery of them) that ``user``
     may open, as :func:`accessible_characters` decides.

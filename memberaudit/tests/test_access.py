@@ -224,6 +224,16 @@ def test_should_find_the_characters_of_the_users_reports_cover_by_key(world, rol
 
 
 @pytest.mark.parametrize("role", MATRIX)
+def test_should_find_by_key_exactly_the_characters_the_role_may_open(world, role):
+    viewer = as_viewer(world.users[role])
+    keys = access.accessible_character_keys(viewer)
+    if keys is None:
+        assert world.names(access.accessible_characters(viewer)) == ALL_CHARACTERS
+        return
+    assert world.names(Character.objects.filter(pk__in=keys)) == MATRIX[role][0]
+
+
+@pytest.mark.parametrize("role", MATRIX)
 @pytest.mark.parametrize("among", ["every", "some", "none"])
 def test_should_keep_among_given_characters_exactly_those_the_role_may_open(world, role, among):
     viewer = as_viewer(world.users[role])
