@@ -89,8 +89,12 @@ def test_should_cover_exactly_the_characters_the_access_module_lets_the_viewer_o
     assert len(rows) == len(expected)  # one red flag each, no low ones
 
 
+@pytest.mark.parametrize("checked", [500, 1])  # flagged characters checked, or the scope read
 @pytest.mark.parametrize("scope", SCOPES)
-def test_should_cover_the_flagged_characters_the_access_module_lets_the_viewer_open(client, scope):
+def test_should_cover_the_flagged_characters_the_access_module_lets_the_viewer_open(
+    client, scope, checked, monkeypatch
+):
+    monkeypatch.setattr(red_flags, "CHECKED_CHARACTERS", checked)
     scenario = build_scenario()
     characters = list(Character.objects.order_by("pk"))
     flagged = characters[::3]
