@@ -257,14 +257,15 @@ class TestSkillSearch:
         expected = access.accessible_characters_with_reasons(viewer).filter(**in_page)
         assert {c.pk: c.access_reason for c in loaded} == {c.pk: c.access_reason for c in expected}
 
-    @pytest.mark.parametrize("small_division", [2000, 1])
+    @pytest.mark.parametrize("small_division, checked_division", [(2000, 500), (2000, 1), (1, 1)])
     def test_should_read_the_whole_scope_only_for_a_large_division(
-        self, small_division, world, client, monkeypatch
+        self, small_division, checked_division, world, client, monkeypatch
     ):
         """On MariaDB the characters of a small division are checked against the viewer's
-        rules, at the cost of how many they are; the keys of the whole scope are read only
-        for a division too large to be passed as a list (and always on SQLite)."""
+        rules, at the cost of how many they are; the keys of the whole scope are read for
+        a larger division (and always on SQLite)."""
         monkeypatch.setattr(skill_search, "SMALL_DIVISION", small_division)
+        monkeypatch.setattr(skill_search, "CHECKED_DIVISION", checked_division)
         viewer = user_with_main(
             FINDER,
             "memberaudit.characters_access",
@@ -288,7 +289,7 @@ class TestSkillSearch:
         assert {row["character_id"] for row in page["data"]} == {
             world[name] for name in world
         } & openable
-        small = small_division > 1 and connection.vendor != "sqlite"
+        small = checked_division > 1 and connection.vendor != "sqlite"
         assert bool(whole_scope) is not small
 
     def test_should_give_sqlite_the_division_as_a_subquery_however_few_match(self, world, client):
