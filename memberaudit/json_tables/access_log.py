@@ -20,6 +20,10 @@ from ..models import (
 from ..tables import Column, ServerSideTable
 from .common import iso, labels_of
 
+# A search gives the page's queries the viewers or characters it matches as a list of keys
+# when they are at most this many (see _found_first)
+MAX_LISTED_MATCHES = 1000
+
 
 def access_log(queryset) -> ServerSideTable:
     """The access log over rows from :func:`memberaudit.selectors.access_log_entries`.
@@ -102,8 +106,7 @@ def _viewers_matching(path: str) -> Callable[[str], Q]:
     first, so the entries are not joined to every viewer."""
 
     def condition(text: str) -> Q:
-        users = User.objects.filter(**{f"{path}__icontains": text}).values("pk")
-        return Q(viewer__in=users)
+        return Q(viewer__in=_found_first(User.objects.filter(**{f"{path}__icontains": text})))
 
     return condition
 
@@ -111,7 +114,15 @@ def _viewers_matching(path: str) -> Callable[[str], Q]:
 def _characters_matching(text: str) -> Q:
     """A search of the access log by character name: the matching characters first."""
     characters = Character.objects.filter(eve_character__character_name__icontains=text)
-    return Q(character__in=characters.values("pk"))
+    return Q(character__in=_found_first(characters))
+
+
+def _found_first(matching):
+    """The keys of the rows ``matching`` a search, read in a query of their own when they are
+    at most :data:`MAX_LISTED_MATCHES`, else a subquery of them: as subqueries, the page's
+    query and its count each read every user's or character's name again."""
+    keys = list(matching.order_by().values_list("pk", flat=True)[: MAX_LISTED_MATCHES + 1])
+    return keys if len(keys) <= MAX_LISTED_MATCHES else matching.values("pk")
 
 
 def _since(queryset, value: str):

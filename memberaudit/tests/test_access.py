@@ -223,6 +223,52 @@ def test_should_find_the_characters_of_the_users_reports_cover_by_key(world, rol
     assert sorted(keys) == sorted(owned.values_list("pk", flat=True))
 
 
+@pytest.mark.parametrize("role", MATRIX)
+def test_should_find_by_key_exactly_the_characters_the_role_may_open(world, role):
+    viewer = as_viewer(world.users[role])
+    keys = access.accessible_character_keys(viewer)
+    if keys is None:
+        assert world.names(access.accessible_characters(viewer)) == ALL_CHARACTERS
+        return
+    assert world.names(Character.objects.filter(pk__in=keys)) == MATRIX[role][0]
+
+
+@pytest.mark.parametrize("role", MATRIX)
+@pytest.mark.parametrize("among", ["every", "some", "none"])
+def test_should_keep_among_given_characters_exactly_those_the_role_may_open(world, role, among):
+    viewer = as_viewer(world.users[role])
+    every = sorted(Character.objects.values_list("pk", flat=True))
+    keys = {"every": every, "some": every[::2], "none": []}[among]
+    kept = access.accessible_character_keys_among(viewer, keys)
+    opened = set(access.accessible_characters(viewer).values_list("pk", flat=True))
+    assert sorted(kept) == sorted(opened.intersection(keys))
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_should_keep_among_a_subquery_exactly_those_the_role_may_open(world, role):
+    viewer = as_viewer(world.users[role])
+    subquery = Character.objects.filter(pk__gt=0).values("pk")
+    kept = access.accessible_character_keys_among(viewer, subquery)
+    opened = access.accessible_characters(viewer).values_list("pk", flat=True)
+    assert sorted(kept) == sorted(opened)
+
+
+@pytest.mark.parametrize("role", MATRIX)
+def test_should_keep_among_given_characters_exactly_those_the_finder_lists(world, role):
+    viewer = as_viewer(world.users[role])
+    every = sorted(Character.objects.values_list("pk", flat=True))
+    kept = access.finder_character_keys_among(viewer, every[1::2])
+    listed = set(access.finder_characters(viewer).values_list("pk", flat=True))
+    assert sorted(kept) == sorted(listed.intersection(every[1::2]))
+
+
+def test_should_keep_no_character_among_given_ones_for_anonymous_users(world):
+    from django.contrib.auth.models import AnonymousUser
+
+    every = list(Character.objects.values_list("pk", flat=True))
+    assert access.accessible_character_keys_among(AnonymousUser(), every) == []
+
+
 def test_should_list_in_the_finder_what_each_viewer_may_open(world):
     for user in world.users.values():
         viewer = as_viewer(user)

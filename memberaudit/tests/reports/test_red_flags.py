@@ -89,6 +89,44 @@ def test_should_cover_exactly_the_characters_the_access_module_lets_the_viewer_o
     assert len(rows) == len(expected)  # one red flag each, no low ones
 
 
+@pytest.mark.parametrize("checked", [500, 1])  # flagged characters checked, or the scope read
+@pytest.mark.parametrize("scope", SCOPES)
+def test_should_cover_the_flagged_characters_the_access_module_lets_the_viewer_open(
+    client, scope, checked, monkeypatch
+):
+    monkeypatch.setattr(red_flags, "CHECKED_CHARACTERS", checked)
+    scenario = build_scenario()
+    characters = list(Character.objects.order_by("pk"))
+    flagged = characters[::3]
+    for character in flagged:
+        flag(character)
+    for character in characters[1::3]:
+        flag(character, Kind.CONTACT_ADDED, severity=Severity.LOW)  # not a red flag
+    viewer = grant(scenario.users[0], *REPORTS, *SCOPES[scope])
+    client.force_login(viewer)
+
+    answer = page(client)
+
+    opened = set(access.accessible_characters(viewer).values_list("pk", flat=True))
+    expected = opened.intersection(character.pk for character in flagged)
+    assert character_pks(answer["data"]) == expected
+    assert answer["recordsTotal"] == answer["recordsFiltered"] == len(expected)
+
+
+@pytest.mark.parametrize("scope", ["corporation", "alliance", "shared"])
+def test_should_not_check_the_viewers_scope_while_no_character_has_red_flags(client, scope):
+    scenario = build_scenario()
+    flag(scenario.characters["pilot14"][0], Kind.CONTACT_ADDED, severity=Severity.LOW)
+    client.force_login(grant(scenario.users[0], *REPORTS, *SCOPES[scope]))
+
+    with CaptureQueriesContext(connection) as context:
+        answer = page(client)
+
+    assert answer["recordsTotal"] == 0
+    assert not [q for q in context.captured_queries if "memberaudit_character`" in q["sql"]]
+    assert not [q for q in context.captured_queries if '"memberaudit_character"' in q["sql"]]
+
+
 def test_should_find_the_flags_of_characters_whose_name_contains_the_search(client):
     viewer = create_user_with_main()
     grant(viewer, "memberaudit.basic_access", *REPORTS, *SCOPES["everything"])

@@ -4,6 +4,7 @@ entry in the database."""
 
 import copy
 import datetime as dt
+import importlib
 import zoneinfo
 
 import pytest
@@ -137,6 +138,28 @@ def test_should_search_viewers_usernames_characters_and_sections(log):
     assert expected
     assert found["recordsFiltered"] == len(expected) == len(found["data"])
     assert found["recordsTotal"] == log.count()
+
+
+@pytest.mark.parametrize("listed", [1000, 0])
+def test_should_find_the_viewers_and_characters_a_search_matches_once(log, listed, monkeypatch):
+    module = importlib.import_module("memberaudit.json_tables.access_log")
+    monkeypatch.setattr(module, "MAX_LISTED_MATCHES", listed)
+    table = json_tables.access_log(selectors.access_log_entries())
+    naive = copy.copy(table)
+    naive.keys_first = False
+
+    with CaptureQueriesContext(connection) as captured:
+        found = table.page(params(**{"search[value]": "42", "length": "100"}))
+
+    assert found == naive.page(params(**{"search[value]": "42", "length": "100"}))
+    assert found["recordsFiltered"] > 0
+    names_read = [
+        sql
+        for sql in log_queries(captured)
+        if "COUNT(" in sql and ("character_name" in sql or "username" in sql)
+    ]
+    # few matches: the page's query and its count get their keys, not the names to read again
+    assert bool(names_read) == (listed == 0)
 
 
 def test_should_filter_since_the_start_of_a_day_in_the_current_time_zone(client, auditor):

@@ -224,9 +224,10 @@ class TestSkillSearch:
         assert len(queries) == (2 if connection.vendor == "sqlite" else 3)
 
     def test_should_look_up_only_the_characters_both_in_scope_and_found(self, world, client):
-        """A viewer with a scope: on MariaDB the scope's keys and the division's are read
-        first and the page's queries get the keys in both (one short list); SQLite gets both
-        as subqueries. The page's rows come with the rights that open them."""
+        """A viewer with a scope: on MariaDB the division's keys are read first and checked
+        against the viewer's rules, and the page's queries get the keys in both (one short
+        list); SQLite gets both as subqueries. The page's rows come with the rights that open
+        them."""
         viewer = user_with_main(
             FINDER,
             "memberaudit.characters_access",
@@ -245,8 +246,8 @@ class TestSkillSearch:
         listed = {row["character_id"] for row in page["data"]}
         assert listed
         assert listed == {world[name] for name in world} & openable
-        # the scope's keys and the division's (not on SQLite), the page's keys with the count,
-        # its rows
+        # the division's keys and those of them in scope (not on SQLite), the page's keys with
+        # the count, its rows
         assert len(queries) == (2 if connection.vendor == "sqlite" else 4)
         if connection.vendor != "sqlite":  # the keys in both, as one list
             keys = next(query["sql"] for query in queries if "COUNT(*)" in query["sql"])
@@ -255,6 +256,41 @@ class TestSkillSearch:
         loaded = skill_search.result_rows(viewer).filter(**in_page)
         expected = access.accessible_characters_with_reasons(viewer).filter(**in_page)
         assert {c.pk: c.access_reason for c in loaded} == {c.pk: c.access_reason for c in expected}
+
+    @pytest.mark.parametrize("small_division, checked_division", [(2000, 500), (2000, 1), (1, 1)])
+    def test_should_read_the_whole_scope_only_for_a_large_division(
+        self, small_division, checked_division, world, client, monkeypatch
+    ):
+        """On MariaDB the characters of a small division are checked against the viewer's
+        rules, at the cost of how many they are; the keys of the whole scope are read for
+        a larger division (and always on SQLite)."""
+        monkeypatch.setattr(skill_search, "SMALL_DIVISION", small_division)
+        monkeypatch.setattr(skill_search, "CHECKED_DIVISION", checked_division)
+        viewer = user_with_main(
+            FINDER,
+            "memberaudit.characters_access",
+            "memberaudit.view_same_alliance",
+            alliance_id=99_000_001,
+            alliance_name="Alpha",
+        )
+        openable = {c.character_id for c in access.finder_characters(viewer)}
+        whole_scope = []
+        finder_character_keys = access.finder_character_keys
+        monkeypatch.setattr(
+            access,
+            "finder_character_keys",
+            lambda user: whole_scope.append(user) or finder_character_keys(user),
+        )
+        conditions = skill_levels({"skills": f"{CYNO}:4"}, "skills")
+
+        rows = skill_search.matching_characters(viewer, skill_search.SkillSearch(conditions))
+        page = skill_search.results_table(rows).page({"length": "50"})
+
+        assert {row["character_id"] for row in page["data"]} == {
+            world[name] for name in world
+        } & openable
+        small = checked_division > 1 and connection.vendor != "sqlite"
+        assert bool(whole_scope) is not small
 
     def test_should_give_sqlite_the_division_as_a_subquery_however_few_match(self, world, client):
         """SQLite reads a subquery once, while a list of ids joined with the viewer's scope
