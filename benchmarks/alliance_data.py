@@ -285,8 +285,8 @@ def _next_pk(model) -> int:
 
 def create_assets(character: int, scale: Scale, universe: Universe, rng: random.Random) -> None:
     """Ships and containers at the places, containers inside them, items inside both, and
-    loose items at the places: ``scale.assets`` in all, with the sort names and the counts
-    per place that the assets section keeps when it stores them."""
+    loose items at the places: ``scale.assets`` in all, with the sort names, container names
+    and counts per place that the assets section keeps when it stores them."""
     from eveuniverse.models import EveType
 
     from memberaudit.models import Character, CharacterAsset
@@ -357,11 +357,13 @@ def create_assets(character: int, scale: Scale, universe: Universe, rng: random.
         "is_singleton",
         "name",
         "sort_name",
+        "container_name",
     ]
     type_names = dict(
         EveType.objects.filter(id__in={row[3] for row in rows}).values_list("id", "name")
     )
-    rows = [(*row, row[-1] or type_names[row[3]]) for row in rows]
+    sort_names = {row[0]: row[-1] or type_names[row[3]] for row in rows}
+    rows = [(*row, sort_names[row[0]], sort_names.get(row[5], "")) for row in rows]
     bulk_data.insert_rows(CharacterAsset, fields, rows)
     asset_places.refresh_summary(Character.objects.get(pk=character))
 

@@ -192,10 +192,9 @@ def _asset_table(
         Column(
             "container",
             lambda row: row.parent.display_name if row.parent else "",
-            # by the name shown, on the index of sort names
-            search=lambda text: Q(
-                parent__in=character.assets.filter(sort_name__icontains=text).values("pk")
-            ),
+            # by the name shown, as stored on each item: read on the index the search of the
+            # other columns walks, not found by a second pass over every item's name
+            search="container_name",
             title=_("Inside"),
             priority=5,
         ),

@@ -53,6 +53,7 @@ STORED_FIELDS = (
     "is_blueprint_copy",
     "name",
     "sort_name",
+    "container_name",
     "is_active_ship_in_space",
 )
 PLACE = 2 + STORED_FIELDS.index("place_id")  # in the rows store() reads: pk, item_id, fields
@@ -294,7 +295,7 @@ def _store_pass(character, item_ids, wanted, existing, pks, places) -> bool:
     new, updated = [], []
     for item_id in item_ids:
         item = wanted[item_id]
-        values = _stored_values(item, pks, places[item_id])
+        values = _stored_values(item, wanted, pks, places[item_id])
         row = existing.get(item_id)
         if row is None:
             new.append(_new_asset(character.pk, item_id, values))
@@ -333,8 +334,12 @@ def _new_asset(character_pk: int, item_id: int, values: tuple) -> CharacterAsset
 _ATTNAMES = tuple(field.attname for field in CharacterAsset._meta.concrete_fields)
 
 
-def _stored_values(item: dict, pks: dict[int, int], place_id: int | None) -> tuple:
+def _stored_values(
+    item: dict, wanted: dict[int, dict], pks: dict[int, int], place_id: int | None
+) -> tuple:
     parent_id = item.get("parent_id")
+    # a renamed container changes this on each of its items: they are written again
+    container_name = wanted[parent_id]["sort_name"] if parent_id else ""
     return (
         item["type_id"],
         item.get("location_id"),
@@ -346,6 +351,7 @@ def _stored_values(item: dict, pks: dict[int, int], place_id: int | None) -> tup
         item["is_blueprint_copy"],
         item["name"],
         item["sort_name"],
+        container_name,
         item["is_active_ship_in_space"],
     )
 

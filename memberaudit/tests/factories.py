@@ -115,12 +115,16 @@ def is_shared(character: Character) -> bool:
 
 def keep_asset_summaries(character) -> None:
     """Give assets a test created directly what the assets section keeps when it stores
-    them: their sort names (own name, else type name) and the counts per place."""
+    them: their sort names (own name, else type name), their containers' sort names and the
+    counts per place."""
     from memberaudit.models import CharacterAsset
     from memberaudit.sections import asset_places
 
     assets = list(CharacterAsset.objects.filter(character=character).select_related("eve_type"))
     for asset in assets:
         asset.sort_name = asset.name or asset.eve_type.name
-    CharacterAsset.objects.bulk_update(assets, ["sort_name"], batch_size=500)
+    sort_names = {asset.pk: asset.sort_name for asset in assets}
+    for asset in assets:
+        asset.container_name = sort_names.get(asset.parent_id, "")
+    CharacterAsset.objects.bulk_update(assets, ["sort_name", "container_name"], batch_size=500)
     asset_places.refresh_summary(character)

@@ -3,6 +3,8 @@ Tables that find the few matching related rows first (parties, places, senders, 
 instead of joining every row to them match exactly the rows a join would, also for non-ASCII
 text and for the characters LIKE treats specially (``%``, ``_``, ``\\``)."""
 
+import re
+
 import pytest
 
 from django.db import connection
@@ -176,8 +178,110 @@ def test_should_search_the_top_level_items_on_an_index_of_theirs_alone(character
         json_tables.asset_items(character).page({"search[value]": "ä"})
 
     counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert "memberaudit_asset_parent_name" in plan_of(counted[0])
+
+
+def plan_of(sql: str) -> str:
     prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
     with connection.cursor() as cursor:
-        cursor.execute(prefix + counted[0])
-        plan = " ".join(str(value) for row in cursor.fetchall() for value in row)
-    assert "memberaudit_asset_parent_name" in plan
+        cursor.execute(prefix + sql)
+        return " ".join(str(value) for row in cursor.fetchall() for value in row)
+
+
+def _fetched(item_id, type_names, type_id, place_id=None, parent_id=None, name="") -> dict:
+    """An item as the assets section fetches it, with the name it is shown by."""
+    return {
+        "item_id": item_id,
+        "type_id": type_id,
+        "quantity": 1,
+        "location_flag": "Cargo" if parent_id else "Hangar",
+        "is_singleton": bool(name),
+        "is_blueprint_copy": None,
+        "name": name,
+        "sort_name": name or type_names[type_id],
+        "is_active_ship_in_space": False,
+        "parent_id": parent_id,
+        "location_id": None if parent_id else place_id,
+    }
+
+
+@pytest.fixture
+def assets(character):
+    """Items named, typed and placed after the tricky names, three levels deep, stored by the
+    assets section as it stores what it fetches."""
+    from memberaudit.sections import assets as assets_section
+
+    from .factories import create_item_type
+
+    count = len(NAMES)
+    type_names = {3_000 + number: name or "Nameless type" for number, name in enumerate(NAMES)}
+    for type_id, name in type_names.items():
+        create_item_type(type_id, name)
+    places = [
+        Location.objects.create(id=60_200_001 + number, name=name).pk
+        for number, name in enumerate(NAMES)
+    ]
+    types = list(type_names)
+    items = []
+    for number in range(count):  # ships and containers at places
+        name = NAMES[(number + 4) % count]
+        items.append(
+            _fetched(10_000 + number, type_names, types[number], places[number], name=name)
+        )
+    for number in range(2 * count):  # containers inside them, some unnamed
+        parent = 10_000 + number % count
+        name = NAMES[(number + 7) % count] if number % 3 else ""
+        type_id = types[(number + 2) % count]
+        items.append(_fetched(20_000 + number, type_names, type_id, parent_id=parent, name=name))
+    for number in range(6 * count):  # items inside both, and loose items at places
+        type_id = types[(number + 5) % count]
+        if number % 4:
+            parent = (10_000 + number % count) if number % 2 else (20_000 + number % (2 * count))
+            items.append(_fetched(30_000 + number, type_names, type_id, parent_id=parent))
+        else:
+            place = places[(number + 3) % count]
+            items.append(_fetched(30_000 + number, type_names, type_id, place))
+    assets_section.store(character, items)
+
+
+def _as_joining_their_containers(character, queryset, text: str) -> set:
+    """The items whose name, type, place or container's shown name contain the text: the
+    search as it was before container names were stored on the items."""
+    joined = Q()
+    for path in ("sort_name", "eve_type__name", "place__name", "parent__sort_name"):
+        joined |= Q(**{f"{path}__icontains": text})
+    return set(queryset.filter(joined).values_list("pk", flat=True))
+
+
+@pytest.mark.usefixtures("assets")
+@pytest.mark.parametrize("text", TEXTS)
+def test_should_search_assets_as_joining_their_containers_would(character, text):
+    expected = _as_joining_their_containers(character, character.assets.all(), text)
+
+    assert searched(json_tables.assets(character), text) == expected
+
+
+@pytest.mark.usefixtures("assets")
+@pytest.mark.parametrize("text", ["ä", "%", "_", "\\", "plain", "zz"])
+def test_should_search_a_containers_contents_as_joining_their_container_would(character, text):
+    for container in character.assets.filter(item_id__lt=30_000):
+        contents = character.assets.filter(parent=container)
+        expected = _as_joining_their_containers(character, contents, text)
+
+        assert searched(json_tables.asset_children(character, container), text) == expected
+
+
+@pytest.mark.usefixtures("assets")
+def test_should_search_assets_by_their_container_on_one_index_without_a_subquery(character):
+    """The items are counted per type on the index of (character, type, place, parent, names)
+    alone: no second pass over the names of every item to find the containers."""
+    with CaptureQueriesContext(connection) as queries:
+        page = json_tables.assets(character).page({"search[value]": "ärger"})
+
+    assert page["data"]
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    per_type = [sql for sql in counted if "container_name" in sql]
+    assert per_type
+    for sql in per_type:
+        assert len(re.findall(r"FROM [`\"]memberaudit_characterasset[`\"]", sql)) == 1
+        assert "memberaudit_asset_type_names" in plan_of(sql)

@@ -4,12 +4,14 @@ import importlib
 
 import pytest
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
 from memberaudit.models import CharacterAsset, CharacterAssetPlace
 from memberaudit.sections import asset_places
+from memberaudit.sections import assets as assets_section
 
 from .test_assets import (
     AMMO_BOX,
@@ -173,3 +175,90 @@ def test_migration_should_fill_sort_names_and_counts_as_the_store_does(make_char
 
     assert dict(CharacterAsset.objects.values_list("pk", "sort_name")) == sort_names
     assert kept_counts(character) == counts
+
+
+# --- container names -------------------------------------------------------------------------
+
+
+def container_names(character) -> dict[int, str]:
+    return dict(
+        CharacterAsset.objects.filter(character=character).values_list("item_id", "container_name")
+    )
+
+
+def shown_container_names(character) -> dict[int, str]:
+    """What each item's container is shown as: its parent's sort name, nothing at a place."""
+    return {
+        asset.item_id: asset.parent.sort_name if asset.parent else ""
+        for asset in CharacterAsset.objects.filter(character=character).select_related("parent")
+    }
+
+
+def rename(fake_eve, item_id: int, name: str) -> list[dict]:
+    items = scenario_assets(fake_eve)
+    for item in items:
+        if item["item_id"] == item_id:
+            item["name"] = name
+    return items
+
+
+def test_should_store_the_name_of_each_items_container(make_character, fake_eve):
+    character = make_character(ARIA)
+
+    update(character)
+
+    names = container_names(character)
+    assert names[AMMO_BOX] == "Forge Flame"  # in the Drake, by the ship's own name
+    assert names[DRAKE] == ""  # at a place
+    assert names == shown_container_names(character)
+
+
+def test_should_rename_the_container_of_its_items_when_the_names_are_asked_again(
+    make_character, fake_eve
+):
+    character = make_character(ARIA)
+    update(character)
+    set_assets(fake_eve, rename(fake_eve, AMMO_BOX, "Renamed 100% box"))  # ESI answers 304
+    cache.delete(assets_section._names_fresh_key(character))  # a day has passed
+
+    outcome = update(character)
+
+    assert outcome.is_success and outcome.changed
+    contents = CharacterAsset.objects.filter(character=character, parent__item_id=AMMO_BOX)
+    assert {asset.container_name for asset in contents} == {"Renamed 100% box"}
+    assert container_names(character) == shown_container_names(character)
+
+
+def test_should_rename_the_container_of_moved_items_and_of_a_renamed_container(
+    make_character, fake_eve
+):
+    character = make_character(ARIA)
+    update(character)
+    items = {item["item_id"]: item for item in rename(fake_eve, DRAKE, "Ärger_im\\Paradies")}
+    moved = next(item for item in items.values() if item["location_id"] == AMMO_BOX)
+    moved.update(location_id=SPARE_PARTS, location_type="item")
+    set_assets(fake_eve, list(items.values()))
+
+    outcome = update(character)
+
+    assert outcome.is_success and outcome.changed
+    names = container_names(character)
+    assert names[AMMO_BOX] == "Ärger_im\\Paradies"
+    assert names[moved["item_id"]] == CharacterAsset.objects.get(item_id=SPARE_PARTS).sort_name
+    assert names == shown_container_names(character)
+
+
+def test_migration_should_fill_container_names_as_the_store_does(make_character, fake_eve):
+    from django.apps import apps
+
+    fill = importlib.import_module(
+        "memberaudit.migrations.0019_asset_container_names"
+    ).fill_container_names
+    character = make_character(ARIA)
+    update(character)
+    stored_names = container_names(character)
+    CharacterAsset.objects.update(container_name="")
+
+    fill(apps, None)
+
+    assert container_names(character) == stored_names

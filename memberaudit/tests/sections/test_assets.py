@@ -457,9 +457,13 @@ def test_should_update_only_what_changed(make_character, fake_eve):
     assert len([s for s in sql if s.startswith("DELETE")]) == 1
     updates = [s for s in sql if s.startswith("UPDATE")]
     # one per nesting level and set of changed fields: each row writes only its own changes
-    assert 1 <= len(updates) <= 3
+    # (the renamed box's contents and the moved item write their container's name)
+    assert 1 <= len(updates) <= 4
     changed_columns = {column for s in updates for column in re.findall(r'["`](\w+)["`] = CASE', s)}
-    assert changed_columns == {"quantity", "parent_id", "name", "sort_name"}
+    assert changed_columns == {"quantity", "parent_id", "name", "sort_name", "container_name"}
+    assert after[1040000001022].container_name == "Renamed box"
+    assert after[TRITANIUM_STACK].container_name == ""
+    assert after[1040000001021].container_name == "Ammo box"
 
 
 def rename_unnamed_rifter(fake_eve) -> None:
