@@ -268,15 +268,13 @@ class ServerSideTable:
         counted = counted.order_by().values("pk")
         if unsearched is not None:  # a search: its matches are counted until past enough
             counted = counted[: start + length + SEARCH_COUNT_AHEAD + 1]
-        counts = {}
-        if unsearched is not None or total is None:
-            counts["found_rows"] = _RowCount(counted)
+        if unsearched is None and total is not None:  # nothing to count
+            return self._page_objects_from_either_end(queryset, total, start, length), total, total
+        counts = {"found_rows": _RowCount(counted)}
         if unsearched is not None and total is None:
             counts["all_rows"] = _RowCount(unsearched.order_by().values("pk"))
         found = list(queryset.annotate(**counts).values_list("pk", *counts)[start : start + length])
         if not found:
-            if unsearched is None and total is not None:
-                return [], total, total
             filtered = counted.count() if start else 0
             if unsearched is None:
                 return [], filtered, filtered
@@ -285,9 +283,21 @@ class ServerSideTable:
         rows = queryset if self.unscoped is None else self.unscoped
         by_key = rows.order_by().in_bulk(keys)
         read = dict(zip(counts, found[0][1:], strict=True))
-        filtered = read.get("found_rows", total)
+        filtered = read["found_rows"]
         total = filtered if unsearched is None else read.get("all_rows", total)
         return [by_key[key] for key in keys if key in by_key], filtered, total
+
+    def _page_objects_from_either_end(self, queryset: QuerySet, rows: int, start: int, length: int):
+        """The objects of a page of ``queryset``, which has ``rows`` rows: a page past the
+        middle is found from the end, in the reverse order, and turned round, so that the
+        database walks the sort's index backwards and stops after the page instead of passing
+        every row before it."""
+        if start >= rows:
+            return []
+        if 2 * start + length <= rows:
+            return self._page_objects(queryset, start, length)
+        end = min(start + length, rows)
+        return list(self._page_objects(queryset.reverse(), rows - end, end - start))[::-1]
 
     def _page_objects_by_group(
         self,

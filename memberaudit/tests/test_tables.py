@@ -257,8 +257,11 @@ def test_should_count_a_scope_chosen_by_key_with_the_keys_as_a_separate_count_do
     [
         {"length": "2"},
         {"start": "2", "length": "2"},
+        {"start": "3", "length": "2"},
+        {"start": "4", "length": "3"},
         {"start": "10", "length": "2"},  # past the end
         {"order[0][column]": "0", "order[0][dir]": "asc", "start": "1"},
+        {"order[0][column]": "0", "order[0][dir]": "asc", "start": "3", "length": "1"},
         {"search[value]": "a", "length": "1"},
         {"search[value]": "a", "start": "10"},  # past the end of a search
         {"search[value]": "nobody"},
@@ -278,3 +281,20 @@ def test_should_count_no_rows_the_caller_already_counted(characters, params, cou
         assert counting == []
     else:  # the matches, never all rows again
         assert all(sql.upper().count("COUNT(") == 1 for sql in counting)
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_should_find_a_page_past_the_middle_of_a_known_total_from_the_end(characters, direction):
+    """The last page of a table whose rows are known in number is found in the reverse
+    order from its end: the database passes no row before it."""
+    params = {"order[0][column]": "0", "order[0][dir]": direction, "start": "3", "length": "2"}
+    plain = table(keys_first=True).page(params)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = table(keys_first=True, total=5).page(params)
+
+    assert page == plain
+    keys = queries[0]["sql"]
+    assert "OFFSET" not in keys.upper()
+    reverse = "DESC" if direction == "asc" else "ASC"
+    assert f"{connection.ops.quote_name('character_name')} {reverse}" in keys
