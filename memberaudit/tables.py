@@ -135,7 +135,9 @@ class ServerSideTable:
         unscoped: QuerySet | None = None,
         sort_keys: dict[str, Any] | None = None,
         count_with_keys: bool = True,
+        total: int | None = None,
     ):
+        self.total = total
         self.count_with_keys = count_with_keys and keys_first
         self.queryset = queryset
         self.sort_keys = sort_keys or {}
@@ -165,10 +167,11 @@ class ServerSideTable:
         start = asked.start
         length = min(asked.length or DEFAULT_PAGE_LENGTH, MAX_PAGE_LENGTH)
         queryset = self.queryset
+        known_total = self.total
         for name, narrow in self.filters.items():
             value = query_params.text(params, name)
             if value:
-                queryset = narrow(queryset, value)
+                queryset, known_total = narrow(queryset, value), None
         ordering = self._ordering(asked)
         search = asked.search
         searched_by = set()
@@ -196,19 +199,24 @@ class ServerSideTable:
         if grouped:  # the rows per group add up to the rows found: no count of its own
             counts = _rows_per_related_row(counted, grouped[0].related)
             filtered = sum(counts.values())
-            total = queryset.count() if search else filtered
+            total = filtered if not search else _count(queryset, known_total)
             if len(counts) <= MAX_RELATED_ROWS:
                 objects = self._page_objects_by_group(found, counts, *grouped, start, length)
             else:  # too many to put in order by key: the database sorts the rows
                 objects = self._page_objects(found.order_by(*ordering), start, length)
         elif self.count_with_keys:
             objects, filtered, total = self._page_objects_and_counts(
-                found.order_by(*ordering), counted, queryset if search else None, start, length
+                found.order_by(*ordering),
+                counted,
+                queryset if search else None,
+                known_total,
+                start,
+                length,
             )
             if search and filtered > start + length + SEARCH_COUNT_AHEAD:
                 more, filtered = True, filtered - 1
         else:
-            total = queryset.count()
+            total = _count(queryset, known_total)
             filtered = counted.count() if search else total
             objects = self._page_objects(found.order_by(*ordering), start, length)
         rows = []
@@ -243,12 +251,14 @@ class ServerSideTable:
         queryset: QuerySet,
         counted: QuerySet,
         unsearched: QuerySet | None,
+        total: int | None,
         start: int,
         length: int,
     ):
         """The objects of one page of ``queryset``, found as with ``keys_first``, how many
         rows ``counted`` (the same rows) has and how many ``unsearched`` has (the same when
-        None), counted in the same query (a page past the end counts apart). A search counts
+        None), counted in the same query (a page past the end counts apart) unless ``total``
+        (how many ``unsearched``, else ``counted``, has) tells already. A search counts
         its matches up to one more than :data:`SEARCH_COUNT_AHEAD` past the page's end: the
         database stops there instead of reading every row for a text that many rows match.
 
@@ -258,19 +268,36 @@ class ServerSideTable:
         counted = counted.order_by().values("pk")
         if unsearched is not None:  # a search: its matches are counted until past enough
             counted = counted[: start + length + SEARCH_COUNT_AHEAD + 1]
+        if unsearched is None and total is not None:  # nothing to count
+            return self._page_objects_from_either_end(queryset, total, start, length), total, total
         counts = {"found_rows": _RowCount(counted)}
-        if unsearched is not None:
+        if unsearched is not None and total is None:
             counts["all_rows"] = _RowCount(unsearched.order_by().values("pk"))
         found = list(queryset.annotate(**counts).values_list("pk", *counts)[start : start + length])
         if not found:
             filtered = counted.count() if start else 0
-            return [], filtered, filtered if unsearched is None else unsearched.count()
+            if unsearched is None:
+                return [], filtered, filtered
+            return [], filtered, _count(unsearched, total)
         keys = [key for key, *_ in found]
         rows = queryset if self.unscoped is None else self.unscoped
         by_key = rows.order_by().in_bulk(keys)
-        filtered = found[0][1]
-        total = filtered if unsearched is None else found[0][2]
+        read = dict(zip(counts, found[0][1:], strict=True))
+        filtered = read["found_rows"]
+        total = filtered if unsearched is None else read.get("all_rows", total)
         return [by_key[key] for key in keys if key in by_key], filtered, total
+
+    def _page_objects_from_either_end(self, queryset: QuerySet, rows: int, start: int, length: int):
+        """The objects of a page of ``queryset``, which has ``rows`` rows: a page past the
+        middle is found from the end, in the reverse order, and turned round, so that the
+        database walks the sort's index backwards and stops after the page instead of passing
+        every row before it."""
+        if start >= rows:
+            return []
+        if 2 * start + length <= rows:
+            return self._page_objects(queryset, start, length)
+        end = min(start + length, rows)
+        return list(self._page_objects(queryset.reverse(), rows - end, end - start))[::-1]
 
     def _page_objects_by_group(
         self,
@@ -384,6 +411,11 @@ class _RowCount(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted_rows)"
     output_field = IntegerField()
+
+
+def _count(queryset: QuerySet, known: int | None) -> int:
+    """How many rows ``queryset`` has: ``known`` when given, else counted."""
+    return queryset.count() if known is None else known
 
 
 def _rows_per_related_row(queryset: QuerySet, related: str) -> dict:

@@ -129,6 +129,7 @@ def finder(rows=None) -> ServerSideTable:
         keys_first=True,
         unscoped=None if rows is None else rows.shown,
         sort_keys=None if rows is None else rows.sort_keys,
+        total=None if rows is None else rows.count,
     )
 
 

@@ -47,6 +47,8 @@ OWNER_FILTERS = {
     "main": "main_character__character_id",
     "state": "state__name",
 }
+# a scope of more characters than this is tested character by character (see finder_rows)
+WIDE_SCOPE = 1_000
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,13 @@ class FinderRows:
     fields of the character sort by (the owner's main and state, the shares, the role count,
     the EVE character's key as the last one), added only to a page sorted by them.
     ``shown``: every character with what a row shows, loaded by key for the page's
-    characters only."""
+    characters only. ``count``: how many ``characters`` there are, when known without a
+    query (the viewer's scope read as keys, not narrowed by a filter)."""
 
     characters: QuerySet[Character]
     sort_keys: dict[str, Any]
     shown: QuerySet[Character]
+    count: int | None = None
 
 
 def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
@@ -84,10 +88,11 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
     # the few shared characters are read once: most characters then need no subquery of their own
     shared = Q(pk__in=live.values("character"))
     opened = Q(pk__in=open_to_user.values("character"))
-    characters = access.finder_characters(user)
+    characters, count = _scope(user, now)
     for name, value in (filters or {}).items():
         if value in (None, ""):
             continue
+        count = None
         if name == "shared":
             characters = characters.filter(shared if value else ~shared)
         elif name == "roles":
@@ -124,7 +129,26 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
             )
         )
     )
-    return FinderRows(characters, sort_keys, shown)
+    return FinderRows(characters, sort_keys, shown, count)
+
+
+def _scope(user: User, now) -> tuple[QuerySet[Character], int | None]:
+    """The characters of ``access.finder_characters`` and how many they are, when known.
+
+    A scope read as a list of keys (MariaDB, MySQL) is counted by the list. A narrow one is
+    looked up by key. A wide one (an alliance: thousands of characters) is asked as the
+    rules of ``access.accessible_characters`` instead, tested for each character a page
+    passes (the owners in scope and the shared characters each a subquery the database
+    reads once): sorting every character of a long list of keys costs more than walking the
+    sort's index past the characters outside the scope, and the list is never sent."""
+    keys = access.finder_character_keys(user)
+    if keys is None:
+        return Character.objects.all(), None
+    if not isinstance(keys, list):
+        return Character.objects.filter(pk__in=keys), None
+    if len(keys) > WIDE_SCOPE:
+        return access.accessible_characters(user, now), len(keys)
+    return Character.objects.filter(pk__in=keys), len(keys)
 
 
 def _with_corporation_roles(queryset: QuerySet, value: str) -> QuerySet:

@@ -15,7 +15,7 @@ from .factories import create_character
 pytestmark = pytest.mark.django_db
 
 
-def table(keys_first=False, count_with_keys=True, queryset=None):
+def table(keys_first=False, count_with_keys=True, queryset=None, total=None):
     return ServerSideTable(
         Character.objects.select_related("eve_character") if queryset is None else queryset,
         [
@@ -32,6 +32,7 @@ def table(keys_first=False, count_with_keys=True, queryset=None):
         default_order="-eve_character__character_id",
         keys_first=keys_first,
         count_with_keys=count_with_keys,
+        total=total,
     )
 
 
@@ -248,3 +249,52 @@ def test_should_count_a_scope_chosen_by_key_with_the_keys_as_a_separate_count_do
     assert page == counted_apart
     assert counted_apart["recordsTotal"] == 4
     assert not any("OVER" in query["sql"].upper() for query in queries)
+
+
+@pytest.mark.parametrize("count_with_keys", [True, False])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"length": "2"},
+        {"start": "2", "length": "2"},
+        {"start": "3", "length": "2"},
+        {"start": "4", "length": "3"},
+        {"start": "10", "length": "2"},  # past the end
+        {"order[0][column]": "0", "order[0][dir]": "asc", "start": "1"},
+        {"order[0][column]": "0", "order[0][dir]": "asc", "start": "3", "length": "1"},
+        {"search[value]": "a", "length": "1"},
+        {"search[value]": "a", "start": "10"},  # past the end of a search
+        {"search[value]": "nobody"},
+    ],
+)
+def test_should_count_no_rows_the_caller_already_counted(characters, params, count_with_keys):
+    """A total the caller knows (the finder's scope read as keys) is not counted again: a
+    page neither searched nor filtered counts nothing, a search only its matches."""
+    plain = table(keys_first=True, count_with_keys=count_with_keys).page(params)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = table(keys_first=True, count_with_keys=count_with_keys, total=5).page(params)
+
+    assert page == plain
+    counting = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    if "search[value]" not in params:
+        assert counting == []
+    else:  # the matches, never all rows again
+        assert all(sql.upper().count("COUNT(") == 1 for sql in counting)
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_should_find_a_page_past_the_middle_of_a_known_total_from_the_end(characters, direction):
+    """The last page of a table whose rows are known in number is found in the reverse
+    order from its end: the database passes no row before it."""
+    params = {"order[0][column]": "0", "order[0][dir]": direction, "start": "3", "length": "2"}
+    plain = table(keys_first=True).page(params)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = table(keys_first=True, total=5).page(params)
+
+    assert page == plain
+    keys = queries[0]["sql"]
+    assert "OFFSET" not in keys.upper()
+    reverse = "DESC" if direction == "asc" else "ASC"
+    assert f"{connection.ops.quote_name('character_name')} {reverse}" in keys

@@ -14,6 +14,7 @@ from allianceauth.tests.auth_utils import AuthUtils
 
 from memberaudit import access, json_tables, selectors
 from memberaudit.models import CharacterCorporationRole
+from memberaudit.selectors import finder as finder_selector
 
 from ..factories import (
     create_character,
@@ -329,3 +330,137 @@ class TestFinderQueries:
         keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
         ownership = connection.ops.quote_name("authentication_characterownership")
         assert f"JOIN {ownership} ON" not in keys
+
+
+ROLES = {
+    "owner": (FINDER,),
+    "corporation": (FINDER, "memberaudit.characters_access", "memberaudit.view_same_corporation"),
+    "alliance": (FINDER, "memberaudit.characters_access", "memberaudit.view_same_alliance"),
+    "everything": (FINDER, "memberaudit.characters_access", "memberaudit.view_everything"),
+    "shares": (FINDER, "memberaudit.view_shared_characters"),
+    "none": (),
+}
+
+
+def read_scope_as_list(monkeypatch):
+    read = access.finder_character_keys
+
+    def as_list(user):
+        keys = read(user)
+        return keys if keys is None else list(keys)
+
+    monkeypatch.setattr(access, "finder_character_keys", as_list)
+
+
+@pytest.fixture(params=["keys", "wide"])
+def scope_read_as(request, monkeypatch):
+    """The viewer's scope read as a list of keys (as on MariaDB, also on SQLite), looked up
+    by key ("keys") or, however few, tested character by character by its rules ("wide")."""
+    read_scope_as_list(monkeypatch)
+    if request.param == "wide":
+        monkeypatch.setattr(finder_selector, "WIDE_SCOPE", 0)
+    return request.param
+
+
+def role_viewer(role: str) -> User:
+    if role == "superuser":
+        viewer = user_with_main(
+            FINDER,
+            alliance_id=99_000_001,
+            alliance_name="Alpha Alliance",
+            corporation_id=98_000_010,
+        )
+        User.objects.filter(pk=viewer.pk).update(is_superuser=True)
+        viewer = User.objects.get(pk=viewer.pk)
+    else:
+        viewer = user_with_main(
+            *ROLES[role],
+            alliance_id=99_000_001,
+            alliance_name="Alpha Alliance",
+            corporation_id=98_000_010,
+        )
+    create_character(user=viewer, character_name="Own Alt", corporation_id=98_000_012)
+    return viewer
+
+
+def pages(client, length: int = 2, **params) -> tuple[list[int], set]:
+    """Every page's characters in order, and the counts each page gave."""
+    ids, counts, start = [], set(), 0
+    while True:
+        response = client.get(
+            reverse("memberaudit:finder_data"), {"start": start, "length": length, **params}
+        )
+        if response.status_code != 200:
+            return ids, {response.status_code}
+        page = response.json()
+        counts.add((page["recordsTotal"], page["recordsFiltered"]))
+        if not page["data"]:
+            return ids, counts
+        ids += [row["character_id"] for row in page["data"]]
+        start += length
+
+
+class TestFinderScopes:
+    """For every role, the finder lists exactly the characters ``access`` lets the viewer
+    open, with their counts, whether the scope is looked up by key or tested by its rules."""
+
+    @pytest.mark.parametrize("role", [*ROLES, "superuser"])
+    def test_should_list_and_count_exactly_what_access_allows(
+        self, role, crowd, client, scope_read_as
+    ):
+        viewer = role_viewer(role)
+        client.force_login(viewer)
+        allowed = access.finder_characters(viewer).select_related("eve_character")
+        may_open = access.accessible_characters(viewer) if FINDER in ROLES.get(role, FINDER) else []
+        by_name = sorted(allowed, key=lambda c: (c.name, c.eve_character_id))
+        total = len(by_name)
+
+        listed, counts = pages(client)
+
+        if role == "none":
+            assert counts == {403}
+            return
+        assert {c.pk for c in allowed} == {c.pk for c in may_open}
+        assert listed == [c.character_id for c in by_name]
+        assert counts == {(total, total)}
+        for params, wanted in (
+            (
+                {"search[value]": "Alpha"},
+                lambda c: "alpha" in f"{c.name} {c.eve_character.alliance_name}".lower(),
+            ),
+            ({"alliance": 99_000_001}, lambda c: c.eve_character.alliance_id == 99_000_001),
+            ({"order[0][column]": 3, "order[0][dir]": "desc"}, lambda c: True),
+        ):
+            listed, counts = pages(client, **params)
+            expected = {c.character_id for c in by_name if wanted(c)}
+            assert sorted(listed) == sorted(expected), params
+            # a filter narrows the rows counted in all (as the finder's own filters do)
+            narrowed = len(expected) if "alliance" in params else total
+            assert counts == {(narrowed, len(expected))}, params
+
+    def test_should_walk_the_sort_of_a_wide_scope_without_its_keys(
+        self, crowd, client, monkeypatch
+    ):
+        """A wide scope is counted by its keys, read once, and never sent back: the page's
+        keys are found by the scope's rules."""
+        viewer = role_viewer("alliance")
+        client.force_login(viewer)
+        scope = list(access.finder_characters(viewer).values_list("pk", flat=True))
+        read_scope_as_list(monkeypatch)  # as on MariaDB
+        monkeypatch.setattr(finder_selector, "WIDE_SCOPE", len(scope) - 1)
+        client.get(reverse("memberaudit:finder_data"))
+
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("memberaudit:finder_data"), {"length": 2}).json()
+
+        assert page["recordsTotal"] == page["recordsFiltered"] == len(scope)
+        characters = connection.ops.quote_name("memberaudit_character")
+        key = connection.ops.quote_name("id")
+        keys_sent = [
+            query["sql"]
+            for query in queries
+            if f"{characters}.{key} IN ({min(scope)}" in query["sql"].replace(" ", "")
+            or str(sorted(scope))[1:-1] in query["sql"]
+        ]
+        assert keys_sent == []
+        assert not any("counted_rows" in query["sql"] for query in queries)
