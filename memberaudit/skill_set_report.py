@@ -51,6 +51,10 @@ class _Coverage:
     owners: frozenset | None = None
     # the same checks as ``condition``, in a form cheaper to count (None: ``condition``)
     counted: Q | None = None
+    # the same checks as ``condition`` by lists of their characters' keys, for a search: the
+    # few characters found for a text are then looked up along the index of (character, skill
+    # set), not among every row of the sort's index (None: ``condition``)
+    listed: Callable[[], Q] | None = None
 
 
 def _coverage(viewer: User) -> _Coverage:
@@ -84,7 +88,11 @@ def _coverage(viewer: User) -> _Coverage:
             condition |= Q(character_id__in=rule)
         # counted by the last rule alone, which holds them all (see report_character_rules):
         # the database then reads only the checks of the characters in scope, by character
-        return _Coverage(condition & active, counted=Q(character_id__in=rules[-1]) & active)
+        return _Coverage(
+            condition & active,
+            counted=Q(character_id__in=rules[-1]) & active,
+            listed=lambda: in_short_lists("character_id", _scope_keys(viewer)) & active,
+        )
     is_covered = Case(When(pk__in=users, then=Value(True)), default=Value(False))
     owners, left_out_users = set(), []
     for pk, covered in User.objects.annotate(covered=is_covered).values_list("pk", "covered"):
@@ -107,6 +115,10 @@ def _coverage(viewer: User) -> _Coverage:
         return _Coverage(condition & ~Q(character_id__in=characters), frozenset(owners))
     covered = Character.objects.exclude(pk__in=characters).values_list("pk", flat=True)
     return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
+
+
+def _scope_keys(viewer: User) -> list[int]:
+    return sorted(access.report_character_keys(viewer))
 
 
 def _tagged(queryset, kind: str):
@@ -174,11 +186,25 @@ class SkillSetReportTable(ServerSideTable):
     ``owners``: the covered users when the rows are chosen by the characters left out (see
     :class:`_Coverage`); a row whose character's owner is not one of them is not shown."""
 
-    def __init__(self, *args, owners: frozenset | None = None, counted: Q | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        owners: frozenset | None = None,
+        counted: Q | None = None,
+        listed: Callable[[], Q] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.owners = owners
+        self.listed = listed
         # the rows of ``queryset`` in a form cheaper to count, for the counts of all rows
         self.counted = None if counted is None else CharacterSkillSetCheck.objects.filter(counted)
+
+    def page(self, params, seen: Callable[[Any], None] | None = None) -> dict:
+        if self.listed is not None and query_params.table_request(params).search:
+            self.queryset = CharacterSkillSetCheck.objects.filter(self.listed())
+            self.counted = None
+        return super().page(params, seen)
 
     def _ordering(self, asked: query_params.TableRequest) -> list[str]:
         ordering, prefix = [], ""
@@ -338,4 +364,5 @@ def skill_set_table(viewer: User) -> SkillSetReportTable:
         unscoped=skill_set_checks(),
         owners=coverage.owners,
         counted=coverage.counted,
+        listed=coverage.listed,
     )
