@@ -295,6 +295,30 @@ def report_character_keys(user: User) -> list[int] | None:
     return list(parts[0].union(*parts[1:]))
 
 
+def report_character_rules(user: User) -> list[QuerySet] | None:
+    """The characters owned by the users of :func:`report_users`, one subquery of their keys
+    per owner rule (the viewer's own characters, those of the users in the viewer's scope), for
+    a condition ``<field>__in=rule OR <field>__in=rule ...``; None for a viewer whose reports
+    cover every user with ``basic_access`` (ask :func:`report_users` then).
+
+    Conditions joined by OR are not turned into joins by MariaDB: each subquery is read once
+    into a table that a page walking an index looks its rows up in, however wide the scope,
+    rather than a list of thousands of keys sent with every query. The last rule alone holds
+    them all (the viewer, whose main decides the scope, is among its users): a count of the
+    rows in scope can read just those, found from the users."""
+    if not user.is_authenticated:
+        return []
+    if user.has_perm(VIEW_EVERYTHING):
+        return None
+    owned = Character.objects.order_by().values("pk")
+    rules = [owned.filter(**{_OWNER: user})]
+    same_affiliation = _same_affiliation(user, "")
+    if same_affiliation is not None:
+        owners = User.objects.filter(same_affiliation[1]).values("pk")
+        rules.append(owned.filter(**{f"{_OWNER}__in": owners}))
+    return rules
+
+
 def report_reason(user: User) -> str | None:
     """The right by which a report shows ``user`` other users' characters; None for none."""
     if not user.is_authenticated:

@@ -19,14 +19,29 @@ LEADING_BLANKS = " \t\r\n"
 LINES_PER_CHUNK = 500
 
 
+# A text starting with none of these cannot run as a formula: written as it is.
+_CHECKED_STARTS = frozenset(FORMULA_STARTS) | frozenset(LEADING_BLANKS)
+_NUMBERS = frozenset({int, float, Decimal})
+
+
 def safe_cell(value, yes_no: tuple[str, str] | None = None):
     """One cell: numbers as numbers, yes/no for booleans (``yes_no``: the two words, once
-    translated for a whole file), empty for None, and text that cannot run as a formula."""
+    translated for a whole file), empty for None, and text that cannot run as a formula.
+
+    Plain text, numbers and None (most cells of a large file) are decided by their type and
+    first character alone."""
+    kind = type(value)
+    if kind is str and (not value or value[0] not in _CHECKED_STARTS):
+        return value
+    if kind is bool and yes_no:
+        return yes_no[0] if value else yes_no[1]
+    if kind in _NUMBERS:
+        return value
+    if value is None:
+        return ""
     if isinstance(value, bool):
         yes, no = yes_no or yes_and_no()
         return yes if value else no
-    if value is None:
-        return ""
     if isinstance(value, int | float | Decimal):
         return value
     text = str(value)

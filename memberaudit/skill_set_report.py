@@ -49,6 +49,12 @@ class _Coverage:
 
     condition: Q
     owners: frozenset | None = None
+    # the same checks as ``condition``, in a form cheaper to count (None: ``condition``)
+    counted: Q | None = None
+    # the same checks as ``condition`` by lists of their characters' keys, for a search: the
+    # few characters found for a text are then looked up along the index of (character, skill
+    # set), not among every row of the sort's index (None: ``condition``)
+    listed: Callable[[], Q] | None = None
 
 
 def _coverage(viewer: User) -> _Coverage:
@@ -56,9 +62,12 @@ def _coverage(viewer: User) -> _Coverage:
     skill sets. The checks of inactive skill sets are removed by the next run; until then
     they are left out by the keys of their skill sets (a few).
 
-    On MariaDB the keys are read first: its optimizer would turn a subquery into a join
-    driven from the users and sort every row of the report. The characters of a viewer with a
-    scope are found from the scope (:func:`memberaudit.access.report_character_keys`). For a
+    On MariaDB a single subquery would be turned into a join driven from the users, sorting
+    every row of the report. The characters of a viewer with a scope are chosen rule by rule
+    (:func:`memberaudit.access.report_character_rules`), conditions joined by OR: each rule is
+    read once and a page walks its index, looking each row's character up, however wide the
+    scope, and no list of thousands of keys is sent; the rows are counted by the last rule
+    alone, a join from the users in scope to their characters' checks. For a
     viewer who sees every user with access, the characters left out are found instead (those
     without an owner, those of users without access), in the same query as the inactive skill
     sets with checks: usually there are none, and then the report is every check, which a
@@ -71,10 +80,19 @@ def _coverage(viewer: User) -> _Coverage:
         covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
         condition = Q(character_id__in=covered.values("pk")) & ~Q(skill_set_id__in=stale)
         return _Coverage(condition)
-    scoped = access.report_character_keys(viewer)
-    if scoped is not None:  # the viewer's scope: its keys found from its indexes
-        condition = in_short_lists("character_id", sorted(scoped))
-        return _Coverage(condition & ~Q(skill_set_id__in=list(stale)))
+    rules = access.report_character_rules(viewer)
+    if rules is not None:  # the viewer's scope, rule by rule: each read once, however wide
+        active = ~Q(skill_set_id__in=list(stale))
+        condition = Q(pk__in=[])
+        for rule in rules:
+            condition |= Q(character_id__in=rule)
+        # counted by the last rule alone, which holds them all (see report_character_rules):
+        # the database then reads only the checks of the characters in scope, by character
+        return _Coverage(
+            condition & active,
+            counted=Q(character_id__in=rules[-1]) & active,
+            listed=lambda: in_short_lists("character_id", _scope_keys(viewer)) & active,
+        )
     is_covered = Case(When(pk__in=users, then=Value(True)), default=Value(False))
     owners, left_out_users = set(), []
     for pk, covered in User.objects.annotate(covered=is_covered).values_list("pk", "covered"):
@@ -97,6 +115,10 @@ def _coverage(viewer: User) -> _Coverage:
         return _Coverage(condition & ~Q(character_id__in=characters), frozenset(owners))
     covered = Character.objects.exclude(pk__in=characters).values_list("pk", flat=True)
     return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
+
+
+def _scope_keys(viewer: User) -> list[int]:
+    return sorted(access.report_character_keys(viewer))
 
 
 def _tagged(queryset, kind: str):
@@ -164,9 +186,25 @@ class SkillSetReportTable(ServerSideTable):
     ``owners``: the covered users when the rows are chosen by the characters left out (see
     :class:`_Coverage`); a row whose character's owner is not one of them is not shown."""
 
-    def __init__(self, *args, owners: frozenset | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        owners: frozenset | None = None,
+        counted: Q | None = None,
+        listed: Callable[[], Q] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.owners = owners
+        self.listed = listed
+        # the rows of ``queryset`` in a form cheaper to count, for the counts of all rows
+        self.counted = None if counted is None else CharacterSkillSetCheck.objects.filter(counted)
+
+    def page(self, params, seen: Callable[[Any], None] | None = None) -> dict:
+        if self.listed is not None and query_params.table_request(params).search:
+            self.queryset = CharacterSkillSetCheck.objects.filter(self.listed())
+            self.counted = None
+        return super().page(params, seen)
 
     def _ordering(self, asked: query_params.TableRequest) -> list[str]:
         ordering, prefix = [], ""
@@ -180,6 +218,11 @@ class SkillSetReportTable(ServerSideTable):
         return [*ordering, *(f"{prefix}{key}" for key in _ROW_ORDER)]
 
     def _page_objects_and_counts(self, queryset, counted, unsearched, start, length):
+        if self.counted is not None:  # every row, counted in the cheaper form
+            if unsearched is None:
+                counted = self.counted
+            else:
+                unsearched = self.counted
         if unsearched is not None or start < _FROM_THE_END_AFTER:
             objects, filtered, total = super()._page_objects_and_counts(
                 queryset, counted, unsearched, start, length
@@ -320,4 +363,6 @@ def skill_set_table(viewer: User) -> SkillSetReportTable:
         keys_first=True,
         unscoped=skill_set_checks(),
         owners=coverage.owners,
+        counted=coverage.counted,
+        listed=coverage.listed,
     )

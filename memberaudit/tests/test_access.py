@@ -269,6 +269,25 @@ def test_should_keep_no_character_among_given_ones_for_anonymous_users(world):
     assert access.accessible_character_keys_among(AnonymousUser(), every) == []
 
 
+@pytest.mark.parametrize("role", MATRIX)
+def test_should_find_the_characters_of_the_users_reports_cover_rule_by_rule(world, role):
+    viewer = as_viewer(world.users[role])
+    rules = access.report_character_rules(viewer)
+    if viewer.has_perm(access.VIEW_EVERYTHING):
+        assert rules is None  # every user with basic access: asked of report_users
+        return
+    found = set()
+    for rule in rules:
+        found |= set(rule.values_list("pk", flat=True))
+    owned = set(
+        Character.objects.filter(
+            eve_character__character_ownership__user__in=access.report_users(viewer)
+        ).values_list("pk", flat=True)
+    )
+    assert found == owned
+    assert set(rules[-1].values_list("pk", flat=True)) == owned  # the last rule holds them all
+
+
 def test_should_list_in_the_finder_what_each_viewer_may_open(world):
     for user in world.users.values():
         viewer = as_viewer(user)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -42,6 +43,52 @@ def test_should_never_write_a_cell_that_runs_as_a_formula(text):
     assert not runs_as_formula(cell)
     assert cell in (text, f"'{text}")  # nothing lost: at most an apostrophe in front
     assert (cell == text) is not runs_as_formula(text)
+
+
+class _Named:
+    """A value that is neither text nor a number, written as its text (e.g. a lazy
+    translation or a model)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __str__(self):
+        return self.text
+
+
+def protected_cell(value, yes_no=("yes", "no")):
+    """What a cell must be, decided the long way: every value is looked at as text."""
+    if isinstance(value, bool):
+        return yes_no[0] if value else yes_no[1]
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value)
+    return f"'{text}" if runs_as_formula(text) else text
+
+
+HOSTILE_VALUES = st.one_of(
+    FORMULA_LIKE,
+    st.text(),
+    st.builds(_Named, st.one_of(FORMULA_LIKE, st.text())),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+)
+
+
+@given(st.lists(HOSTILE_VALUES, max_size=8))
+def test_should_write_any_value_as_the_long_way_would(values):
+    assert [safe_cell(value, ("yes", "no")) for value in values] == [
+        protected_cell(value) for value in values
+    ]
+    cells = read_back(values) if values else []
+    for value, cell in zip(values, cells, strict=True):
+        if not isinstance(value, int | float | Decimal):  # numbers stay numbers, even negative
+            assert not runs_as_formula(cell)
 
 
 @given(st.one_of(st.integers(), st.floats(allow_nan=False, allow_infinity=False)))

@@ -5,14 +5,18 @@ import csv
 import importlib
 import io
 import json
+import re
 
 import pytest
 
 from django.apps import apps
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from allianceauth.authentication.models import CharacterOwnership
 
+from memberaudit import access
 from memberaudit.models import CharacterSkillSetCheck, SkillSet
 from memberaudit.skill_set_checks import update_checks_for_characters
 from memberaudit.skill_set_report import in_short_lists
@@ -71,6 +75,35 @@ def test_should_download_the_rows_of_the_table_in_the_same_order(client, scenari
 
     assert table
     assert csv_rows(client) == [as_csv(row) for row in table]
+
+
+def with_queries(request):
+    """What ``request`` returns and the SQL of its queries (each request of the test client
+    starts a new query log)."""
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        result = request()
+    return result, [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize("scope", ["none", "corporation", "alliance"])
+def test_should_count_and_page_a_scope_by_its_rules_not_by_lists_of_keys(client, scenario, scope):
+    viewer = login(client, scenario, scope)
+    covered = CharacterSkillSetCheck.objects.filter(
+        character__eve_character__character_ownership__user__in=access.report_users(viewer)
+    )
+
+    first, first_queries = with_queries(lambda: page(client, length=2))
+    last, last_queries = with_queries(lambda: page(client, start=covered.count() - 1, length=2))
+    searched = page(client, length=2, **{"search[value]": "cruis"})
+
+    assert first["recordsTotal"] == first["recordsFiltered"] == covered.count()
+    assert searched["recordsTotal"] == covered.count()
+    assert searched["recordsFiltered"] == covered.filter(skill_set_name="Cruiser").count()
+    assert last["recordsTotal"] == covered.count() and len(last["data"]) == 1
+    assert first_queries and last_queries
+    for sql in first_queries + last_queries:
+        assert not re.search(r"character_id`?\"?\s+IN\s+\(\d", sql), sql
 
 
 @pytest.mark.parametrize("column", COLUMNS)
