@@ -217,26 +217,19 @@ class SkillSetReportTable(ServerSideTable):
             ordering.append(self.default_order)
         return [*ordering, *(f"{prefix}{key}" for key in _ROW_ORDER)]
 
-    def _page_objects_and_counts(self, queryset, counted, unsearched, start, length):
+    def _page_objects_and_counts(self, queryset, counted, unsearched, total, start, length):
         if self.counted is not None:  # every row, counted in the cheaper form
             if unsearched is None:
                 counted = self.counted
             else:
                 unsearched = self.counted
-        if unsearched is not None or start < _FROM_THE_END_AFTER:
-            objects, filtered, total = super()._page_objects_and_counts(
-                queryset, counted, unsearched, start, length
-            )
-            return self._covered(objects), filtered, total
-        total = counted.order_by().count()
-        if start < total / 2 or start >= total:
-            return self._covered(self._page_objects(queryset, start, length)), total, total
-        end = total - start  # the page's last row, counted from the other end
-        keys = list(queryset.reverse().values_list("pk", flat=True)[max(end - length, 0) : end])[
-            ::-1
-        ]
-        by_key = self.unscoped.order_by().in_bulk(keys)
-        return self._covered([by_key[key] for key in keys if key in by_key]), total, total
+        if unsearched is None and total is None and start >= _FROM_THE_END_AFTER:
+            # a deep page: counted first, so that one past the middle is read from the end
+            total = counted.order_by().count()
+        objects, filtered, total = super()._page_objects_and_counts(
+            queryset, counted, unsearched, total, start, length
+        )
+        return self._covered(objects), filtered, total
 
     def _covered(self, checks: list) -> list:
         if self.owners is None:
