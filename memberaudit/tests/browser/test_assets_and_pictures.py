@@ -25,11 +25,15 @@ JITA_STATION = "Jita IV - Moon 4 - Caldari Navy Assembly Plant"
 LOCKED_CITADEL = 1040200000012
 WIDTHS = (1280, 1920)
 
-# Every picture on the page has loaded (decoded, with a size); lists those that have not.
-BROKEN_IMAGES = """() => [...document.images]
-    .filter((img) => img.naturalWidth === 0)
-    .map((img) => img.currentSrc || img.src || img.outerHTML)"""
-IMAGES_LOADED = "() => [...document.images].every((img) => img.complete)"
+# Once every picture of the page has finished (loaded or failed), those that failed; false
+# while any is still loading. Asked in one evaluation, so that a picture a table has just
+# drawn is waited for rather than taken for broken.
+BROKEN_IMAGES = """() => {
+    const images = [...document.images];
+    if (!images.every((img) => img.complete)) return false;
+    return images.filter((img) => img.naturalWidth === 0)
+        .map((img) => img.currentSrc || img.src || img.outerHTML);
+}"""
 # Asks again, once, for each picture that did not load: a connection the busy test server
 # dropped loads the second time, a wrong address fails again.
 RELOAD_BROKEN_IMAGES = """async () => {
@@ -48,10 +52,9 @@ RELOAD_BROKEN_IMAGES = """async () => {
 def broken_images(page) -> list[str]:
     """The pictures of the page that did not load, once none is loading any more (a busy
     machine may still be drawing the last icons), nor when asked for again."""
-    page.wait_for_function(IMAGES_LOADED, timeout=20_000)
-    if page.evaluate(BROKEN_IMAGES):
+    if page.wait_for_function(BROKEN_IMAGES, timeout=20_000).json_value():
         page.evaluate(RELOAD_BROKEN_IMAGES)
-    return page.evaluate(BROKEN_IMAGES)
+    return page.wait_for_function(BROKEN_IMAGES, timeout=20_000).json_value()
 
 
 # Pictures drawn larger than their declared box (a broken picture's alt text spilling over).
