@@ -7,10 +7,11 @@ from .. import access_log
 from ..models import (
     AccessLogEntry,
 )
+from .read_only import ReadOnlyAdminMixin
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The access log, read-only: for superusers and staff with ``view_access_log``."""
 
     list_display = ("viewed_at", "viewer", "character", "opened", "reason")
@@ -38,12 +39,3 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -17,6 +17,7 @@ from ..models import (
     SectionUpdateStatus,
 )
 from ..sections import registry
+from .read_only import ReadOnlyAdminMixin
 
 
 class TotalStatusFilter(admin.SimpleListFilter):
@@ -40,7 +41,7 @@ class TotalStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
-class SectionUpdateStatusInline(admin.TabularInline):
+class SectionUpdateStatusInline(ReadOnlyAdminMixin, admin.TabularInline):
     """How the last update of each section went, read-only; rows are labelled with the
     section's title."""
 
@@ -61,15 +62,6 @@ class SectionUpdateStatusInline(admin.TabularInline):
     ordering = ("section",)
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("section"), ordering="section")
     def section_display(self, obj: SectionUpdateStatus) -> str:

@@ -8,6 +8,7 @@ from ..models import (
     Location,
 )
 from ..models.locations import ASSET_SAFETY_ID, SOLAR_SYSTEM_IDS, STATION_IDS, STRUCTURE_MIN_ID
+from .read_only import ReadOnlyAdminMixin
 
 
 class LocationKindFilter(admin.SimpleListFilter):
@@ -40,8 +41,9 @@ class LocationKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
-    """Places known to the app; filled from ESI only, so read-only here."""
+class LocationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Places known to the app; filled from ESI only, so read-only here (and never deleted:
+    clones, assets and contracts point at them)."""
 
     list_display = (
         "id",
@@ -57,15 +59,6 @@ class LocationAdmin(admin.ModelAdmin):
     list_filter = (LocationKindFilter,)
     search_fields = ("name", "id")
     ordering = ("name", "id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # clones, assets and contracts point at locations
 
     @admin.display(description=_("kind"))
     def kind(self, obj: Location) -> str:

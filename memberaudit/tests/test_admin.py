@@ -6,8 +6,15 @@ from django.urls import reverse
 
 from memberaudit import access_log, tasks
 from memberaudit.admin import CharacterAdmin
+from memberaudit.admin.characters import SectionUpdateStatusInline
 from memberaudit.managers import CharacterStatus
-from memberaudit.models import Character, CharacterShare, Location, SectionUpdateStatus
+from memberaudit.models import (
+    AccessLogEntry,
+    Character,
+    CharacterShare,
+    Location,
+    SectionUpdateStatus,
+)
 from memberaudit.sections import registry
 
 from .factories import create_character, create_orphan_character, create_user, mark_sections
@@ -343,6 +350,28 @@ def test_should_refuse_staff_without_permissions(client):
     client.force_login(user)
 
     assert client.get(CHANGELIST).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "read_only_admin",
+    [
+        pytest.param(lambda: site.get_model_admin(AccessLogEntry), id="access log"),
+        pytest.param(lambda: site.get_model_admin(Location), id="locations"),
+        pytest.param(lambda: SectionUpdateStatusInline(Character, site), id="section status"),
+    ],
+)
+def test_should_let_not_even_a_superuser_add_change_or_delete_read_only_records(
+    rf, read_only_admin
+):
+    request = rf.get("/")
+    request.user = User.objects.create_superuser("boss", "boss@example.com", "secret")
+    model_admin = read_only_admin()
+
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    for obj in (None, model_admin.model()):
+        assert not model_admin.has_change_permission(request, obj)
+        assert not model_admin.has_delete_permission(request, obj)
 
 
 def test_should_label_status_rows_with_section_titles_not_ids(admin_client):
