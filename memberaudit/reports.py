@@ -33,7 +33,7 @@ from allianceauth.authentication.models import CharacterOwnership
 
 from . import access, query_params
 from .exports import CHUNK_SIZE, objects_in_order
-from .json_tables.common import number_column
+from .json_tables.common import name_column, number_column
 from .skill_set_report import (
     MARIADB_IN_TABLE_SIZE,
     SKILL_SET_COLUMNS,
@@ -200,14 +200,7 @@ def corporation_compliance_rows(viewer: User) -> list[dict]:
 
 _MAIN_NAME = f"{_MAIN}__character_name"
 USER_COMPLIANCE_COLUMNS = [
-    Column(
-        "user",
-        lambda user: user.username,
-        "username",
-        "username",
-        title=_("User"),
-        priority=1,
-    ),
+    name_column("user", "username", "username", title=_("User"), priority=1),
     Column(
         "main",
         lambda user: _main_field(user, "character_name"),

@@ -21,6 +21,7 @@ from allianceauth.authentication.models import CharacterOwnership
 
 from . import access, query_params
 from .exports import key_chunks
+from .json_tables.common import name_column
 from .models import Character, CharacterSkillSetCheck, SkillSet
 from .tables import Column, ServerSideTable, sort_column
 
@@ -285,17 +286,15 @@ class _RowOwner(NamedTuple):
 _OWNER_OF_CHARACTER = "eve_character__character_ownership__user_id"
 _CHECK_OWNER = f"character__{_OWNER_OF_CHARACTER}"
 SKILL_SET_COLUMNS = [
-    Column(
+    name_column(
         "character",
-        lambda check: check.character_name,
         "character_name",
         _search_characters("eve_character__character_name"),
         title=_("Character"),
         priority=1,
     ),
-    Column(
+    name_column(
         "main",
-        lambda check: check.main_name,
         "main_name",
         _search_characters(
             "eve_character__character_ownership__user__profile__main_character__character_name"
@@ -303,21 +302,15 @@ SKILL_SET_COLUMNS = [
         title=_("Main character"),
         priority=2,
     ),
-    Column(
+    name_column(
         "corporation",
-        lambda check: check.corporation_name,
         "corporation_name",
         _search_characters("eve_character__corporation_name"),
         title=_("Corporation"),
         priority=3,
     ),
-    Column(
-        "skill_set",
-        lambda check: check.skill_set_name,
-        "skill_set_name",
-        _search_skill_sets,
-        title=_("Skill set"),
-        priority=1,
+    name_column(
+        "skill_set", "skill_set_name", _search_skill_sets, title=_("Skill set"), priority=1
     ),
     Column(
         "can_fly",

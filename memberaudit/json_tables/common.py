@@ -1,6 +1,7 @@
 """Helpers the tables share: labels of choices, places and names, numbers and dates."""
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import (
@@ -92,6 +93,26 @@ def number_column(
         order_by=name if order_by == "" else order_by,
         title=title,
         render=render,
+        priority=priority,
+    )
+
+
+def name_column(
+    name: str,
+    field: str,
+    search: str | Callable[[str], Q],
+    title: str | Promise,
+    priority: int,
+) -> Column:
+    """A sortable, searchable column of a name shown as text, named ``name``: its value is the
+    row's attribute ``field``, it sorts by ``field`` and is searched by ``search`` (a path
+    searched with icontains, or a function of the text giving the condition)."""
+    return Column(
+        name,
+        attrgetter(field),
+        order_by=field,
+        search=search,
+        title=title,
         priority=priority,
     )
 

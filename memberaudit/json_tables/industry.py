@@ -17,7 +17,7 @@ from ..models import (
 )
 from ..models.locations import Location
 from ..tables import Column, ServerSideTable
-from .common import iso, labels_of, name_contains, number, place_name, place_sort
+from .common import iso, labels_of, name_column, name_contains, number, place_name, place_sort
 
 
 def industry_jobs(character: Character) -> ServerSideTable:
@@ -195,13 +195,8 @@ def blueprints(character: Character) -> ServerSideTable:
                 title=_("Location"),
                 priority=4,
             ),
-            Column(
-                "container",
-                lambda row: row.container_name,
-                "container_name",
-                "container_name",
-                title=_("Container"),
-                priority=5,
+            name_column(
+                "container", "container_name", "container_name", title=_("Container"), priority=5
             ),
         ],
         default_order="eve_type__name",

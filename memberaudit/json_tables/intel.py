@@ -16,7 +16,7 @@ from ..models import (
     KillmailAttacker,
 )
 from ..tables import Column, ServerSideTable
-from .common import entity_name, iso, labels_of
+from .common import entity_name, iso, labels_of, name_column
 
 
 def killmails(character: Character) -> ServerSideTable:
@@ -205,7 +205,7 @@ def notifications(character: Character) -> ServerSideTable:
                 title=_("Group"),
                 priority=4,
             ),
-            Column("type", lambda row: row.type, "type", "type", title=_("Type"), priority=3),
+            name_column("type", "type", "type", title=_("Type"), priority=3),
             Column(
                 "sender",
                 lambda row: (

@@ -19,7 +19,7 @@ from ..models import (
     CharacterMailRecipient,
 )
 from ..tables import Column, ServerSideTable
-from .common import iso
+from .common import iso, name_column
 
 
 def mails(character: Character) -> ServerSideTable:
@@ -55,14 +55,7 @@ def mails(character: Character) -> ServerSideTable:
                 render="list",
                 priority=5,
             ),
-            Column(
-                "subject",
-                lambda row: row.subject,
-                "subject",
-                "subject",
-                title=_("Subject"),
-                priority=1,
-            ),
+            name_column("subject", "subject", "subject", title=_("Subject"), priority=1),
             Column(
                 "is_read",
                 lambda row: row.is_read,
