@@ -173,19 +173,13 @@ def red_flags(user: User) -> QuerySet[ChangeEvent]:
     return flags.filter(character_id__in=_characters_in_scope(user))
 
 
-# Up to this many characters with red flags are checked against a scoped viewer's rules one by
-# one; with more, the keys of the viewer's scope are read instead. Checking a character costs
-# more than reading one key of the scope (a corporation's 545 keys were read faster than 4,000
-# flagged characters were checked), so only a few flagged characters are checked.
-CHECKED_CHARACTERS = 500
-
-
 def _characters_in_scope(user: User) -> "list[int] | QuerySet":
     """The characters whose red flags ``user`` sees, for a condition ``pk__in``.
 
-    The characters with red flags are read first, up to :data:`CHECKED_CHARACTERS` of them
-    (from the index on character and severity): while there are at most that many, only they
-    are checked against the viewer's rules
+    The characters with red flags are read first, up to
+    :data:`memberaudit.access.CHECKED_CHARACTERS` of them (from the index on character and
+    severity): while there are at most that many, only they are checked against the viewer's
+    rules
     (:func:`memberaudit.access.accessible_character_keys_among`), nothing at all while there
     are none, at the cost of how many they are however many characters the viewer's scope
     holds. With more, the keys of the scope are read rule by rule
@@ -196,9 +190,9 @@ def _characters_in_scope(user: User) -> "list[int] | QuerySet":
         ChangeEvent.objects.filter(severity__gte=Severity.MEDIUM)
         .order_by()
         .values_list("character_id", flat=True)
-        .distinct()[: CHECKED_CHARACTERS + 1]
+        .distinct()[: access.CHECKED_CHARACTERS + 1]
     )
-    if len(flagged) <= CHECKED_CHARACTERS:
+    if len(flagged) <= access.CHECKED_CHARACTERS:
         return access.accessible_character_keys_among(user, flagged)
     return access.accessible_character_keys(user)
 

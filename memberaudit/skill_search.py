@@ -34,12 +34,6 @@ from .tables import Column, ServerSideTable
 MAX_SKILL_SUGGESTIONS = 20
 # Up to this many matching characters are passed to the page's queries as a list of ids.
 SMALL_DIVISION = 2000
-# Up to this many matching characters are checked against a scoped viewer's rules one by one;
-# more meet the keys of the viewer's scope, read in a query of their own. Checking a character
-# costs more than reading one of the scope (measured at alliance scale on MariaDB: 1,665 found
-# characters checked took about as long as an alliance's 5,000 keys read, and longer than a
-# corporation's 545).
-CHECKED_DIVISION = 500
 
 _OWNER = "eve_character__character_ownership__user"
 _MAIN = f"{_OWNER}__profile__main_character"
@@ -85,7 +79,7 @@ def matching_characters(user: User, search: SkillSearch) -> QuerySet[Character]:
     if search.is_empty:
         return characters.none()
     division = _division_ids(search.skills) if search.skills else None
-    if isinstance(division, list) and len(division) <= CHECKED_DIVISION:
+    if isinstance(division, list) and len(division) <= access.CHECKED_CHARACTERS:
         # the few characters found are checked against the viewer's rules, rather than
         # the keys of a scope of thousands of characters read to be intersected with them
         keys = [access.finder_character_keys_among(user, division)]

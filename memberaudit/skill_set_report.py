@@ -23,7 +23,8 @@ from . import access, query_params
 from .exports import key_chunks
 from .json_tables.common import name_column
 from .models import Character, CharacterSkillSetCheck, SkillSet
-from .tables import Column, ServerSideTable, sort_column
+from .selectors.finder import search_main
+from .tables import Column, SearchAmong, ServerSideTable, sort_column
 
 
 def skill_set_rows(viewer: User):
@@ -148,30 +149,6 @@ def skill_set_checks():
     return CharacterSkillSetCheck.objects.annotate(owner_pk=F(_CHECK_OWNER))
 
 
-def _keys(queryset):
-    """The keys of ``queryset`` for a condition ``<field>__in``: read first on MariaDB (see
-    :func:`_covered_characters`), a subquery elsewhere (SQLite limits the parameters of a
-    query)."""
-    if connection.vendor == "mysql":
-        return list(queryset.values_list("pk", flat=True))
-    return queryset.values("pk")
-
-
-def _search_characters(path: str) -> Callable[[str], Q]:
-    """A search of report rows by a text of their characters (at ``path``), found first among
-    the characters (a few thousand) rather than in every row."""
-
-    def search(text: str) -> Q:
-        found = Character.objects.filter(**{f"{path}__icontains": text})
-        return Q(character_id__in=_keys(found))
-
-    return search
-
-
-def _search_skill_sets(text: str) -> Q:
-    return Q(skill_set_id__in=_keys(SkillSet.objects.filter(name__icontains=text)))
-
-
 # What ends every order of the skill sets report, as it ends each of its indexes.
 _ROW_ORDER = ("character_id", "skill_set_id", "pk")
 
@@ -289,28 +266,30 @@ SKILL_SET_COLUMNS = [
     name_column(
         "character",
         "character_name",
-        _search_characters("eve_character__character_name"),
+        SearchAmong("character_id", Character, "eve_character__character_name"),
         title=_("Character"),
         priority=1,
     ),
     name_column(
         "main",
         "main_name",
-        _search_characters(
-            "eve_character__character_ownership__user__profile__main_character__character_name"
-        ),
+        SearchAmong("character_id", Character, search_main),
         title=_("Main character"),
         priority=2,
     ),
     name_column(
         "corporation",
         "corporation_name",
-        _search_characters("eve_character__corporation_name"),
+        SearchAmong("character_id", Character, "eve_character__corporation_name"),
         title=_("Corporation"),
         priority=3,
     ),
     name_column(
-        "skill_set", "skill_set_name", _search_skill_sets, title=_("Skill set"), priority=1
+        "skill_set",
+        "skill_set_name",
+        SearchAmong("skill_set_id", SkillSet, "name"),
+        title=_("Skill set"),
+        priority=1,
     ),
     Column(
         "can_fly",

@@ -54,6 +54,25 @@ RENDERERS = (
 
 
 @dataclass(frozen=True)
+class SearchAmong:
+    """How a column is searched by a text of related rows: the rows of ``model`` that match
+    the text are found first (a few among thousands), and a row of the table matches when
+    its ``field`` is the key of one of them. ``search``: the path of ``model`` searched with
+    icontains, or a function of the text giving the condition on ``model``. The columns of a
+    table that search the same ``model`` through the same ``field`` (a character's name, its
+    main's, its corporation's) are asked in one query, one pass over those rows."""
+
+    field: str
+    model: Any
+    search: str | Callable[[str], Q]
+
+    def condition(self, text: str) -> Q:
+        if callable(self.search):
+            return self.search(text)
+        return Q(**{f"{self.search}__icontains": text})
+
+
+@dataclass(frozen=True)
 class Column:
     """One column: its name in the JSON rows, how to read it, how to sort and search it, and
     how the browser shows it.
@@ -69,9 +88,10 @@ class Column:
     name: str
     value: Callable[[Any], Any]
     order_by: str | None = None  # ORM path; None: not sortable
-    # ORM path searched with icontains, or a function of the text giving the condition (e.g.
-    # a subquery that lets the database find a few related rows first); None: not searchable
-    search: str | Callable[[str], Q] | None = None
+    # ORM path searched with icontains, a function of the text giving the condition (e.g.
+    # a subquery that lets the database find a few related rows first), or related rows to
+    # search first (see SearchAmong); None: not searchable
+    search: "str | Callable[[str], Q] | SearchAmong | None" = None
     title: str | Promise | None = None
     render: str = "text"
     priority: int = 5
@@ -108,6 +128,21 @@ class Column:
         }
 
 
+@dataclass(frozen=True)
+class SearchFirst:
+    """How a table whose rows are a viewer's part of a larger set (the characters in the
+    viewer's scope) finds what a search matches: among ``rows`` (the larger set, narrowed as
+    the table's rows are, without the scope) first, up to ``limit`` matches, of which
+    ``among(keys)`` keeps those in the viewer's part. A page then reads only those, by key,
+    and counts them by the list. The search is then asked once, of each row once, instead of
+    for a page and again for its count, each testing the scope on every row; a text with
+    more than ``limit`` matches is searched in the table's rows as any other."""
+
+    rows: QuerySet
+    among: Callable[[list], list]
+    limit: int
+
+
 class ServerSideTable:
     """One table: ``queryset`` (already limited to what the viewer may see), its columns,
     ``filters`` (request parameter -> ``narrow(queryset, value)``, applied when the parameter
@@ -136,8 +171,10 @@ class ServerSideTable:
         sort_keys: dict[str, Any] | None = None,
         count_with_keys: bool = True,
         total: int | None = None,
+        search_first: SearchFirst | None = None,
     ):
         self.total = total
+        self.search_first = search_first
         self.count_with_keys = count_with_keys and keys_first
         self.queryset = queryset
         self.sort_keys = sort_keys or {}
@@ -174,22 +211,21 @@ class ServerSideTable:
                 queryset, known_total = narrow(queryset, value), None
         ordering = self._ordering(asked)
         search = asked.search
+        all_rows = None  # how many rows there are, when a search's matches were found first
+        if search and self.search_first is not None:
+            matches = self._matches_found_first(search)
+            if matches is not None:  # the page reads the few matches by key
+                all_rows = _count(queryset, known_total)
+                queryset = queryset.model._default_manager.filter(pk__in=matches)
+                search, known_total = "", len(matches)
         searched_by = set()
         if search:
-            searched_by = {
-                column.search for column in self.columns if isinstance(column.search, str)
-            }
+            searched_by = self._searched_by()
         # only the keys this page searches or sorts by: each joins the tables it reads; the
         # rows are counted without those only the order needs
         found = queryset.annotate(**self._keys(searched_by))
         if search:
-            condition = Q()
-            for column in self.columns:
-                if callable(column.search):
-                    condition |= column.search(search)
-                elif column.search:
-                    condition |= Q(**{f"{column.search}__icontains": search})
-            found = found.filter(condition)
+            found = found.filter(self._search_condition(search))
         counted = found
         found = found.annotate(
             **self._keys({key.removeprefix("-") for key in ordering} - searched_by)
@@ -226,13 +262,42 @@ class ServerSideTable:
             rows.append({column.name: column.value(obj) for column in self.columns})
         result = {
             "draw": asked.draw,
-            "recordsTotal": total,
+            "recordsTotal": total if all_rows is None else all_rows,
             "recordsFiltered": filtered,
             "data": rows,
         }
         if more:  # the browser shows "more than <recordsFiltered>"
             result["recordsFilteredMore"] = True
         return result
+
+    def _searched_by(self) -> set[str]:
+        """The fields (paths or sort keys) the columns search with ``icontains``."""
+        return {column.search for column in self.columns if isinstance(column.search, str)}
+
+    def _search_condition(self, search: str) -> Q:
+        condition, among = Q(), {}
+        for column in self.columns:
+            if isinstance(column.search, SearchAmong):
+                key = (column.search.field, column.search.model)
+                among[key] = among.get(key, Q()) | column.search.condition(search)
+            elif callable(column.search):
+                condition |= column.search(search)
+            elif column.search:
+                condition |= Q(**{f"{column.search}__icontains": search})
+        for (field, model), found in among.items():
+            condition |= Q(**{f"{field}__in": keys_of(model._default_manager.filter(found))})
+        return condition
+
+    def _matches_found_first(self, search: str) -> list | None:
+        """The keys of the rows ``search`` matches, found as :class:`SearchFirst` says; None
+        for more matches than its limit."""
+        first = self.search_first
+        rows = first.rows.annotate(**self._keys(self._searched_by()))
+        matches = rows.filter(self._search_condition(search)).order_by().values_list("pk")
+        keys = [key for (key,) in matches[: first.limit + 1]]
+        if len(keys) > first.limit:
+            return None
+        return first.among(keys) if keys else []
 
     def _page_objects(self, queryset: QuerySet, start: int, length: int):
         """The objects of one page. With ``keys_first`` the page's keys are found first, in a
@@ -404,6 +469,16 @@ class ServerSideTable:
         descending = bool(ordering) and ordering[-1].startswith("-")
         ordering.append(f"-{tiebreaker}" if descending else tiebreaker)
         return ordering
+
+
+def keys_of(queryset: QuerySet) -> "list | QuerySet":
+    """The keys of ``queryset`` for a condition ``<field>__in``: read first on MariaDB and
+    MySQL, which would otherwise join the subquery's rows to every row of the outer query
+    and sort them all; a subquery elsewhere (SQLite limits the values of a query, and reads
+    the subquery once)."""
+    if connection.vendor == "mysql":
+        return list(queryset.values_list("pk", flat=True))
+    return queryset.values("pk")
 
 
 class _RowCount(Subquery):

@@ -81,16 +81,12 @@ def finder(rows=None) -> ServerSideTable:
     character, its corporation or its alliance, the database walks that name's index and
     stops at the page's end; the owner's main and state, the shares and the roles are joined
     only to a page sorted by them (a search finds the owners whose main or state matches
-    first), and loaded for the page's characters only."""
+    first), and loaded for the page's characters only. A search of a wide scope finds its
+    matches among all characters first (see :class:`memberaudit.tables.SearchFirst`)."""
     return ServerSideTable(
         Character.objects.none() if rows is None else rows.characters,
         [
-            *(
-                replace(column, order_by=EVE_CHARACTER_SORT_KEYS[column.name])
-                if column.name in EVE_CHARACTER_SORT_KEYS
-                else column
-                for column in character_columns(main_search=search_main)
-            ),
+            *(_finder_column(column) for column in character_columns(main_search=search_main)),
             Column(
                 "state",
                 lambda row: row.state_name or "",
@@ -130,7 +126,16 @@ def finder(rows=None) -> ServerSideTable:
         unscoped=None if rows is None else rows.shown,
         sort_keys=None if rows is None else rows.sort_keys,
         total=None if rows is None else rows.count,
+        search_first=None if rows is None else rows.search_first,
     )
+
+
+def _finder_column(column: Column) -> Column:
+    """A column of :func:`character_columns` as the finder sorts it: a name of the character,
+    its corporation or alliance by the sort key that ends like that name's index."""
+    if column.name in EVE_CHARACTER_SORT_KEYS:
+        return replace(column, order_by=EVE_CHARACTER_SORT_KEYS[column.name])
+    return column
 
 
 def _role_names(character: Character) -> list[str]:

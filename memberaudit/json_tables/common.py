@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from ..models.locations import ASSET_SAFETY_ID, STRUCTURE_MIN_ID
-from ..tables import Column
+from ..tables import Column, SearchAmong
 
 
 def labels_of(field: str, choices, default=None) -> Case:
@@ -100,13 +100,13 @@ def number_column(
 def name_column(
     name: str,
     field: str,
-    search: str | Callable[[str], Q],
+    search: "str | Callable[[str], Q] | SearchAmong",
     title: str | Promise,
     priority: int,
 ) -> Column:
     """A sortable, searchable column of a name shown as text, named ``name``: its value is the
-    row's attribute ``field``, it sorts by ``field`` and is searched by ``search`` (a path
-    searched with icontains, or a function of the text giving the condition)."""
+    row's attribute ``field``, it sorts by ``field`` and is searched by ``search`` (see
+    :attr:`memberaudit.tables.Column.search`)."""
     return Column(
         name,
         attrgetter(field),

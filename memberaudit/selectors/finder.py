@@ -30,6 +30,7 @@ from ..models import (
     Character,
     CharacterCorporationRole,
 )
+from ..tables import SearchFirst
 from .related import OWNER
 
 # the finder's columns sorted by a field of the EVE character -> its sort key
@@ -47,8 +48,6 @@ OWNER_FILTERS = {
     "main": "main_character__character_id",
     "state": "state__name",
 }
-# a scope of more characters than this is tested character by character (see finder_rows)
-WIDE_SCOPE = 1_000
 
 
 @dataclass(frozen=True)
@@ -62,12 +61,16 @@ class FinderRows:
     the EVE character's key as the last one), added only to a page sorted by them.
     ``shown``: every character with what a row shows, loaded by key for the page's
     characters only. ``count``: how many ``characters`` there are, when known without a
-    query (the viewer's scope read as keys, not narrowed by a filter)."""
+    query (the viewer's scope read as keys, not narrowed by a filter). ``search_first``: for
+    a scope not read as keys (a wide one, or every character), how a search finds its matches
+    among all characters first and keeps those in the scope (see
+    :class:`memberaudit.tables.SearchFirst`)."""
 
     characters: QuerySet[Character]
     sort_keys: dict[str, Any]
     shown: QuerySet[Character]
     count: int | None = None
+    search_first: SearchFirst | None = None
 
 
 def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
@@ -86,21 +89,34 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
     # each built once (their conditions take most of the time of building a page's queries)
     live, open_to_user = access.live_shares(now), access.open_shares(user, now)
     # the few shared characters are read once: most characters then need no subquery of their own
-    shared = Q(pk__in=live.values("character"))
-    opened = Q(pk__in=open_to_user.values("character"))
-    characters, count = _scope(user, now)
-    for name, value in (filters or {}).items():
-        if value in (None, ""):
-            continue
-        count = None
-        if name == "shared":
-            characters = characters.filter(shared if value else ~shared)
-        elif name == "roles":
-            characters = _with_corporation_roles(characters, value)
-        elif name in FINDER_FILTERS:
-            characters = characters.filter(**{FINDER_FILTERS[name]: value})
-        elif name in OWNER_FILTERS:
-            characters = characters.filter(_owned_by(**{OWNER_FILTERS[name]: value}))
+    shared = access.among(access.shared_character_keys(live))
+    opened = access.among(access.shared_character_keys(open_to_user))
+    scope = access.finder_scope(user)
+
+    def narrowed(characters: QuerySet[Character]) -> QuerySet[Character]:
+        for name, value in (filters or {}).items():
+            if value in (None, ""):
+                continue
+            if name == "shared":
+                characters = characters.filter(shared if value else ~shared)
+            elif name == "roles":
+                characters = _with_corporation_roles(characters, value)
+            elif name in FINDER_FILTERS:
+                characters = characters.filter(**{FINDER_FILTERS[name]: value})
+            elif name in OWNER_FILTERS:
+                characters = characters.filter(_owned_by(**{OWNER_FILTERS[name]: value}))
+        return characters
+
+    characters = narrowed(scope.characters())
+    filtered = any(value not in (None, "") for value in (filters or {}).values())
+    count = None if filtered else scope.count
+    search_first = None
+    if scope.keys is None:  # a wide scope or every character: a search is asked of all first
+        search_first = SearchFirst(
+            narrowed(Character.objects.all()),
+            lambda keys: access.finder_character_keys_among(user, keys),
+            access.CHECKED_CHARACTERS,
+        )
     sort_keys = {
         **{key: F(f"eve_character__{key}") for key in EVE_CHARACTER_SORT_KEYS.values()},
         "main_name": _owner_field("profile__main_character__character_name"),
@@ -129,26 +145,7 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
             )
         )
     )
-    return FinderRows(characters, sort_keys, shown, count)
-
-
-def _scope(user: User, now) -> tuple[QuerySet[Character], int | None]:
-    """The characters of ``access.finder_characters`` and how many they are, when known.
-
-    A scope read as a list of keys (MariaDB, MySQL) is counted by the list. A narrow one is
-    looked up by key. A wide one (an alliance: thousands of characters) is asked as the
-    rules of ``access.accessible_characters`` instead, tested for each character a page
-    passes (the owners in scope and the shared characters each a subquery the database
-    reads once): sorting every character of a long list of keys costs more than walking the
-    sort's index past the characters outside the scope, and the list is never sent."""
-    keys = access.finder_character_keys(user)
-    if keys is None:
-        return Character.objects.all(), None
-    if not isinstance(keys, list):
-        return Character.objects.filter(pk__in=keys), None
-    if len(keys) > WIDE_SCOPE:
-        return access.accessible_characters(user, now), len(keys)
-    return Character.objects.filter(pk__in=keys), len(keys)
+    return FinderRows(characters, sort_keys, shown, count, search_first)
 
 
 def _with_corporation_roles(queryset: QuerySet, value: str) -> QuerySet:

@@ -234,6 +234,42 @@ def test_should_find_by_key_exactly_the_characters_the_role_may_open(world, role
 
 
 @pytest.mark.parametrize("role", MATRIX)
+@pytest.mark.parametrize("form", ["keys", "list", "wide"])
+def test_should_give_the_finder_scope_of_the_role_in_every_form(world, role, form, monkeypatch):
+    """The finder's scope as a subquery of keys (SQLite), a list of them (MariaDB) or, for a
+    scope wider than WIDE_SCOPE, the rules and a count: always the finder's characters."""
+    monkeypatch.setattr(access, "keys_read_as_list", lambda: form != "keys")
+    monkeypatch.setattr(access, "WIDE_SCOPE", 0 if form == "wide" else 1000)
+    viewer = as_viewer(world.users[role])
+
+    scope = access.finder_scope(viewer)
+
+    assert world.names(scope.characters()) == MATRIX[role][1]
+    if scope.count is not None:
+        assert scope.count == len(MATRIX[role][1])
+
+
+@pytest.mark.parametrize("form", ["list", "wide"])
+def test_should_count_shared_characters_outside_a_wide_scope_once(world, form, monkeypatch):
+    """An alliance auditor who may also open characters shared with them: those outside the
+    alliance are added to its count, those inside it are not counted twice."""
+    monkeypatch.setattr(access, "keys_read_as_list", lambda: True)
+    monkeypatch.setattr(access, "WIDE_SCOPE", 0 if form == "wide" else 1000)
+    auditor = world.users["auditor"]
+    auditor.user_permissions.add(permission(SHARED))
+    for name in ("hal", "bob"):  # outside the alliance, inside it
+        share_with_all_recruiters(world.characters[name], user=auditor)
+    viewer = as_viewer(auditor)
+
+    scope = access.finder_scope(viewer)
+
+    # dee is shared with all recruiters, hal with the auditor (the orphan's share is not live)
+    expected = A1_MAINS | {"ann_alt", "dee", "hal"}
+    assert world.names(scope.characters()) == expected
+    assert scope.count == len(expected)
+
+
+@pytest.mark.parametrize("role", MATRIX)
 @pytest.mark.parametrize("among", ["every", "some", "none"])
 def test_should_keep_among_given_characters_exactly_those_the_role_may_open(world, role, among):
     viewer = as_viewer(world.users[role])

@@ -94,7 +94,7 @@ def test_should_cover_exactly_the_characters_the_access_module_lets_the_viewer_o
 def test_should_cover_the_flagged_characters_the_access_module_lets_the_viewer_open(
     client, scope, checked, monkeypatch
 ):
-    monkeypatch.setattr(red_flags, "CHECKED_CHARACTERS", checked)
+    monkeypatch.setattr(access, "CHECKED_CHARACTERS", checked)
     scenario = build_scenario()
     characters = list(Character.objects.order_by("pk"))
     flagged = characters[::3]

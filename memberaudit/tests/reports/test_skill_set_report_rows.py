@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from allianceauth.authentication.models import CharacterOwnership
 
-from memberaudit import access
+from memberaudit import access, tables
 from memberaudit.models import CharacterSkillSetCheck, SkillSet
 from memberaudit.skill_set_checks import update_checks_for_characters
 from memberaudit.skill_set_report import in_short_lists
@@ -137,6 +137,27 @@ def test_should_search_characters_mains_corporations_and_skill_sets(client, scen
     result = page(client, **{"search[value]": "cruis"})
     assert {row["skill_set"] for row in result["data"]} == {"Cruiser"}
     assert result["recordsFiltered"] == result["recordsTotal"] // 2
+
+
+def test_should_search_the_names_of_characters_mains_and_corporations_in_one_query(
+    client, scenario, monkeypatch
+):
+    """The three columns of a character's names find the matching characters in one pass
+    over the characters, and the skill set column in one over the skill sets."""
+    login(client, scenario, "everything")
+    asked = []
+    keys_of = tables.keys_of
+
+    def recorded(queryset):
+        asked.append(queryset.model)
+        return keys_of(queryset)
+
+    monkeypatch.setattr(tables, "keys_of", recorded)
+
+    by_main = rows(client, **{"search[value]": "main 04"})
+
+    assert {row["character"] for row in by_main} == {"Main 04", "Alt 04-0"}
+    assert sorted(model.__name__ for model in asked) == ["Character", "SkillSet"]
 
 
 def test_should_show_a_new_skill_set_name_at_once(client, scenario):

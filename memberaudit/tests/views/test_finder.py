@@ -13,8 +13,7 @@ from django.utils import timezone
 from allianceauth.tests.auth_utils import AuthUtils
 
 from memberaudit import access, json_tables, selectors
-from memberaudit.models import CharacterCorporationRole
-from memberaudit.selectors import finder as finder_selector
+from memberaudit.models import CharacterCorporationRole, CharacterShare
 
 from ..factories import (
     create_character,
@@ -175,6 +174,14 @@ def crowd(world):
     return world
 
 
+def live_shared() -> set[int]:
+    """The EVE ids of the characters a live share opens."""
+    return {
+        share.character.eve_character.character_id
+        for share in access.live_shares().select_related("character__eve_character")
+    }
+
+
 def auditor(client) -> User:
     viewer = user_with_main(FINDER, "memberaudit.characters_access", "memberaudit.view_everything")
     client.force_login(viewer)
@@ -195,9 +202,16 @@ def all_pages(client, column: int, direction: str, length: int = 3) -> list[int]
 
 class TestFinderPages:
     @pytest.mark.parametrize("direction", ["asc", "desc"])
+    @pytest.mark.parametrize("shares", ["subquery", "list", "none"])
     def test_should_give_every_page_of_every_sort_as_the_plain_ordering(
-        self, crowd, client, direction
+        self, crowd, client, direction, shares, monkeypatch
     ):
+        """With the shares asked as a subquery (SQLite), read as a list of keys (MariaDB),
+        and with no share at all (an empty list)."""
+        if shares != "subquery":
+            monkeypatch.setattr(access, "keys_read_as_list", lambda: True)
+        if shares == "none":
+            CharacterShare.objects.all().delete()
         rows = selectors.finder_rows(auditor(client))
         annotated = rows.shown.query.annotations
         sort_keys = {k: v for k, v in rows.sort_keys.items() if k not in annotated}
@@ -218,6 +232,10 @@ class TestFinderPages:
 
             assert paged == plain, column.name
             assert len(set(paged)) == len(paged) == rows.characters.count()
+        listed = client.get(reverse("memberaudit:finder_data"), {"length": 500}).json()["data"]
+        shared = {row["character_id"] for row in listed if row["is_shared"]}
+        assert shared == live_shared()
+        assert shared or shares == "none"
 
     def test_should_find_a_page_without_joining_mains_states_shares_or_roles(self, crowd, client):
         auditor(client)
@@ -327,9 +345,11 @@ class TestFinderQueries:
 
         assert found == expected
         assert {crowd["beta"].character_id, crowd["beta_shared"].character_id} <= found
-        keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
+        searching = [q["sql"] for q in queries if "LIKE" in q["sql"]]
+        assert searching
         ownership = connection.ops.quote_name("authentication_characterownership")
-        assert f"JOIN {ownership} ON" not in keys
+        for sql in searching:
+            assert f"JOIN {ownership} ON" not in sql
 
 
 ROLES = {
@@ -343,22 +363,20 @@ ROLES = {
 
 
 def read_scope_as_list(monkeypatch):
-    read = access.finder_character_keys
-
-    def as_list(user):
-        keys = read(user)
-        return keys if keys is None else list(keys)
-
-    monkeypatch.setattr(access, "finder_character_keys", as_list)
+    monkeypatch.setattr(access, "keys_read_as_list", lambda: True)
 
 
-@pytest.fixture(params=["keys", "wide"])
+@pytest.fixture(params=["keys", "wide", "wide, searched in it"])
 def scope_read_as(request, monkeypatch):
     """The viewer's scope read as a list of keys (as on MariaDB, also on SQLite), looked up
-    by key ("keys") or, however few, tested character by character by its rules ("wide")."""
+    by key ("keys") or, however few, tested character by character by its rules ("wide"):
+    a search then finds its matches among all characters first, or, with more matches than
+    are checked one by one, searches the scope ("wide, searched in it")."""
     read_scope_as_list(monkeypatch)
-    if request.param == "wide":
-        monkeypatch.setattr(finder_selector, "WIDE_SCOPE", 0)
+    if request.param.startswith("wide"):
+        monkeypatch.setattr(access, "WIDE_SCOPE", 0)
+    if request.param == "wide, searched in it":
+        monkeypatch.setattr(access, "CHECKED_CHARACTERS", 0)
     return request.param
 
 
@@ -447,7 +465,7 @@ class TestFinderScopes:
         client.force_login(viewer)
         scope = list(access.finder_characters(viewer).values_list("pk", flat=True))
         read_scope_as_list(monkeypatch)  # as on MariaDB
-        monkeypatch.setattr(finder_selector, "WIDE_SCOPE", len(scope) - 1)
+        monkeypatch.setattr(access, "WIDE_SCOPE", len(scope) - 1)
         client.get(reverse("memberaudit:finder_data"))
 
         with CaptureQueriesContext(connection) as queries:

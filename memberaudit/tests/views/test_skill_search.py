@@ -265,7 +265,7 @@ class TestSkillSearch:
         rules, at the cost of how many they are; the keys of the whole scope are read for
         a larger division (and always on SQLite)."""
         monkeypatch.setattr(skill_search, "SMALL_DIVISION", small_division)
-        monkeypatch.setattr(skill_search, "CHECKED_DIVISION", checked_division)
+        monkeypatch.setattr(access, "CHECKED_CHARACTERS", checked_division)
         viewer = user_with_main(
             FINDER,
             "memberaudit.characters_access",
