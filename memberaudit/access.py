@@ -251,8 +251,10 @@ class Scope:
         return Character.objects.all()
 
 
-def finder_scope(user: User) -> Scope:
-    """The characters of :func:`finder_characters` as a :class:`Scope`.
+def finder_scope(user: User, shared: "list[int] | None" = None) -> Scope:
+    """The characters of :func:`finder_characters` as a :class:`Scope`; ``shared``: the keys
+    of the characters :func:`open_shares` opens to ``user``, when read already (see
+    :func:`shared_character_keys`).
 
     On MariaDB and MySQL a viewer with a scope of affiliation (corporation, alliance) has its
     characters counted first: the affiliation on its own (one join from the owners in scope),
@@ -260,7 +262,7 @@ def finder_scope(user: User) -> Scope:
     :data:`WIDE_SCOPE` their keys are read; more are not (a page tests the rules instead)."""
     if not user.has_perm(FINDER_ACCESS):
         return Scope(keys=[], count=0)
-    rules = _rules(user, timezone.now())
+    rules = _rules(user, timezone.now(), shared)
     if any(condition is None for _, condition in rules):
         return Scope()
     affiliation = [condition for reason, condition in rules if reason in _AFFILIATIONS]
@@ -470,7 +472,9 @@ def _same_affiliation(viewer: User, user_path: str) -> tuple[str, Q] | None:
     return None
 
 
-def _rules(user: User, now: datetime) -> list[tuple[str, Q | None]]:
+def _rules(
+    user: User, now: datetime, shared: "list[int] | None" = None
+) -> list[tuple[str, Q | None]]:
     """Why ``user`` may open characters: (reason, condition on Character) in order of
     precedence; a condition of None means every character.
 
@@ -493,7 +497,8 @@ def _rules(user: User, now: datetime) -> list[tuple[str, Q | None]]:
             rules.append((reason, Q(**{f"{_OWNER}__in": User.objects.filter(owners)})))
     if user.has_perm(VIEW_SHARED_CHARACTERS) or user.has_perm(FINDER_ACCESS):
         # the few shared characters are found once, not looked for from every character
-        shared = shared_character_keys(open_shares(user, now))
+        if shared is None:
+            shared = open_shares(user, now).values("character")
         rules.append((AccessLogEntry.Reason.SHARE, among(shared)))
     return rules
 

@@ -89,9 +89,10 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
     # each built once (their conditions take most of the time of building a page's queries)
     live, open_to_user = access.live_shares(now), access.open_shares(user, now)
     # the few shared characters are read once: most characters then need no subquery of their own
+    opened_keys = access.shared_character_keys(open_to_user)
     shared = access.among(access.shared_character_keys(live))
-    opened = access.among(access.shared_character_keys(open_to_user))
-    scope = access.finder_scope(user)
+    opened = access.among(opened_keys)
+    scope = access.finder_scope(user, opened_keys if isinstance(opened_keys, list) else None)
 
     def narrowed(characters: QuerySet[Character]) -> QuerySet[Character]:
         for name, value in (filters or {}).items():
