@@ -1,5 +1,6 @@
 """Every tab of every section fits its panel at 1280x800 and 1920x1080, also with hostile
-names (over 100 characters, with a right-to-left override), and shows no broken image.
+names (over 100 characters, with a right-to-left override), shows each drop-down list's
+choice whole, and shows no broken image.
 
 The sections come from the registry: a new section is checked without a change here.
 """
@@ -150,6 +151,24 @@ def hostile_character_url(site: str) -> str:
     return f"{site}/member-audit/character/{character.pk}/"
 
 
+# Drop-down lists too narrow for the choice they show (the browser cuts its text off).
+CUT_CHOICES_JS = """
+() => {
+  const context = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll("select")].filter((select) => {
+    const box = select.getBoundingClientRect();
+    if (!box.width || !box.height || select.multiple) return false;
+    const style = getComputedStyle(select);
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const text = select.options[select.selectedIndex]?.text || "";
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const room = select.clientWidth - padding;
+    return context.measureText(text).width > room + 1;
+  }).map((select) => `${select.name || select.id}: ${select.options[select.selectedIndex]?.text}`);
+}
+"""
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_every_tab_fits_its_panel(page, site, auditor, viewport):
     page.set_viewport_size(dict(zip(("width", "height"), VIEWPORTS[viewport], strict=True)))
@@ -165,6 +184,8 @@ def test_every_tab_fits_its_panel(page, site, auditor, viewport):
             problems[name] = found
         if found := page.evaluate(MISPLACED_SORT_ARROWS_JS):
             problems[f"{name} headers"] = found
+        if found := page.evaluate(CUT_CHOICES_JS):
+            problems[f"{name} choices"] = found
 
     for section in registry.with_tabs():
         page.goto(f"{hostile_character_url(site)}#tab-{section.name}")
@@ -182,6 +203,8 @@ def test_every_tab_fits_its_panel(page, site, auditor, viewport):
             problems[name] = found
         if found := page.evaluate(MISPLACED_SORT_ARROWS_JS):
             problems[f"{name} headers"] = found
+        if found := page.evaluate(CUT_CHOICES_JS):
+            problems[f"{name} choices"] = found
 
     assert not problems, "\n".join(f"{name}: {found}" for name, found in problems.items())
 
