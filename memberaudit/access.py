@@ -22,7 +22,6 @@ from datetime import datetime
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -31,7 +30,7 @@ from django.utils import timezone
 from allianceauth.authentication.models import State
 from allianceauth.eveonline.models import EveCharacter
 
-from . import access_log
+from . import access_log, tables
 from .models import AccessLogEntry, Character, CharacterShare
 
 BASIC_ACCESS = "memberaudit.basic_access"
@@ -87,7 +86,7 @@ def accessible_characters(user: User, now: datetime | None = None) -> QuerySet[C
     rules = _rules(user, now or timezone.now())
     if any(condition is None for _, condition in rules):
         return Character.objects.all()
-    return Character.objects.filter(_any_rule(rules))
+    return Character.objects.filter(_any_rule([condition for _, condition in rules]))
 
 
 def can_view_every_character(user: User) -> bool:
@@ -208,11 +207,10 @@ def among(keys: "list[int] | QuerySet") -> Q:
 
 def shared_character_keys(shares: QuerySet[CharacterShare]) -> "list[int] | QuerySet":
     """The keys of the characters ``shares`` open, for a condition ``pk__in``: read first
-    where scopes are (see :func:`keys_read_as_list`). There are few; each condition on them
-    is then a short list, which costs a page's query less to build and to run than the
-    shares' conditions (the sharer's ownership and permissions) asked again in it."""
-    keys = shares.order_by().values_list("character", flat=True).distinct()
-    return list(keys) if keys_read_as_list() else keys
+    where scopes are (see :func:`memberaudit.tables.keys_read_as_list`). There are few; each
+    condition on them is then a short list, which costs a page's query less to build and to
+    run than the shares' conditions (the sharer's ownership and permissions) asked again in it."""
+    return tables.read_keys(shares.order_by().values_list("character", flat=True).distinct())
 
 
 def unexpired_shares(now: datetime | None = None) -> QuerySet[CharacterShare]:
@@ -242,6 +240,12 @@ class Scope:
     keys: "list[int] | QuerySet | None" = None
     condition: Q | None = None
     count: int | None = None
+    rules: tuple = ()  # the viewer's rules the scope was found from (see :func:`_rules`)
+
+    def keys_among(self, keys: "list[int] | QuerySet") -> list[int]:
+        """Those of the characters ``keys`` that are in the scope, found as
+        :func:`accessible_character_keys_among` finds them, from the rules already built."""
+        return _keys_among(list(self.rules), keys)
 
     def characters(self) -> QuerySet[Character]:
         if self.keys is not None:
@@ -264,15 +268,17 @@ def finder_scope(user: User, shared: "list[int] | None" = None) -> Scope:
         return Scope(keys=[], count=0)
     rules = _rules(user, timezone.now(), shared)
     if any(condition is None for _, condition in rules):
-        return Scope()
+        return Scope(rules=tuple(rules))
     affiliation = [condition for reason, condition in rules if reason in _AFFILIATIONS]
-    if affiliation and keys_read_as_list():
+    if affiliation and tables.keys_read_as_list():
         others = [condition for reason, condition in rules if reason not in _AFFILIATIONS]
         count = _count_of_any_rule(affiliation[0], others)
         if count > WIDE_SCOPE:
-            return Scope(condition=_any_rule(rules), count=count)
+            condition = _any_rule([condition for _, condition in rules])
+            return Scope(condition=condition, count=count, rules=tuple(rules))
     keys = _keys_of_any_rule(rules)
-    return Scope(keys=keys, count=len(keys) if isinstance(keys, list) else None)
+    count = len(keys) if isinstance(keys, list) else None
+    return Scope(keys=keys, count=count, rules=tuple(rules))
 
 
 def finder_character_keys(user: User) -> "list[int] | QuerySet | None":
@@ -305,7 +311,10 @@ def accessible_character_keys_among(user: User, keys: "list[int] | QuerySet") ->
     against the viewer's rules at the cost of how many they are, not of how many characters
     the viewer's scope holds. For a viewer who may open every character, the keys as given
     (those of existing characters, when a subquery)."""
-    rules = _rules(user, timezone.now())
+    return _keys_among(_rules(user, timezone.now()), keys)
+
+
+def _keys_among(rules: list[tuple[str, Q | None]], keys: "list[int] | QuerySet") -> list[int]:
     if any(condition is None for _, condition in rules):
         if isinstance(keys, list):
             return keys
@@ -518,25 +527,18 @@ def _keys_of_any_rule(rules: list[tuple[str, Q | None]]) -> "list[int] | QuerySe
     ]
     if not parts:
         return []
-    keys = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    return list(keys) if keys_read_as_list() else keys
-
-
-def keys_read_as_list() -> bool:
-    """Whether a scope's keys are read into a list before a page's queries (MariaDB, MySQL),
-    rather than asked as a subquery of them (SQLite, whose planner reads the subquery once
-    and which limits how many values a query may hold)."""
-    return connection.vendor != "sqlite"
+    return tables.read_keys(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
 
 
 _AFFILIATIONS = (AccessLogEntry.Reason.ALLIANCE, AccessLogEntry.Reason.CORPORATION)
 
 
-def _any_rule(rules: list[tuple[str, Q | None]]) -> Q:
-    condition = Q(pk__in=[])
-    for _, rule in rules:
-        condition |= rule
-    return condition
+def _any_rule(conditions: list[Q]) -> Q:
+    """One condition: any of ``conditions`` (none of them None)."""
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
 
 
 def _count_of_any_rule(widest: Q, others: list[Q]) -> int:
@@ -546,11 +548,7 @@ def _count_of_any_rule(widest: Q, others: list[Q]) -> int:
     and sorts every key of the scope, or tests every character against every rule."""
     count = Character.objects.filter(widest).count()
     if others:
-        count += (
-            Character.objects.filter(_any_rule([(None, rule) for rule in others]))
-            .exclude(widest)
-            .count()
-        )
+        count += Character.objects.filter(_any_rule(others)).exclude(widest).count()
     return count
 
 

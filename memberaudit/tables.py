@@ -471,14 +471,25 @@ class ServerSideTable:
         return ordering
 
 
+def keys_read_as_list() -> bool:
+    """Whether keys that narrow another query are read into a list first (MariaDB, MySQL,
+    PostgreSQL), rather than given to it as a subquery (SQLite).
+
+    MariaDB and MySQL would otherwise join the subquery's rows to every row of the outer
+    query, or run the subquery again for each; SQLite reads a subquery once, and limits how
+    many values one query may hold."""
+    return connection.vendor != "sqlite"
+
+
+def read_keys(keys: QuerySet) -> "list | QuerySet":
+    """``keys`` (a query of keys) for a condition ``<field>__in``: read as a list, or left a
+    subquery, as :func:`keys_read_as_list` decides."""
+    return list(keys) if keys_read_as_list() else keys
+
+
 def keys_of(queryset: QuerySet) -> "list | QuerySet":
-    """The keys of ``queryset`` for a condition ``<field>__in``: read first on MariaDB and
-    MySQL, which would otherwise join the subquery's rows to every row of the outer query
-    and sort them all; a subquery elsewhere (SQLite limits the values of a query, and reads
-    the subquery once)."""
-    if connection.vendor == "mysql":
-        return list(queryset.values_list("pk", flat=True))
-    return queryset.values("pk")
+    """The keys of the rows of ``queryset``, as :func:`read_keys` gives them."""
+    return read_keys(queryset.values_list("pk", flat=True))
 
 
 class _RowCount(Subquery):

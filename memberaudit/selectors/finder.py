@@ -115,7 +115,7 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
     if scope.keys is None:  # a wide scope or every character: a search is asked of all first
         search_first = SearchFirst(
             narrowed(Character.objects.all()),
-            lambda keys: access.finder_character_keys_among(user, keys),
+            scope.keys_among,  # the rules and shares already read for the scope
             access.CHECKED_CHARACTERS,
         )
     sort_keys = {

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from allianceauth.authentication.models import State
 
-from memberaudit import access
+from memberaudit import access, tables
 from memberaudit.models import AccessLogEntry, Character
 
 from .factories import (
@@ -238,7 +238,7 @@ def test_should_find_by_key_exactly_the_characters_the_role_may_open(world, role
 def test_should_give_the_finder_scope_of_the_role_in_every_form(world, role, form, monkeypatch):
     """The finder's scope as a subquery of keys (SQLite), a list of them (MariaDB) or, for a
     scope wider than WIDE_SCOPE, the rules and a count: always the finder's characters."""
-    monkeypatch.setattr(access, "keys_read_as_list", lambda: form != "keys")
+    monkeypatch.setattr(tables, "keys_read_as_list", lambda: form != "keys")
     monkeypatch.setattr(access, "WIDE_SCOPE", 0 if form == "wide" else 1000)
     viewer = as_viewer(world.users[role])
 
@@ -253,7 +253,7 @@ def test_should_give_the_finder_scope_of_the_role_in_every_form(world, role, for
 def test_should_count_shared_characters_outside_a_wide_scope_once(world, form, monkeypatch):
     """An alliance auditor who may also open characters shared with them: those outside the
     alliance are added to its count, those inside it are not counted twice."""
-    monkeypatch.setattr(access, "keys_read_as_list", lambda: True)
+    monkeypatch.setattr(tables, "keys_read_as_list", lambda: True)
     monkeypatch.setattr(access, "WIDE_SCOPE", 0 if form == "wide" else 1000)
     auditor = world.users["auditor"]
     auditor.user_permissions.add(permission(SHARED))

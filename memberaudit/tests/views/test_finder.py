@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from allianceauth.tests.auth_utils import AuthUtils
 
-from memberaudit import access, json_tables, selectors
+from memberaudit import access, json_tables, selectors, tables
 from memberaudit.models import CharacterCorporationRole, CharacterShare
 
 from ..factories import (
@@ -209,7 +209,7 @@ class TestFinderPages:
         """With the shares asked as a subquery (SQLite), read as a list of keys (MariaDB),
         and with no share at all (an empty list)."""
         if shares != "subquery":
-            monkeypatch.setattr(access, "keys_read_as_list", lambda: True)
+            monkeypatch.setattr(tables, "keys_read_as_list", lambda: True)
         if shares == "none":
             CharacterShare.objects.all().delete()
         rows = selectors.finder_rows(auditor(client))
@@ -363,7 +363,7 @@ ROLES = {
 
 
 def read_scope_as_list(monkeypatch):
-    monkeypatch.setattr(access, "keys_read_as_list", lambda: True)
+    monkeypatch.setattr(tables, "keys_read_as_list", lambda: True)
 
 
 @pytest.fixture(params=["keys", "wide", "wide, searched in it"])
@@ -482,3 +482,29 @@ class TestFinderScopes:
         ]
         assert keys_sent == []
         assert not any("counted_rows" in query["sql"] for query in queries)
+
+    def test_should_check_the_matches_of_a_wide_scope_by_the_rules_of_its_page(
+        self, crowd, client, monkeypatch
+    ):
+        """A search of a wide scope checks its matches against the rules the page built for
+        its scope (with the open shares read once as keys), not against rules built again."""
+        viewer = role_viewer("alliance")
+        client.force_login(viewer)
+        read_scope_as_list(monkeypatch)
+        monkeypatch.setattr(access, "WIDE_SCOPE", 0)
+        expected = {
+            c.eve_character.character_id
+            for c in access.finder_characters(viewer).select_related("eve_character")
+            if "alpha" in f"{c.name} {c.eve_character.alliance_name}".lower()
+        }
+        built = []
+        rules = access._rules
+        monkeypatch.setattr(
+            access, "_rules", lambda *args, **kwargs: built.append(args) or rules(*args, **kwargs)
+        )
+
+        found, counts = pages(client, length=100, **{"search[value]": "Alpha"})
+
+        assert set(found) == expected
+        assert {filtered for _, filtered in counts} == {len(expected)}
+        assert len(built) == 2  # the page and the empty one after it: once for each
