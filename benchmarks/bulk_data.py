@@ -253,11 +253,15 @@ def create_characters(
         [Character(eve_character=eve_character) for eve_character in eve_characters],
         batch_size=1000,
     )
-    return list(
+    character_pks = list(
         Character.objects.filter(eve_character__in=eve_characters)
         .order_by("eve_character__character_id")
         .values_list("pk", flat=True)
     )
+    from memberaudit import owner_copies
+
+    owner_copies.refresh(Character.objects.filter(pk__in=character_pks))  # as a save does
+    return character_pks
 
 
 def skill_group():

@@ -11,10 +11,10 @@ owner, a skill set's name (:mod:`memberaudit.signals`). Who may see a row is nev
 them: the report's scope always follows the live ownership (:mod:`memberaudit.access`).
 """
 
-from django.db.models import Exists, Model, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Model, OuterRef, QuerySet
 
 from .models import CharacterSkillSetCheck
+from .owner_copies import MAIN_NAME, first_value
 
 COPIED_FIELDS = (
     "character_name",
@@ -24,8 +24,6 @@ COPIED_FIELDS = (
     "meets_required",
     "meets_all",
 )
-
-_MAIN_NAME = "eve_character__character_ownership__user__profile__main_character__character_name"
 
 
 def refresh(checks: QuerySet) -> int:
@@ -69,16 +67,12 @@ def copied_values(check_model: type[Model]) -> dict:
         characterskillsetcheck_id=OuterRef("pk")
     )
     return {
-        "character_name": _first(character, "eve_character__character_name"),
-        "main_name": _first(character, _MAIN_NAME),
-        "corporation_name": _first(character, "eve_character__corporation_name"),
-        "skill_set_name": _first(
+        "character_name": first_value(character, "eve_character__character_name"),
+        "main_name": first_value(character, f"eve_character__{MAIN_NAME}"),
+        "corporation_name": first_value(character, "eve_character__corporation_name"),
+        "skill_set_name": first_value(
             skill_set_model.objects.filter(pk=OuterRef("skill_set_id")), "name"
         ),
         "meets_required": ~Exists(failed_required),
         "meets_all": ~Exists(failed_required) & ~Exists(failed_recommended),
     }
-
-
-def _first(queryset: QuerySet, field: str) -> Coalesce:
-    return Coalesce(Subquery(queryset.values(field)[:1]), Value(""))

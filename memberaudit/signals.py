@@ -1,17 +1,18 @@
 """Signal receivers: recheck characters when a skill set changes, a user's compliance when
-they gain or lose a character in Auth; keep the skill sets report's rows in step with the names
-they show; search stored data when an entity is put on the watchlist."""
+they gain or lose a character in Auth; keep the skill sets report's rows and the finder's
+copies of each character's owner in step with the names they copy; search stored data when an
+entity is put on the watchlist."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from allianceauth.authentication.models import CharacterOwnership, UserProfile
+from allianceauth.authentication.models import CharacterOwnership, State, UserProfile
 from allianceauth.eveonline.models import EveCharacter
 
-from . import report_rows
+from . import owner_copies, report_rows
 from .compliance import queue_compliance_update
-from .models import SkillSet, SkillSetSkill, WatchedEntity
+from .models import Character, SkillSet, SkillSetSkill, WatchedEntity
 
 
 def queue_skill_set_checks(skill_set_id: int) -> None:
@@ -40,6 +41,7 @@ def skill_set_skill_changed(sender, instance: SkillSetSkill, **kwargs) -> None:
 @receiver(post_save, sender=CharacterOwnership, dispatch_uid="memberaudit_ownership_saved")
 def ownership_saved(sender, instance: CharacterOwnership, created: bool, **kwargs) -> None:
     report_rows.refresh_characters([instance.character_id])  # the main of its new owner
+    owner_copies.refresh_characters([instance.character_id])  # its new owner's main, state
     if created:  # a new alt: its owner is not compliant until it is registered
         queue_compliance_update([instance.user_id])
 
@@ -47,21 +49,41 @@ def ownership_saved(sender, instance: CharacterOwnership, created: bool, **kwarg
 @receiver(post_delete, sender=CharacterOwnership, dispatch_uid="memberaudit_ownership_deleted")
 def ownership_deleted(sender, instance: CharacterOwnership, **kwargs) -> None:
     report_rows.refresh_characters([instance.character_id])
+    owner_copies.refresh_characters([instance.character_id])
     queue_compliance_update([instance.user_id])
 
 
 @receiver(post_save, sender=EveCharacter, dispatch_uid="memberaudit_eve_character_saved")
 def eve_character_saved(sender, instance: EveCharacter, created: bool, **kwargs) -> None:
-    """A character's new name or corporation shows in the skill sets report (a new one has no
-    checks yet, nor is it anyone's main)."""
+    """A character's new name or corporation shows in the skill sets report, a main's new name
+    in the finder's copies of its owner (a new one has no checks yet, nor is it anyone's
+    main)."""
     if not created:
         report_rows.refresh_characters([instance.pk])
+        owner_copies.refresh_owned_by(user__profile__main_character_id=instance.pk)
 
 
 @receiver(post_save, sender=UserProfile, dispatch_uid="memberaudit_user_profile_saved")
 def user_profile_saved(sender, instance: UserProfile, **kwargs) -> None:
-    """A user's new main shows on their characters' rows of the skill sets report."""
+    """A user's new main shows on their characters' rows of the skill sets report, their new
+    main or state in the finder's copies of their characters' owner."""
     report_rows.refresh_users([instance.user_id])
+    owner_copies.refresh_owned_by(user_id=instance.user_id)
+
+
+@receiver(post_save, sender=State, dispatch_uid="memberaudit_state_saved")
+def state_saved(sender, instance: State, created: bool, **kwargs) -> None:
+    """A state's new name shows in the finder's copies of its members' characters' owner (a
+    new state has no members yet: they join it by a save of their profile)."""
+    if not created:
+        owner_copies.refresh_owned_by(user__profile__state_id=instance.pk)
+
+
+@receiver(post_save, sender=Character, dispatch_uid="memberaudit_character_saved")
+def character_saved(sender, instance: Character, **kwargs) -> None:
+    """A saved character gets its owner's names copied afresh: a new one its first copies,
+    and one saved from an instance read earlier does not keep the names it held then."""
+    owner_copies.refresh(Character.objects.filter(pk=instance.pk))
 
 
 @receiver(post_save, sender=WatchedEntity, dispatch_uid="memberaudit_watched_entity_saved")

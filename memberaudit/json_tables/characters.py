@@ -79,10 +79,12 @@ def finder(rows=None) -> ServerSideTable:
     A page's keys are found first, sorted by the column and then by the key of the
     character's EVE character, read from that character's table: sorted by a name of the
     character, its corporation or its alliance, the database walks that name's index and
-    stops at the page's end; the owner's main and state, the shares and the roles are joined
-    only to a page sorted by them (a search finds the owners whose main or state matches
-    first), and loaded for the page's characters only. A search of a wide scope finds its
-    matches among all characters first (see :class:`memberaudit.tables.SearchFirst`)."""
+    stops at the page's end; sorted by the owner's main or state, it walks the index of the
+    character's copy of that name (see :mod:`memberaudit.owner_copies`). The shares and the
+    roles are joined only to a page sorted by them (a search finds the owners whose main or
+    state matches first), and the names shown loaded for the page's characters only. A
+    search of a wide scope finds its matches among all characters first (see
+    :class:`memberaudit.tables.SearchFirst`)."""
     return ServerSideTable(
         Character.objects.none() if rows is None else rows.characters,
         [

@@ -15,7 +15,14 @@ __all__ = ["Character", "SectionUpdateStatus"]
 
 
 class Character(models.Model):
-    """A character registered with Member Audit: one per Alliance Auth ``EveCharacter``."""
+    """A character registered with Member Audit: one per Alliance Auth ``EveCharacter``.
+
+    ``owner_main_name`` and ``owner_state_name`` copy the name of the owner's main and of
+    the owner's state ("" without an owner, a main or a state), so that the finder sorts by
+    them along an index of this table instead of joining four tables to every character.
+    Nothing reads them to decide who may see a character; :mod:`memberaudit.owner_copies`
+    keeps them up to date.
+    """
 
     eve_character = models.OneToOneField(
         EveCharacter, on_delete=models.CASCADE, related_name="memberaudit_character"
@@ -27,6 +34,8 @@ class Character(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     token_error_notified_at = models.DateTimeField(null=True, default=None, editable=False)
+    owner_main_name = models.CharField(max_length=254, default="", editable=False)
+    owner_state_name = models.CharField(max_length=254, default="", editable=False)
 
     objects = CharacterManager()
 
@@ -34,6 +43,12 @@ class Character(models.Model):
         default_permissions = ()
         verbose_name = _("character")
         verbose_name_plural = _("characters")
+        # In the finder's order (the copy, then the EVE character's key, its tiebreaker): a
+        # page sorted by a copy walks its index and stops at the page's end.
+        indexes = [
+            models.Index(fields=[name, "eve_character"], name=f"memberaudit_{name}")
+            for name in ("owner_main_name", "owner_state_name")
+        ]
 
     def __str__(self) -> str:
         return f"{self.eve_character.character_name} ({self.pk})"

@@ -56,10 +56,11 @@ class FinderRows:
 
     ``characters``: exactly ``access.finder_characters``, narrowed by the filters, and
     nothing more, so that counting them and finding a page's keys join only what the scope,
-    the filters, the search and the sort need. ``sort_keys``: what the columns that are not
-    fields of the character sort by (the owner's main and state, the shares, the role count,
-    the EVE character's key as the last one), added only to a page sorted by them.
-    ``shown``: every character with what a row shows, loaded by key for the page's
+    the filters, the search and the sort need. ``sort_keys``: what the columns sort by (the
+    owner's main and state as copied onto the character, see
+    :mod:`memberaudit.owner_copies`; the shares, the role count, the EVE character's key as
+    the last one), added only to a page sorted by them. ``shown``: every character with what
+    a row shows (the owner's main and state as they are now), loaded by key for the page's
     characters only. ``count``: how many ``characters`` there are, when known without a
     query (the viewer's scope read as keys, not narrowed by a filter). ``search_first``: for
     a scope not read as keys (a wide one, or every character), how a search finds its matches
@@ -120,8 +121,9 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
         )
     sort_keys = {
         **{key: F(f"eve_character__{key}") for key in EVE_CHARACTER_SORT_KEYS.values()},
-        "main_name": _owner_field("profile__main_character__character_name"),
-        "state_name": _owner_field("profile__state__name"),
+        # the copies on the character, on whose indexes a page walks (see owner_copies)
+        "main_name": F("owner_main_name"),
+        "state_name": F("owner_state_name"),
         "is_shared": ExpressionWrapper(shared, output_field=BooleanField()),
         "share_ends_at": Case(
             When(opened, then=_latest_end(open_to_user.filter(character=OuterRef("pk")))),
@@ -132,11 +134,13 @@ def finder_rows(user: User, filters: dict | None = None) -> FinderRows:
         # after the keys that join the EVE character (see RelatedKey)
         "eve_character_key": RelatedKey("eve_character"),
     }
-    shown_keys = {key: sort_keys[key] for key in ("main_name", "state_name", "is_shared")}
     shown = (
         Character.objects.select_related("eve_character")
         .annotate(
-            **shown_keys,
+            # the live names, as the search and the filters read them, for a page's rows only
+            main_name=_owner_field("profile__main_character__character_name"),
+            state_name=_owner_field("profile__state__name"),
+            is_shared=sort_keys["is_shared"],
             share_ends_at=sort_keys["share_ends_at"],
             main_character_id=_owner_field("profile__main_character__character_id"),
         )

@@ -45,6 +45,9 @@ def test_should_make_the_tiny_alliance(tiny_alliance):
     pilot = tiny_alliance.eve_character.character_ownership.user
     assert pilot.character_ownerships.count() == TINY.pilot_characters
     assert User.objects.get(username="bench_viewer_0").is_superuser
+    # what the finder sorts owners by is copied, as when the app saves a character
+    assert not Character.objects.filter(owner_main_name="").exists()
+    assert not Character.objects.filter(owner_state_name="").exists()
 
 
 def test_should_measure_every_route_or_say_why_not(tiny_alliance):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from allianceauth.authentication.models import State, UserProfile
 from eveuniverse.models import EveEntity
 
-from memberaudit import updater
+from memberaudit import owner_copies, updater
 from memberaudit.models import (
     AccessLogEntry,
     Character,
@@ -88,6 +88,7 @@ def world(make_character, client):
     vary_trade(aria)
     member = State.objects.get(name="Member")
     UserProfile.objects.filter(user__in=scenario.users[::3]).update(state=member)
+    owner_copies.refresh_owned_by(user__in=scenario.users[::3])  # as a save's signal would
     shared = [c.pk for characters in scenario.characters.values() for c in characters[:1]]
     for number, character in enumerate(Character.objects.filter(pk__in=shared[::2])):
         # shares until revoked and shares that end on different days

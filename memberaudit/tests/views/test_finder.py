@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from allianceauth.authentication.models import CharacterOwnership, State
 from allianceauth.tests.auth_utils import AuthUtils
 
 from memberaudit import access, json_tables, selectors, tables
-from memberaudit.models import CharacterCorporationRole, CharacterShare
+from memberaudit.models import Character, CharacterCorporationRole, CharacterShare
 
 from ..factories import (
     create_character,
@@ -508,3 +509,99 @@ class TestFinderScopes:
         assert set(found) == expected
         assert {filtered for _, filtered in counts} == {len(expected)}
         assert len(built) == 2  # the page and the empty one after it: once for each
+
+
+def without_main(character) -> None:
+    """Clear the main of ``character``'s owner (Auth moves them to the guests' state)."""
+    profile = character.owner.profile
+    profile.main_character = None
+    profile.save()
+
+
+def column_index(name: str) -> int:
+    return [column.name for column in json_tables.finder().columns if column.is_shown].index(name)
+
+
+class TestFinderSortedByOwner:
+    """Sorted by the owner's main or state, the finder reads the copies on the character
+    (see :mod:`memberaudit.owner_copies`), along their indexes."""
+
+    @pytest.mark.parametrize("direction", ["asc", "desc"])
+    @pytest.mark.parametrize("column", ["main", "state"])
+    def test_should_sort_by_the_owners_main_and_state_with_owners_without_a_main(
+        self, crowd, client, column, direction
+    ):
+        State.objects.create(name="Pilots", priority=150, public=True)  # all with a main
+        without_main(create_character(character_name="Mainless"))  # a guest
+        viewer = auditor(client)
+
+        def sort_key(character):
+            owner = character.owner
+            profile = owner.profile if owner else None
+            if profile is None:
+                value = ""
+            elif column == "main":
+                value = profile.main_character.character_name if profile.main_character else ""
+            else:
+                value = profile.state.name
+            return value, character.eve_character_id
+
+        characters = access.finder_characters(viewer).select_related("eve_character")
+        expected = sorted(characters, key=sort_key, reverse=direction == "desc")
+        names = {c.character_id: sort_key(c)[0] for c in expected}
+
+        paged = all_pages(client, column_index(column), direction)
+
+        assert paged == [c.character_id for c in expected]
+        assert "" in names.values() and len(set(names.values())) > 2
+
+    @pytest.mark.parametrize("column", ["main", "state"])
+    def test_should_find_a_page_sorted_by_the_owner_on_the_characters_own_index(
+        self, crowd, client, column
+    ):
+        """The page's keys are read in the order of the copy's index (the copy, then the EVE
+        character's key), without joining a character to its owner."""
+        auditor(client)
+        client.get(reverse("memberaudit:finder_data"))
+        quote = connection.ops.quote_name
+        params = {"length": 2, "order[0][column]": column_index(column), "order[0][dir]": "desc"}
+
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("memberaudit:finder_data"), params)
+
+        keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
+        table = quote("memberaudit_character")
+        copy = {"main": "owner_main_name", "state": "owner_state_name"}[column]
+        order = keys.rpartition("ORDER BY")[2]
+        assert f"{table}.{quote(copy)} DESC, {table}.{quote('eve_character_id')} DESC" in order
+        assert "userprofile" not in keys and "authentication_state" not in keys
+        assert f"memberaudit_{copy}" in plan_of(keys)
+
+    def test_should_decide_who_is_listed_by_the_owner_now_not_by_the_copies(self, world, client):
+        """A character moved without signals to a user out of the viewer's alliance leaves
+        the finder, though its copies still name its former owner's main."""
+        viewer = user_with_main(
+            FINDER,
+            "memberaudit.characters_access",
+            "memberaudit.view_same_alliance",
+            alliance_id=99_000_001,
+            alliance_name="Alpha Alliance",
+        )
+        client.force_login(viewer)
+        moved = world["alpha"]
+        outsider = world["beta"].owner
+        CharacterOwnership.objects.filter(character=moved.eve_character).update(user=outsider)
+        sharer_main = world["alpha_shared"].owner.profile.main_character.character_name
+        assert Character.objects.get(pk=moved.pk).owner_main_name == sharer_main
+
+        for column in ("main", "state"):
+            listed = all_pages(client, column_index(column), "asc")
+            assert moved.character_id not in listed
+            assert world["alpha_shared"].character_id in listed
+
+
+def plan_of(sql: str) -> str:
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql)
+        return " ".join(str(value) for row in cursor.fetchall() for value in row)
