@@ -7,9 +7,11 @@ A page's keys are read along one index of the checks (one per sortable column), 
 by key; the CSV reads plain values chunk by chunk of keys.
 """
 
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
@@ -53,10 +55,11 @@ class _Coverage:
     owners: frozenset | None = None
     # the same checks as ``condition``, in a form cheaper to count (None: ``condition``)
     counted: Q | None = None
-    # the same checks as ``condition`` by lists of their characters' keys, for a search: the
-    # few characters found for a text are then looked up along the index of (character, skill
-    # set), not among every row of the sort's index (None: ``condition``)
-    listed: Callable[[], Q] | None = None
+    # for a search: the keys of the covered characters (read when asked) and the condition
+    # on the checks' skill sets. The characters a text finds are then kept in Python to those
+    # covered, and looked up along the index of (character, skill set) by a short list, not
+    # among every row of the sort's index (None: ``condition``)
+    listed: "Callable[[], tuple[list[int], Q]] | None" = None
 
 
 def _coverage(viewer: User) -> _Coverage:
@@ -93,7 +96,7 @@ def _coverage(viewer: User) -> _Coverage:
         return _Coverage(
             condition & active,
             counted=Q(character_id__in=rules[-1]) & active,
-            listed=lambda: in_short_lists("character_id", _scope_keys(viewer)) & active,
+            listed=lambda: (_scope_keys(viewer), active),
         )
     is_covered = Case(When(pk__in=users, then=Value(True)), default=Value(False))
     owners, left_out_users = set(), []
@@ -169,20 +172,41 @@ class SkillSetReportTable(ServerSideTable):
         *args,
         owners: frozenset | None = None,
         counted: Q | None = None,
-        listed: Callable[[], Q] | None = None,
+        listed: "Callable[[], tuple[list[int], Q]] | None" = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.owners = owners
         self.listed = listed
+        self.scope_keys: list[int] | None = None  # read for a search (see ``listed``)
         # the rows of ``queryset`` in a form cheaper to count, for the counts of all rows
         self.counted = None if counted is None else CharacterSkillSetCheck.objects.filter(counted)
 
     def page(self, params, seen: Callable[[Any], None] | None = None) -> dict:
         if self.listed is not None and query_params.table_request(params).search:
-            self.queryset = CharacterSkillSetCheck.objects.filter(self.listed())
-            self.counted = None
+            # the rows of the covered characters are chosen by the search's condition (see
+            # _search_condition); all rows are still counted by ``counted``
+            self.scope_keys, active = self.listed()
+            self.queryset = CharacterSkillSetCheck.objects.filter(active)
         return super().page(params, seen)
+
+    def _search_condition(self, search: str) -> Q:
+        """With the covered characters' keys read (a search of a scope, see ``listed``): the
+        rows of the covered characters the text finds, kept to those covered in Python, and
+        the rows of the skill sets it finds among the covered characters' rows."""
+        if self.scope_keys is None:
+            return super()._search_condition(search)
+        condition, among = self._search_parts(search)
+        covered = in_short_lists("character_id", self.scope_keys)
+        matches = [condition & covered] if condition else []
+        for (field, model), found in among.items():
+            keys = model._default_manager.filter(found).values_list("pk", flat=True)
+            if field == "character_id":
+                in_scope = sorted(set(keys).intersection(self.scope_keys))
+                matches.append(in_short_lists("character_id", in_scope))
+            else:
+                matches.append(Q(**{f"{field}__in": list(keys)}) & covered)
+        return reduce(operator.or_, matches, Q(pk__in=[]))
 
     def _ordering(self, asked: query_params.TableRequest) -> list[str]:
         ordering, prefix = [], ""

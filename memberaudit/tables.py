@@ -275,6 +275,15 @@ class ServerSideTable:
         return {column.search for column in self.columns if isinstance(column.search, str)}
 
     def _search_condition(self, search: str) -> Q:
+        condition, among = self._search_parts(search)
+        for (field, model), found in among.items():
+            condition |= Q(**{f"{field}__in": keys_of(model._default_manager.filter(found))})
+        return condition
+
+    def _search_parts(self, search: str) -> tuple[Q, dict[tuple[str, Any], Q]]:
+        """What ``search`` matches: the condition on the table's own rows (an empty ``Q``
+        for none) and, per :class:`SearchAmong` field and model, the condition on the
+        related rows whose keys a row's field may hold."""
         condition, among = Q(), {}
         for column in self.columns:
             if isinstance(column.search, SearchAmong):
@@ -284,9 +293,7 @@ class ServerSideTable:
                 condition |= column.search(search)
             elif column.search:
                 condition |= Q(**{f"{column.search}__icontains": search})
-        for (field, model), found in among.items():
-            condition |= Q(**{f"{field}__in": keys_of(model._default_manager.filter(found))})
-        return condition
+        return condition, among
 
     def _matches_found_first(self, search: str) -> list | None:
         """The keys of the rows ``search`` matches, found as :class:`SearchFirst` says; None

@@ -11,6 +11,7 @@ import pytest
 
 from django.apps import apps
 from django.db import connection, reset_queries
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -137,6 +138,54 @@ def test_should_search_characters_mains_corporations_and_skill_sets(client, scen
     result = page(client, **{"search[value]": "cruis"})
     assert {row["skill_set"] for row in result["data"]} == {"Cruiser"}
     assert result["recordsFiltered"] == result["recordsTotal"] // 2
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize(
+    "text", ["alt", "Alt 02", "main 04", "corp three", "cruis", "e", "02-1", "no such name"]
+)
+def test_should_find_exactly_the_covered_rows_a_text_matches(client, scenario, scope, text):
+    """For every scope (on MariaDB, a scope's characters are read as keys and the characters
+    a text finds are kept to those in Python): the rows of the covered characters whose
+    character, main, corporation or skill set name holds the text, no other."""
+    viewer = login(client, scenario, scope)
+    covered = CharacterSkillSetCheck.objects.filter(
+        character__eve_character__character_ownership__user__in=access.report_users(viewer)
+    )
+    expected = covered.filter(
+        Q(character_name__icontains=text)
+        | Q(main_name__icontains=text)
+        | Q(corporation_name__icontains=text)
+        | Q(skill_set_name__icontains=text)
+    )
+
+    result = page(client, **{"search[value]": text})
+
+    assert {(row["character"], row["skill_set"]) for row in result["data"]} == set(
+        expected.values_list("character_name", "skill_set_name")
+    )
+    assert result["recordsFiltered"] == expected.count()
+    assert result["recordsTotal"] == covered.count()
+
+
+@pytest.mark.parametrize("scope", ["corporation", "alliance"])
+def test_should_look_up_only_the_covered_characters_a_search_finds(client, scenario, scope):
+    """A search of a scope asks for the rows of the few covered characters the text finds, by
+    their keys: no query lists every covered character's key a second time."""
+    viewer = login(client, scenario, scope)
+    found = {"Alt 02-0", "Alt 02-1"}
+    scope_size = len(set(access.report_character_keys(viewer) or []))
+
+    result, queries = with_queries(lambda: page(client, **{"search[value]": "alt 02"}))
+
+    assert {row["character"] for row in result["data"]} == found
+    assert scope_size > len(found)
+    listed = [
+        len(keys.split(","))
+        for sql in queries
+        for keys in re.findall(r"character_id`?\"?\s+IN\s+\(([\d,\s]+)\)", sql)
+    ]
+    assert all(size <= len(found) for size in listed), listed
 
 
 def test_should_search_the_names_of_characters_mains_and_corporations_in_one_query(
