@@ -55,11 +55,20 @@ class _Coverage:
     owners: frozenset | None = None
     # the same checks as ``condition``, in a form cheaper to count (None: ``condition``)
     counted: Q | None = None
-    # for a search: the keys of the covered characters (read when asked) and the condition
-    # on the checks' skill sets. The characters a text finds are then kept in Python to those
-    # covered, and looked up along the index of (character, skill set) by a short list, not
-    # among every row of the sort's index (None: ``condition``)
-    listed: "Callable[[], tuple[list[int], Q]] | None" = None
+    # for a search of a scope: which of the given characters are covered (each rule asked of
+    # them only), the condition that a check's character is covered, and that its skill set
+    # is active. The characters a text finds are then checked against the rules and looked up
+    # along the index of (character, skill set) by that short list, not among every row of
+    # the sort's index (None: ``condition``)
+    search_scope: "_SearchScope | None" = None
+
+
+@dataclass(frozen=True)
+class _SearchScope:
+    among: Callable[[list[int]], list[int]]
+    keys: Callable[[], list[int]]
+    covered: Q
+    active: Q
 
 
 def _coverage(viewer: User) -> _Coverage:
@@ -96,7 +105,12 @@ def _coverage(viewer: User) -> _Coverage:
         return _Coverage(
             condition & active,
             counted=Q(character_id__in=rules[-1]) & active,
-            listed=lambda: (_scope_keys(viewer), active),
+            search_scope=_SearchScope(
+                among=lambda keys: _covered_among(rules, keys),
+                keys=lambda: sorted(access.report_character_keys(viewer)),
+                covered=condition,
+                active=active,
+            ),
         )
     is_covered = Case(When(pk__in=users, then=Value(True)), default=Value(False))
     owners, left_out_users = set(), []
@@ -122,8 +136,17 @@ def _coverage(viewer: User) -> _Coverage:
     return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
 
 
-def _scope_keys(viewer: User) -> list[int]:
-    return sorted(access.report_character_keys(viewer))
+def _covered_among(rules: list, keys: list[int]) -> list[int]:
+    """Those of the characters ``keys`` that one of ``rules`` (subqueries of character keys,
+    see :func:`memberaudit.access.report_character_rules`) covers: each rule asked of these
+    characters only, in one query (``UNION``)."""
+    if not keys:
+        return []
+    parts = [
+        Character.objects.filter(pk__in=rule).filter(pk__in=keys).values_list("pk", flat=True)
+        for rule in rules
+    ]
+    return sorted(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
 
 
 def _tagged(queryset, kind: str):
@@ -172,40 +195,52 @@ class SkillSetReportTable(ServerSideTable):
         *args,
         owners: frozenset | None = None,
         counted: Q | None = None,
-        listed: "Callable[[], tuple[list[int], Q]] | None" = None,
+        search_scope: _SearchScope | None = None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.owners = owners
-        self.listed = listed
-        self.scope_keys: list[int] | None = None  # read for a search (see ``listed``)
+        self.search_scope = search_scope
+        self.searching_scope = False
         # the rows of ``queryset`` in a form cheaper to count, for the counts of all rows
         self.counted = None if counted is None else CharacterSkillSetCheck.objects.filter(counted)
 
     def page(self, params, seen: Callable[[Any], None] | None = None) -> dict:
-        if self.listed is not None and query_params.table_request(params).search:
+        if self.search_scope is not None and query_params.table_request(params).search:
             # the rows of the covered characters are chosen by the search's condition (see
             # _search_condition); all rows are still counted by ``counted``
-            self.scope_keys, active = self.listed()
-            self.queryset = CharacterSkillSetCheck.objects.filter(active)
+            self.searching_scope = True
+            self.queryset = CharacterSkillSetCheck.objects.filter(self.search_scope.active)
         return super().page(params, seen)
 
     def _search_condition(self, search: str) -> Q:
-        """With the covered characters' keys read (a search of a scope, see ``listed``): the
-        rows of the covered characters the text finds, kept to those covered in Python, and
-        the rows of the skill sets it finds among the covered characters' rows."""
-        if self.scope_keys is None:
+        """For a search of a scope (see ``search_scope``): the rows of the characters the
+        text finds that the scope covers, and the rows of the skill sets it finds among the
+        covered characters' rows. Up to :data:`memberaudit.access.CHECKED_CHARACTERS` found
+        characters are checked against the viewer's rules; with more, the keys of the scope's
+        characters are read and the found ones kept to them in Python (and the rows of the
+        skill sets found are those of characters in the scope's lists)."""
+        if not self.searching_scope:
             return super()._search_condition(search)
+        scope = self.search_scope
         condition, among = self._search_parts(search)
-        covered = in_short_lists("character_id", self.scope_keys)
-        matches = [condition & covered] if condition else []
-        for (field, model), found in among.items():
-            keys = model._default_manager.filter(found).values_list("pk", flat=True)
-            if field == "character_id":
-                in_scope = sorted(set(keys).intersection(self.scope_keys))
-                matches.append(in_short_lists("character_id", in_scope))
-            else:
-                matches.append(Q(**{f"{field}__in": list(keys)}) & covered)
+        found = {
+            field: list(model._default_manager.filter(found).values_list("pk", flat=True))
+            for (field, model), found in among.items()
+        }
+        characters, covered = found.pop("character_id", []), scope.covered
+        if len(characters) <= access.CHECKED_CHARACTERS:
+            characters = scope.among(characters)
+        else:
+            keys = scope.keys()
+            characters = sorted(set(characters).intersection(keys))
+            covered = in_short_lists("character_id", keys)
+        matches = [in_short_lists("character_id", characters)]
+        if condition:
+            matches.append(condition & covered)
+        for field, keys in found.items():
+            if keys:
+                matches.append(Q(**{f"{field}__in": keys}) & covered)
         return reduce(operator.or_, matches, Q(pk__in=[]))
 
     def _ordering(self, asked: query_params.TableRequest) -> list[str]:
@@ -353,5 +388,5 @@ def skill_set_table(viewer: User) -> SkillSetReportTable:
         unscoped=skill_set_checks(),
         owners=coverage.owners,
         counted=coverage.counted,
-        listed=coverage.listed,
+        search_scope=coverage.search_scope,
     )
