@@ -225,8 +225,8 @@ class SkillSetReportTable(ServerSideTable):
         scope = self.search_scope
         condition, among = self._search_parts(search)
         found = {
-            field: list(model._default_manager.filter(found).values_list("pk", flat=True))
-            for (field, model), found in among.items()
+            field: list(model._default_manager.filter(matching).values_list("pk", flat=True))
+            for (field, model), matching in among.items()
         }
         characters, covered = found.pop("character_id", []), scope.covered
         if len(characters) <= access.CHECKED_CHARACTERS:
