@@ -354,7 +354,7 @@ def print_table(header: list[str], lines: list[list[str]], markdown: bool) -> No
         for line in lines:
             print("| " + " | ".join(line) + " |")
         return
-    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+    widths = [max([len(h), *(len(line[i]) for line in lines)]) for i, h in enumerate(header)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for line in lines:
         print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)))

@@ -245,7 +245,7 @@ class Scope:
     def keys_among(self, keys: "list[int] | QuerySet") -> list[int]:
         """Those of the characters ``keys`` that are in the scope, found as
         :func:`accessible_character_keys_among` finds them, from the rules already built."""
-        return _keys_among(list(self.rules), keys)
+        return _keys_among([condition for _, condition in self.rules], keys)
 
     def characters(self) -> QuerySet[Character]:
         if self.keys is not None:
@@ -311,19 +311,22 @@ def accessible_character_keys_among(user: User, keys: "list[int] | QuerySet") ->
     against the viewer's rules at the cost of how many they are, not of how many characters
     the viewer's scope holds. For a viewer who may open every character, the keys as given
     (those of existing characters, when a subquery)."""
-    return _keys_among(_rules(user, timezone.now()), keys)
+    return _keys_among([condition for _, condition in _rules(user, timezone.now())], keys)
 
 
-def _keys_among(rules: list[tuple[str, Q | None]], keys: "list[int] | QuerySet") -> list[int]:
-    if any(condition is None for _, condition in rules):
+def _keys_among(conditions: list[Q | None], keys: "list[int] | QuerySet") -> list[int]:
+    """Those of the characters ``keys`` that meet any of ``conditions`` (None: every
+    character): each condition asked of these characters only, in a query of its own, and the
+    keys combined (``UNION``)."""
+    if any(condition is None for condition in conditions):
         if isinstance(keys, list):
             return keys
         return list(Character.objects.filter(pk__in=keys).values_list("pk", flat=True))
-    if not rules or (isinstance(keys, list) and not keys):
+    if not conditions or (isinstance(keys, list) and not keys):
         return []
     parts = [
         Character.objects.filter(condition, pk__in=keys).order_by().values_list("pk", flat=True)
-        for _, condition in rules
+        for condition in conditions
     ]
     return list(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
 
@@ -357,22 +360,10 @@ def report_users(user: User) -> QuerySet[User]:
 def report_character_keys(user: User) -> list[int] | None:
     """The keys of the characters owned by the users of :func:`report_users`, for a viewer
     whose reports cover their own users and those of their scope; None for one whose reports
-    cover every user with ``basic_access`` (ask :func:`report_users` then).
-
-    Each owner rule is asked in a query of its own (the viewer's characters, those of the
-    users in scope: each found from its own index) and the keys combined in one query
-    (``UNION``), rather than testing every character against both rules."""
-    if not user.is_authenticated:
-        return []
-    if user.has_perm(VIEW_EVERYTHING):
-        return None
-    owned = Character.objects.order_by().values_list("pk", flat=True)
-    parts = [owned.filter(**{_OWNER: user})]
-    same_affiliation = _same_affiliation(user, "")
-    if same_affiliation is not None:
-        owners = User.objects.filter(same_affiliation[1])
-        parts.append(owned.filter(**{f"{_OWNER}__in": owners}))
-    return list(parts[0].union(*parts[1:]))
+    cover every user with ``basic_access`` (ask :func:`report_users` then). See
+    :func:`report_keys_of`."""
+    rules = report_character_rules(user)
+    return None if rules is None else report_keys_of(rules)
 
 
 def report_character_rules(user: User) -> list[QuerySet] | None:
@@ -397,6 +388,24 @@ def report_character_rules(user: User) -> list[QuerySet] | None:
         owners = User.objects.filter(same_affiliation[1]).values("pk")
         rules.append(owned.filter(**{f"{_OWNER}__in": owners}))
     return rules
+
+
+def report_keys_of(rules: list[QuerySet]) -> list[int]:
+    """The keys of the characters that any of ``rules`` (see :func:`report_character_rules`)
+    covers: each rule asked in a query of its own (the viewer's characters, those of the
+    users in scope: each found from its own index) and the keys combined in one query
+    (``UNION``), rather than testing every character against both rules."""
+    if not rules:
+        return []
+    parts = [rule.values_list("pk", flat=True) for rule in rules]
+    return list(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
+
+
+def report_keys_among(rules: list[QuerySet], keys: "list[int] | QuerySet") -> list[int]:
+    """Those of the characters ``keys`` that any of ``rules`` (see
+    :func:`report_character_rules`) covers, each rule asked of these characters only, as
+    :func:`accessible_character_keys_among` asks the rules of access."""
+    return _keys_among([Q(pk__in=rule) for rule in rules], keys)
 
 
 def report_reason(user: User) -> str | None:

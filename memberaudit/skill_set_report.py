@@ -106,8 +106,8 @@ def _coverage(viewer: User) -> _Coverage:
             condition & active,
             counted=Q(character_id__in=rules[-1]) & active,
             search_scope=_SearchScope(
-                among=lambda keys: _covered_among(rules, keys),
-                keys=lambda: sorted(access.report_character_keys(viewer)),
+                among=lambda keys: sorted(access.report_keys_among(rules, keys)),
+                keys=lambda: sorted(access.report_keys_of(rules)),
                 covered=condition,
                 active=active,
             ),
@@ -134,19 +134,6 @@ def _coverage(viewer: User) -> _Coverage:
         return _Coverage(condition & ~Q(character_id__in=characters), frozenset(owners))
     covered = Character.objects.exclude(pk__in=characters).values_list("pk", flat=True)
     return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
-
-
-def _covered_among(rules: list, keys: list[int]) -> list[int]:
-    """Those of the characters ``keys`` that one of ``rules`` (subqueries of character keys,
-    see :func:`memberaudit.access.report_character_rules`) covers: each rule asked of these
-    characters only, in one query (``UNION``)."""
-    if not keys:
-        return []
-    parts = [
-        Character.objects.filter(pk__in=rule).filter(pk__in=keys).values_list("pk", flat=True)
-        for rule in rules
-    ]
-    return sorted(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
 
 
 def _tagged(queryset, kind: str):

@@ -194,6 +194,34 @@ def test_should_look_up_only_the_covered_characters_a_search_finds(client, scena
     assert all(size <= len(found) for size in listed), listed
 
 
+@pytest.mark.parametrize("scope", ["corporation", "alliance"])
+def test_should_read_a_broad_searchs_scope_from_the_rules_already_built(
+    client, scenario, scope, monkeypatch
+):
+    """A search that finds more characters than are checked one by one reads the scope's keys
+    from the viewer's rules the page built already: finding the viewer's scope costs the
+    same in either branch."""
+    login(client, scenario, scope)
+    asked = []
+    same_affiliation = access._same_affiliation
+
+    def recorded(*args):
+        asked.append(args)
+        return same_affiliation(*args)
+
+    monkeypatch.setattr(access, "_same_affiliation", recorded)
+    checked = page(client, **{"search[value]": "alt"})
+    asked_when_checked = len(asked)
+    asked.clear()
+    monkeypatch.setattr(access, "CHECKED_CHARACTERS", 0)
+
+    read = page(client, **{"search[value]": "alt"})
+
+    assert read["data"] == checked["data"]
+    assert read["data"]
+    assert len(asked) == asked_when_checked
+
+
 def test_should_search_the_names_of_characters_mains_and_corporations_in_one_query(
     client, scenario, monkeypatch
 ):
