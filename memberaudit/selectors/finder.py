@@ -231,12 +231,15 @@ def _owned_by(**profile) -> Q:
 
 
 class RelatedKey(F):
-    """The key of the row a foreign key ``relation`` points to. When the query already joins
-    that row (it sorts or searches by a field of it), read from that row's own table (Django
-    reads ``relation__pk`` from the foreign key's column): a page sorted by a field of that
-    row, then by this, is in the order of the field's index (whose entries end with the row's
-    key), which the database walks from the page's start instead of sorting every row. Else
-    read from the foreign key's column (the same value), so that no join is added for it."""
+    """The key of the row a foreign key ``relation`` points to. When the query sorts or
+    searches by a field of that row (an annotation reads it), read from that row's own table
+    (Django reads ``relation__pk`` from the foreign key's column): a page sorted by a field of
+    that row, then by this, is in the order of the field's index (whose entries end with the
+    row's key), which the database walks from the page's start instead of sorting every row.
+    Else read from the foreign key's column (the same value): no join is added for it, and a
+    page sorted by a column of the query's own table, then by this, walks that column's index
+    (whose entries end with the foreign key), even where a condition joins the related row
+    (the viewer's scope, through the owner)."""
 
     def __init__(self, relation: str):
         super().__init__(relation)
@@ -244,9 +247,18 @@ class RelatedKey(F):
     def resolve_expression(self, query=None, *args, **kwargs):
         field = query.model._meta.get_field(self.name)
         for alias, join in query.alias_map.items():
-            if getattr(join, "join_field", None) == field and query.alias_refcount[alias]:
+            if getattr(join, "join_field", None) == field and _annotations_read(query, alias):
                 return Col(alias, field.related_model._meta.pk)
         return F(field.attname).resolve_expression(query, *args, **kwargs)
+
+
+def _annotations_read(query, alias: str) -> bool:
+    """Whether an annotation of ``query`` reads a column of the table joined as ``alias``."""
+    return any(
+        isinstance(part, Col) and part.alias == alias
+        for annotation in query.annotations.values()
+        for part in annotation.flatten()
+    )
 
 
 def _owner_field(path: str) -> F:

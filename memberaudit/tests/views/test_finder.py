@@ -555,13 +555,21 @@ class TestFinderSortedByOwner:
         assert paged == [c.character_id for c in expected]
         assert "" in names.values() and len(set(names.values())) > 2
 
+    @pytest.mark.parametrize("viewer", ["everything", "wide alliance scope"])
     @pytest.mark.parametrize("column", ["main", "state"])
     def test_should_find_a_page_sorted_by_the_owner_on_the_characters_own_index(
-        self, crowd, client, column
+        self, crowd, client, column, viewer, monkeypatch
     ):
         """The page's keys are read in the order of the copy's index (the copy, then the EVE
-        character's key), without joining a character to its owner."""
-        auditor(client)
+        character's key as the character holds it), without joining a character to its
+        owner's main or state; also where the scope's rules join the character to its owner
+        (a wide scope), whose EVE character's own key would sort every row in scope."""
+        if viewer == "everything":
+            auditor(client)
+        else:
+            read_scope_as_list(monkeypatch)
+            monkeypatch.setattr(access, "WIDE_SCOPE", 0)
+            client.force_login(role_viewer("alliance"))
         client.get(reverse("memberaudit:finder_data"))
         quote = connection.ops.quote_name
         params = {"length": 2, "order[0][column]": column_index(column), "order[0][dir]": "desc"}
@@ -569,12 +577,17 @@ class TestFinderSortedByOwner:
         with CaptureQueriesContext(connection) as queries:
             client.get(reverse("memberaudit:finder_data"), params)
 
-        keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
         table = quote("memberaudit_character")
         copy = {"main": "owner_main_name", "state": "owner_state_name"}[column]
+        keys = next(
+            q["sql"]
+            for q in queries
+            if f"{table}.{quote(copy)} DESC" in q["sql"].rpartition("ORDER BY")[2]
+        )
         order = keys.rpartition("ORDER BY")[2]
         assert f"{table}.{quote(copy)} DESC, {table}.{quote('eve_character_id')} DESC" in order
-        assert "userprofile" not in keys and "authentication_state" not in keys
+        joined = keys.partition(" WHERE ")[0]  # the scope's owners are a subquery
+        assert "userprofile" not in joined and "authentication_state" not in joined
         assert f"memberaudit_{copy}" in plan_of(keys)
 
     def test_should_decide_who_is_listed_by_the_owner_now_not_by_the_copies(self, world, client):
