@@ -38,18 +38,23 @@ def skill_set_skill_changed(sender, instance: SkillSetSkill, **kwargs) -> None:
     queue_skill_set_checks(instance.skill_set_id)
 
 
+def refresh_copies_of_owner(eve_character_id: int) -> None:
+    """The copies of an EVE character's owner, after a change of owner: on its skill sets
+    report rows (the owner's main) and on its character (the owner's main and state)."""
+    report_rows.refresh_characters([eve_character_id])
+    owner_copies.refresh_characters([eve_character_id])
+
+
 @receiver(post_save, sender=CharacterOwnership, dispatch_uid="memberaudit_ownership_saved")
 def ownership_saved(sender, instance: CharacterOwnership, created: bool, **kwargs) -> None:
-    report_rows.refresh_characters([instance.character_id])  # the main of its new owner
-    owner_copies.refresh_characters([instance.character_id])  # its new owner's main, state
+    refresh_copies_of_owner(instance.character_id)
     if created:  # a new alt: its owner is not compliant until it is registered
         queue_compliance_update([instance.user_id])
 
 
 @receiver(post_delete, sender=CharacterOwnership, dispatch_uid="memberaudit_ownership_deleted")
 def ownership_deleted(sender, instance: CharacterOwnership, **kwargs) -> None:
-    report_rows.refresh_characters([instance.character_id])
-    owner_copies.refresh_characters([instance.character_id])
+    refresh_copies_of_owner(instance.character_id)
     queue_compliance_update([instance.user_id])
 
 
@@ -80,10 +85,11 @@ def state_saved(sender, instance: State, created: bool, **kwargs) -> None:
 
 
 @receiver(post_save, sender=Character, dispatch_uid="memberaudit_character_saved")
-def character_saved(sender, instance: Character, **kwargs) -> None:
-    """A saved character gets its owner's names copied afresh: a new one its first copies,
-    and one saved from an instance read earlier does not keep the names it held then."""
-    owner_copies.refresh(Character.objects.filter(pk=instance.pk))
+def character_saved(sender, instance: Character, created: bool, **kwargs) -> None:
+    """A new character gets its owner's names copied (a later save leaves the copies alone,
+    see ``Character.save``)."""
+    if created:
+        owner_copies.refresh(Character.objects.filter(pk=instance.pk))
 
 
 @receiver(post_save, sender=WatchedEntity, dispatch_uid="memberaudit_watched_entity_saved")

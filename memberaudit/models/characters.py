@@ -14,6 +14,10 @@ from ..managers import CharacterManager, SectionUpdateStatusManager, running_sin
 __all__ = ["Character", "SectionUpdateStatus"]
 
 
+# the fields of a character that copy its owner's names (see memberaudit.owner_copies)
+OWNER_COPIES = ("owner_main_name", "owner_state_name")
+
+
 class Character(models.Model):
     """A character registered with Member Audit: one per Alliance Auth ``EveCharacter``.
 
@@ -47,11 +51,23 @@ class Character(models.Model):
         # page sorted by a copy walks its index and stops at the page's end.
         indexes = [
             models.Index(fields=[name, "eve_character"], name=f"memberaudit_{name}")
-            for name in ("owner_main_name", "owner_state_name")
+            for name in OWNER_COPIES
         ]
 
     def __str__(self) -> str:
         return f"{self.eve_character.character_name} ({self.pk})"
+
+    def save(self, *args, **kwargs):
+        """Save the character. An existing one is saved without its copies of the owner,
+        which only :mod:`memberaudit.owner_copies` writes: an instance read before the names
+        changed does not write back the names it held."""
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in OWNER_COPIES
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def character_id(self) -> int:

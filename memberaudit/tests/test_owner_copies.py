@@ -198,6 +198,21 @@ def test_should_keep_the_copies_of_a_character_saved_from_an_older_instance(owne
     assert copies(owner.alt)[0] == "Main Renamed"
 
 
+def test_should_save_an_existing_character_without_writing_its_copies(owner):
+    stale = Character.objects.get(pk=owner.alt.pk)
+    Character.objects.filter(pk=stale.pk).update(owner_main_name="Copied Later")
+    stale.is_disabled = True
+
+    with CaptureQueriesContext(connection) as queries:
+        stale.save()
+
+    assert len(queries) == 1
+    assert "owner_main_name" not in queries[0]["sql"]
+    saved = Character.objects.get(pk=stale.pk)
+    assert saved.is_disabled
+    assert saved.owner_main_name == "Copied Later"
+
+
 @pytest.mark.parametrize("models", ["app", "historical"])
 def test_should_fill_the_copies_of_existing_characters_when_migrating(owner, models):
     from django.db.migrations.executor import MigrationExecutor
