@@ -76,42 +76,61 @@ def _coverage(viewer: User) -> _Coverage:
     skill sets. The checks of inactive skill sets are removed by the next run; until then
     they are left out by the keys of their skill sets (a few).
 
-    On MariaDB a single subquery would be turned into a join driven from the users, sorting
-    every row of the report. The characters of a viewer with a scope are chosen rule by rule
-    (:func:`memberaudit.access.report_character_rules`), conditions joined by OR: each rule is
-    read once and a page walks its index, looking each row's character up, however wide the
-    scope, and no list of thousands of keys is sent; the rows are counted by the last rule
-    alone, a join from the users in scope to their characters' checks. For a
-    viewer who sees every user with access, the characters left out are found instead (those
+    For a viewer who sees every user with access, the characters left out are found (those
     without an owner, those of users without access), in the same query as the inactive skill
     sets with checks: usually there are none, and then the report is every check, which a
     page reads along an index and counts without testing a condition on each of its rows.
+
+    For a viewer with a scope on SQLite, the covered characters are one subquery, read once.
+    On MariaDB a single subquery would be turned into a join driven from the users, sorting
+    every row of the report. The characters are chosen rule by rule instead
+    (:func:`memberaudit.access.report_character_rules`), conditions joined by OR: each rule is
+    read once and a page walks its index, looking each row's character up, however wide the
+    scope, and no list of thousands of keys is sent; the rows are counted by the last rule
+    alone, a join from the users in scope to their characters' checks.
     """
     users = access.report_users(viewer)
     checks = CharacterSkillSetCheck.objects.filter(skill_set_id=OuterRef("pk"))
-    stale = SkillSet.objects.filter(Exists(checks), is_active=False).values_list("pk", flat=True)
-    if connection.vendor != "mysql":
-        covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
-        condition = Q(character_id__in=covered.values("pk")) & ~Q(skill_set_id__in=stale)
-        return _Coverage(condition)
+    stale = (
+        SkillSet.objects.filter(Exists(checks), is_active=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
     rules = access.report_character_rules(viewer)
-    if rules is not None:  # the viewer's scope, rule by rule: each read once, however wide
-        active = ~Q(skill_set_id__in=list(stale))
-        condition = Q(pk__in=[])
-        for rule in rules:
-            condition |= Q(character_id__in=rule)
-        # counted by the last rule alone, which holds them all (see report_character_rules):
-        # the database then reads only the checks of the characters in scope, by character
-        return _Coverage(
-            condition & active,
-            counted=Q(character_id__in=rules[-1]) & active,
-            search_scope=_SearchScope(
-                among=lambda keys: sorted(access.report_keys_among(rules, keys)),
-                keys=lambda: sorted(access.report_keys_of(rules)),
-                covered=condition,
-                active=active,
-            ),
-        )
+    if rules is None:
+        return _coverage_of_everyone(users, stale)
+    if connection.vendor != "mysql":
+        return _coverage_by_subquery(users, stale)
+    active = ~Q(skill_set_id__in=list(stale))
+    condition = Q(pk__in=[])
+    for rule in rules:
+        condition |= Q(character_id__in=rule)
+    # counted by the last rule alone, which holds them all (see report_character_rules):
+    # the database then reads only the checks of the characters in scope, by character
+    return _Coverage(
+        condition & active,
+        counted=Q(character_id__in=rules[-1]) & active,
+        search_scope=_SearchScope(
+            among=lambda keys: sorted(access.report_keys_among(rules, keys)),
+            keys=lambda: sorted(access.report_keys_of(rules)),
+            covered=condition,
+            active=active,
+        ),
+    )
+
+
+def _coverage_by_subquery(users, stale) -> _Coverage:
+    """The checks of the characters of ``users`` (one subquery) not of a ``stale`` skill set."""
+    covered = Character.objects.filter(eve_character__character_ownership__user__in=users)
+    return _Coverage(Q(character_id__in=covered.values("pk")) & ~Q(skill_set_id__in=stale))
+
+
+def _coverage_of_everyone(users, stale) -> _Coverage:
+    """The checks of every character but those left out (without an owner, or of a user
+    without access), not of a ``stale`` skill set: a few characters left out are named, and
+    a row is shown only when its character's owner is one of ``users`` (see
+    :class:`_Coverage`); with many, the covered characters are named instead (MariaDB, in
+    short lists) or found by a subquery (SQLite)."""
     is_covered = Case(When(pk__in=users, then=Value(True)), default=Value(False))
     owners, left_out_users = set(), []
     for pk, covered in User.objects.annotate(covered=is_covered).values_list("pk", "covered"):
@@ -132,6 +151,8 @@ def _coverage(viewer: User) -> _Coverage:
     characters = sorted(left_out_keys["character"])
     if len(characters) < MARIADB_IN_TABLE_SIZE:
         return _Coverage(condition & ~Q(character_id__in=characters), frozenset(owners))
+    if connection.vendor != "mysql":
+        return _coverage_by_subquery(users, stale)
     covered = Character.objects.exclude(pk__in=characters).values_list("pk", flat=True)
     return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
 

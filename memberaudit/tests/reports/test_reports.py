@@ -258,8 +258,8 @@ def test_should_serve_reports_in_bounded_queries(
     client.get(reverse("memberaudit:report_data", args=[report]))  # warm the session
     # the skill set report has a row per character: one insert records them in the access
     # log; the owners of its rows are one more query (the CSV) and the active skill sets
-    # another; on MariaDB the covered characters are read first as well
-    bound = 12 + (3 + (connection.vendor == "mysql")) * (report == "skill_sets")
+    # another; the users covered and the characters left out are read first as well
+    bound = 12 + 4 * (report == "skill_sets")
 
     with django_assert_max_num_queries(bound):
         data(client, report)

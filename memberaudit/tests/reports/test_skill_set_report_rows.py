@@ -390,6 +390,42 @@ def test_should_leave_out_characters_without_owner_or_of_users_without_access(cl
     )
 
 
+def test_should_read_and_count_everyones_rows_without_asking_for_their_characters(client, scenario):
+    """For a viewer who sees everyone, the characters left out are found once (here none):
+    the page's rows and counts are read from the checks alone, without testing each row's
+    character against the owners with access."""
+    login(client, scenario, "everything")
+
+    result, queries = with_queries(lambda: page(client, length=2))
+
+    counts = [sql for sql in queries if "COUNT(" in sql and "characterskillsetcheck" in sql]
+    assert result["recordsTotal"] == CharacterSkillSetCheck.objects.count()
+    assert counts
+    assert not [sql for sql in counts if "characterownership" in sql]
+
+
+@pytest.mark.parametrize("left_out", [0, 1, 3])
+def test_should_show_everyones_rows_with_many_characters_left_out(
+    client, scenario, monkeypatch, left_out
+):
+    """With more characters left out than are named in a list, the covered ones are chosen
+    another way (named in short lists on MariaDB, a subquery on SQLite): the same rows."""
+    monkeypatch.setattr("memberaudit.skill_set_report.MARIADB_IN_TABLE_SIZE", 1)
+    login(client, scenario, "everything")
+    ownerless = [
+        c for user in scenario.users[2:] for c in scenario.characters.get(user.username, [])
+    ][:left_out]
+    CharacterOwnership.objects.filter(character__in=[c.eve_character for c in ownerless]).delete()
+    expected = CharacterSkillSetCheck.objects.exclude(character__in=ownerless).values_list(
+        "character_name", "skill_set_name"
+    )
+
+    result = page(client)
+
+    assert {(row["character"], row["skill_set"]) for row in result["data"]} == set(expected)
+    assert result["recordsTotal"] == len(expected)
+
+
 def test_should_not_show_rows_of_a_character_whose_owner_lost_access_since(scenario):
     """The rows of a viewer who sees everyone are chosen by the characters left out, found
     when the table is built: a character that went since to a user without access (as one
