@@ -184,30 +184,42 @@ def _latest_end(shares: QuerySet) -> Subquery:
     return Subquery(ordered.values("expires_at")[:1])
 
 
-def finder_filter_options(user: User) -> dict:
-    """The choices of the finder's filters, taken from the characters the user may see."""
-    characters = access.finder_characters(user)
+def finder_filter_options(user: User, owners: bool = True) -> dict:
+    """The choices of the finder's filters, taken from the characters the user may see: their
+    corporations, alliances and (``owners``) their owners' mains and states, each as pairs of
+    key and name (states: names) in the order of the names.
 
-    def pairs(id_field, name_field):
-        return (
-            characters.exclude(**{f"{id_field}__isnull": True})
-            .order_by(name_field)
-            .values_list(id_field, name_field)
-            .distinct()
-        )
-
-    return {
-        "corporations": pairs("eve_character__corporation_id", "eve_character__corporation_name"),
-        "alliances": pairs("eve_character__alliance_id", "eve_character__alliance_name"),
-        "mains": pairs(
-            f"{OWNER}__profile__main_character__character_id",
-            f"{OWNER}__profile__main_character__character_name",
-        ),
-        "states": characters.exclude(**{f"{OWNER}__profile__state__isnull": True})
-        .order_by(f"{OWNER}__profile__state__name")
-        .values_list(f"{OWNER}__profile__state__name", flat=True)
-        .distinct(),
+    The distinct combinations are read in one query, one pass over the characters in scope,
+    and divided here: an alliance's characters are a few thousand combinations at most,
+    where a query per list would pass over them four times."""
+    columns = {
+        "corporations": ("eve_character__corporation_id", "eve_character__corporation_name"),
+        "alliances": ("eve_character__alliance_id", "eve_character__alliance_name"),
     }
+    if owners:
+        main = f"{OWNER}__profile__main_character"
+        columns["mains"] = (f"{main}__character_id", f"{main}__character_name")
+        columns["states"] = (f"{OWNER}__profile__state__name",) * 2
+    fields = list(dict.fromkeys(field for pair in columns.values() for field in pair))
+    found = {name: set() for name in columns}
+    # the viewer's rules tested in this one pass (the owners in scope read once), rather
+    # than the keys of the characters in scope read first and sent back in a list
+    characters = access.accessible_characters(user)
+    if not user.has_perm(access.FINDER_ACCESS):
+        characters = characters.none()
+    combinations = characters.order_by().values_list(*fields).distinct()
+    for values in combinations:
+        row = dict(zip(fields, values, strict=True))
+        for name, (key, label) in columns.items():
+            if row[key] is not None:
+                found[name].add((row[key], row[label]))
+    options = {
+        name: sorted(pairs, key=lambda pair: ((pair[1] or "").casefold(), pair[0]))
+        for name, pairs in found.items()
+    }
+    if owners:
+        options["states"] = [name for name, _ in options["states"]]
+    return options
 
 
 def search_main(text: str) -> Q:

@@ -33,7 +33,7 @@ def skill_search_page(request):
             for skill_id, level in asked.items()
             if skill_id in names
         ],
-        "filters": selectors.finder_filter_options(request.user),
+        "filters": selectors.finder_filter_options(request.user, owners=False),
         "max_conditions": query_params.MAX_SKILL_CONDITIONS,
         "table": for_browser(
             reverse("memberaudit:skill_search_data"), skill_search.results_table().browser_spec()

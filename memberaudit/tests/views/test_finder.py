@@ -511,6 +511,52 @@ class TestFinderScopes:
         assert len(built) == 2  # the page and the empty one after it: once for each
 
 
+@pytest.mark.parametrize("role", [*ROLES, "superuser"])
+def test_should_offer_the_choices_of_the_characters_in_scope_in_name_order(crowd, role):
+    """The filters offer the corporations, alliances, owners' mains and states of exactly
+    the characters the finder lists, each once, in the order of their names (whatever their
+    case), and nothing for what a character lacks (an alliance, an owner, a main)."""
+    without_main(create_character(character_name="Mainless", alliance_id=None))
+    create_character(corporation_id=98_000_012, corporation_name="aardvark corp")
+    viewer = role_viewer(role)
+    listed = access.finder_characters(viewer).select_related(
+        "eve_character__character_ownership__user__profile__main_character",
+        "eve_character__character_ownership__user__profile__state",
+    )
+
+    def choices(pairs):
+        return sorted(set(pairs), key=lambda pair: (pair[1].casefold(), pair[0]))
+
+    profiles = [c.owner.profile for c in listed if c.owner]
+    expected = {
+        "corporations": choices(
+            (c.eve_character.corporation_id, c.eve_character.corporation_name) for c in listed
+        ),
+        "alliances": choices(
+            (c.eve_character.alliance_id, c.eve_character.alliance_name)
+            for c in listed
+            if c.eve_character.alliance_id
+        ),
+        "mains": choices(
+            (p.main_character.character_id, p.main_character.character_name)
+            for p in profiles
+            if p.main_character
+        ),
+        "states": [name for name, _ in choices((p.state.name, "") for p in profiles)],
+    }
+
+    with CaptureQueriesContext(connection) as queries:
+        options = selectors.finder_filter_options(viewer)
+        searched = selectors.finder_filter_options(viewer, owners=False)
+
+    assert options == expected
+    assert searched == {key: expected[key] for key in ("corporations", "alliances")}
+    data_queries = [q for q in queries if "memberaudit_character" in q["sql"]]
+    assert len(data_queries) <= 2, [q["sql"] for q in data_queries]
+    if role in ("everything", "superuser"):
+        assert len(expected["corporations"]) > 2 and len(expected["mains"]) > 2
+
+
 def without_main(character) -> None:
     """Clear the main of ``character``'s owner (Auth moves them to the guests' state)."""
     profile = character.owner.profile
