@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import template
+from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -20,3 +21,14 @@ def eve_time(value) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC)
     return value.strftime(EVE_TIME_FORMAT)
+
+
+@register.filter
+def select_options(choices) -> str:
+    """The ``<option>`` elements of a drop-down list: one per choice, a pair of value and
+    label or a plain value that is both; escaped, and numbers written plainly (no thousands
+    separator in a key). Thousands of choices (an alliance's mains) render in one pass."""
+    pairs = ((choice, choice) if isinstance(choice, str) else choice for choice in choices)
+    return format_html_join(
+        "", '<option value="{}">{}</option>', ((str(value), label) for value, label in pairs)
+    )
