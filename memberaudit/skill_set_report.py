@@ -140,8 +140,11 @@ def _coverage_of_everyone(users, stale) -> _Coverage:
             left_out_users.append(pk)
     owned = CharacterOwnership.objects.filter(character_id=OuterRef("eve_character_id"))
     left_out = Q(~Exists(owned))
-    if left_out_users:
-        left_out |= Q(eve_character__character_ownership__user_id__in=left_out_users)
+    if left_out_users:  # many (guests who logged in once) are found by a subquery again
+        without_access = left_out_users
+        if len(left_out_users) >= MARIADB_IN_TABLE_SIZE:
+            without_access = User.objects.exclude(pk__in=users).values("pk")
+        left_out |= Q(eve_character__character_ownership__user_id__in=without_access)
     left_out_keys = defaultdict(list)
     for kind, pk in _tagged(Character.objects.filter(left_out), "character").union(
         _tagged(stale, "skill_set"), all=True
