@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allianceauth.authentication.models import CharacterOwnership
 
-from . import access, query_params
+from . import access, query_params, tables
 from .exports import key_chunks
 from .json_tables.common import name_column
 from .models import Character, CharacterSkillSetCheck, SkillSet
@@ -229,8 +229,10 @@ class SkillSetReportTable(ServerSideTable):
         text finds that the scope covers, and the rows of the skill sets it finds among the
         covered characters' rows. Up to :data:`memberaudit.access.CHECKED_CHARACTERS` found
         characters are checked against the viewer's rules; with more, the keys of the scope's
-        characters are read and the found ones kept to them in Python (and the rows of the
-        skill sets found are those of characters in the scope's lists)."""
+        characters are read: when at most :data:`memberaudit.tables.LISTED_KEYS` of them are
+        not found (a text in nearly every name), the covered rows but theirs match; else the
+        found ones are kept to the scope's in Python (and the rows of the skill sets found are
+        those of characters in the scope's lists)."""
         if not self.searching_scope:
             return super()._search_condition(search)
         scope = self.search_scope
@@ -241,12 +243,16 @@ class SkillSetReportTable(ServerSideTable):
         }
         characters, covered = found.pop("character_id", []), scope.covered
         if len(characters) <= access.CHECKED_CHARACTERS:
-            characters = scope.among(characters)
+            matches = [in_short_lists("character_id", scope.among(characters))]
         else:
             keys = scope.keys()
-            characters = sorted(set(characters).intersection(keys))
-            covered = in_short_lists("character_id", keys)
-        matches = [in_short_lists("character_id", characters)]
+            not_found = sorted(set(keys).difference(characters))
+            if len(not_found) <= tables.LISTED_KEYS:  # a text found in nearly every name
+                matches = [covered & ~Q(character_id__in=not_found)]
+            else:
+                covered = in_short_lists("character_id", keys)
+                found_keys = sorted(set(characters).intersection(keys))
+                matches = [in_short_lists("character_id", found_keys)]
         if condition:
             matches.append(condition & covered)
         for field, keys in found.items():

@@ -277,7 +277,7 @@ class ServerSideTable:
     def _search_condition(self, search: str) -> Q:
         condition, among = self._search_parts(search)
         for (field, model), found in among.items():
-            condition |= Q(**{f"{field}__in": keys_of(model._default_manager.filter(found))})
+            condition |= found_keys_condition(field, model._default_manager.filter(found))
         return condition
 
     def _search_parts(self, search: str) -> tuple[Q, dict[tuple[str, Any], Q]]:
@@ -497,6 +497,30 @@ def read_keys(keys: QuerySet) -> "list | QuerySet":
 def keys_of(queryset: QuerySet) -> "list | QuerySet":
     """The keys of the rows of ``queryset``, as :func:`read_keys` gives them."""
     return read_keys(queryset.values_list("pk", flat=True))
+
+
+# Related rows a search finds are named in a list of at most this many keys; with more, the
+# rows it does not find are named instead when they are few (a text found in nearly every
+# name), so that no query is written with thousands of keys.
+LISTED_KEYS = 1_000
+
+
+def found_keys_condition(field: str, found: QuerySet) -> Q:
+    """The condition that ``field`` holds the key of one of the rows ``found``: their keys as
+    :func:`keys_of` gives them; on MariaDB and MySQL, when more than :data:`LISTED_KEYS`
+    are found and at most that many of the model's rows are not, that ``field`` holds a key
+    and none of those."""
+    keys = found.values_list("pk", flat=True)
+    if not keys_read_as_list():
+        return Q(**{f"{field}__in": keys})
+    listed = list(keys[: LISTED_KEYS + 1])
+    if len(listed) > LISTED_KEYS:
+        others = found.model._default_manager.exclude(pk__in=keys).values_list("pk", flat=True)
+        not_found = list(others[: LISTED_KEYS + 1])
+        if len(not_found) <= LISTED_KEYS:
+            return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": not_found})
+        listed = list(keys)
+    return Q(**{f"{field}__in": listed})
 
 
 class _RowCount(Subquery):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from eveuniverse.models import EveEntity
 
-from memberaudit import json_tables
+from memberaudit import json_tables, tables
 from memberaudit.models import CharacterContract, CharacterMail, CharacterMailingList, Location
 from memberaudit.tables import Column
 
@@ -285,3 +285,30 @@ def test_should_search_assets_by_their_container_on_one_index_without_a_subquery
     for sql in per_type:
         assert len(re.findall(r"FROM [`\"]memberaudit_characterasset[`\"]", sql)) == 1
         assert "memberaudit_asset_type_names" in plan_of(sql)
+
+
+@pytest.mark.usefixtures("contracts")
+@pytest.mark.parametrize("listed_keys", [0, 3, 8, 1_000])
+@pytest.mark.parametrize("field", ["issuer", "assignee", "acceptor"])
+@pytest.mark.parametrize("text", TEXTS)
+def test_should_find_the_same_rows_by_the_keys_found_or_those_not_found(
+    monkeypatch, character, field, text, listed_keys
+):
+    """Related rows a search finds are named by their keys, or, when more are found than are
+    listed and few are not, by the keys not found: the same rows either way, and never a row
+    whose field is empty (``assignee`` and ``acceptor`` may be)."""
+    monkeypatch.setattr(tables, "keys_read_as_list", lambda: True)
+    monkeypatch.setattr(tables, "LISTED_KEYS", listed_keys)
+    found = EveEntity.objects.filter(name__icontains=text)
+    expected = set(
+        character.contracts.filter(**{f"{field}__in": found}).values_list("pk", flat=True)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        condition = tables.found_keys_condition(field, found)
+        rows = set(character.contracts.filter(condition).values_list("pk", flat=True))
+
+    assert rows == expected
+    not_found = EveEntity.objects.exclude(name__icontains=text).count()
+    if found.count() > listed_keys >= not_found:
+        assert re.search(r"\bNOT\b", queries[-1]["sql"]), queries[-1]["sql"]

@@ -140,7 +140,7 @@ def test_should_search_characters_mains_corporations_and_skill_sets(client, scen
     assert result["recordsFiltered"] == result["recordsTotal"] // 2
 
 
-@pytest.mark.parametrize("checked", ["by the rules", "by the scope's keys"])
+@pytest.mark.parametrize("checked", ["by the rules", "by the scope's keys", "by those not found"])
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize(
     "text", ["alt", "Alt 02", "main 04", "corp three", "cruis", "e", "02-1", "no such name"]
@@ -151,9 +151,12 @@ def test_should_find_exactly_the_covered_rows_a_text_matches(
     """For every scope: the rows of the covered characters whose character, main,
     corporation or skill set name holds the text, no other. On MariaDB the characters a
     text finds in a scope are checked against the viewer's rules, or, more of them than are
-    checked one by one, kept to the scope's keys in Python."""
-    if checked == "by the scope's keys":
+    checked one by one, kept to the scope's keys in Python, or, when few of the scope's
+    characters are not found, named by those (as the rows a text finds are for a viewer who
+    sees everyone)."""
+    if checked != "by the rules":
         monkeypatch.setattr(access, "CHECKED_CHARACTERS", 0)
+        monkeypatch.setattr(tables, "LISTED_KEYS", 3 if checked == "by those not found" else -1)
     viewer = login(client, scenario, scope)
     covered = CharacterSkillSetCheck.objects.filter(
         character__eve_character__character_ownership__user__in=access.report_users(viewer)
@@ -229,13 +232,13 @@ def test_should_search_the_names_of_characters_mains_and_corporations_in_one_que
     over the characters, and the skill set column in one over the skill sets."""
     login(client, scenario, "everything")
     asked = []
-    keys_of = tables.keys_of
+    found_keys_condition = tables.found_keys_condition
 
-    def recorded(queryset):
-        asked.append(queryset.model)
-        return keys_of(queryset)
+    def recorded(field, found):
+        asked.append(found.model)
+        return found_keys_condition(field, found)
 
-    monkeypatch.setattr(tables, "keys_of", recorded)
+    monkeypatch.setattr(tables, "found_keys_condition", recorded)
 
     by_main = rows(client, **{"search[value]": "main 04"})
 
