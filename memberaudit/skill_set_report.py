@@ -229,8 +229,8 @@ class SkillSetReportTable(ServerSideTable):
         text finds that the scope covers, and the rows of the skill sets it finds among the
         covered characters' rows. Up to :data:`memberaudit.access.CHECKED_CHARACTERS` found
         characters are checked against the viewer's rules; with more, the keys of the scope's
-        characters are read: when at most :data:`memberaudit.tables.LISTED_KEYS` of them are
-        not found (a text in nearly every name), the covered rows but theirs match; else the
+        characters are read: when fewer of them are not found than are found, and at most
+        :data:`memberaudit.tables.LISTED_KEYS`, the covered rows but theirs match; else the
         found ones are kept to the scope's in Python (and the rows of the skill sets found are
         those of characters in the scope's lists)."""
         if not self.searching_scope:
@@ -246,12 +246,13 @@ class SkillSetReportTable(ServerSideTable):
             matches = [in_short_lists("character_id", scope.among(characters))]
         else:
             keys = scope.keys()
+            found_keys = sorted(set(characters).intersection(keys))
             not_found = sorted(set(keys).difference(characters))
-            if len(not_found) <= tables.LISTED_KEYS:  # a text found in nearly every name
+            if len(not_found) < min(len(found_keys), tables.LISTED_KEYS + 1):
+                # a text found in nearly every name of the scope
                 matches = [covered & ~Q(character_id__in=not_found)]
             else:
                 covered = in_short_lists("character_id", keys)
-                found_keys = sorted(set(characters).intersection(keys))
                 matches = [in_short_lists("character_id", found_keys)]
         if condition:
             matches.append(condition & covered)
