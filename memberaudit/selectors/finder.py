@@ -204,9 +204,7 @@ def finder_filter_options(user: User, owners: bool = True) -> dict:
     found = {name: set() for name in columns}
     # the viewer's rules tested in this one pass (the owners in scope read once), rather
     # than the keys of the characters in scope read first and sent back in a list
-    characters = access.accessible_characters(user)
-    if not user.has_perm(access.FINDER_ACCESS):
-        characters = characters.none()
+    characters = access.finder_characters_by_rules(user)
     combinations = characters.order_by().values_list(*fields).distinct()
     for values in combinations:
         row = dict(zip(fields, values, strict=True))
