@@ -201,6 +201,10 @@ class SkillSetReportTable(ServerSideTable):
     ``owners``: the covered users when the rows are chosen by the characters left out (see
     :class:`_Coverage`); a row whose character's owner is not one of them is not shown."""
 
+    # a search's rows are chosen by the report's own means (see _search_condition), and
+    # counted by ``counted``
+    matches_first = False
+
     def __init__(
         self,
         *args,

@@ -186,6 +186,10 @@ class ServerSideTable:
         self.tiebreaker = tiebreaker
         self.leading_order = leading_order
 
+    # whether a search reads the keys of its matches before the page (see
+    # _page_of_matches_found_first)
+    matches_first = True
+
     def browser_spec(self) -> dict:
         return browser_spec(self.columns, self.default_order)
 
@@ -240,6 +244,10 @@ class ServerSideTable:
                 objects = self._page_objects_by_group(found, counts, *grouped, start, length)
             else:  # too many to put in order by key: the database sorts the rows
                 objects = self._page_objects(found.order_by(*ordering), start, length)
+        elif self.count_with_keys and search and self.matches_first:
+            objects, filtered, total, more = self._page_of_matches_found_first(
+                queryset, counted, found, ordering, known_total, start, length
+            )
         elif self.count_with_keys:
             objects, filtered, total = self._page_objects_and_counts(
                 found.order_by(*ordering),
@@ -305,6 +313,50 @@ class ServerSideTable:
         if len(keys) > first.limit:
             return None
         return first.among(keys) if keys else []
+
+    def _page_of_matches_found_first(
+        self,
+        queryset: QuerySet,
+        counted: QuerySet,
+        found: QuerySet,
+        ordering: list[str],
+        total: int | None,
+        start: int,
+        length: int,
+    ):
+        """A searched page: the objects, how many rows match, how many there are and
+        whether more match than were counted. The keys of the matches are read first, in no
+        order, up to one more than :data:`SEARCH_COUNT_AHEAD` past the page's end, all rows
+        counted in the same query (unless ``total`` tells). The search is thus asked of each
+        row at most once: a text few rows hold is searched in one pass over the rows, not in
+        one for the page and another for its count, and the page sorts only those matches; a
+        text many rows hold stops the pass early, and the page is then read along the index
+        of its sort."""
+        limit = start + length + SEARCH_COUNT_AHEAD + 1
+        matches = counted.order_by().values_list("pk", flat=True)
+        if total is None:
+            read = list(
+                matches.annotate(all_rows=_RowCount(queryset.order_by().values("pk"))).values_list(
+                    "pk", "all_rows"
+                )[:limit]
+            )
+            keys = [key for key, _ in read]
+            total = read[0][1] if read else queryset.count()
+        else:
+            keys = list(matches[:limit])
+        if len(keys) >= limit:  # more than are counted: the page along its sort's index
+            return (
+                self._page_objects(found.order_by(*ordering), start, length),
+                limit - 1,
+                total,
+                True,
+            )
+        sorted_by = {key.removeprefix("-") for key in ordering}
+        among = queryset.annotate(**self._keys(sorted_by)).filter(pk__in=keys)
+        objects = self._page_objects_from_either_end(
+            among.order_by(*ordering), len(keys), start, length
+        )
+        return objects, len(keys), total, False
 
     def _page_objects(self, queryset: QuerySet, start: int, length: int):
         """The objects of one page. With ``keys_first`` the page's keys are found first, in a

@@ -145,6 +145,56 @@ def test_should_give_the_same_pages_when_finding_keys_first(
     assert table(keys_first=True).page(params) == table().page(params)
 
 
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    start=st.integers(min_value=0, max_value=6),
+    length=st.integers(min_value=1, max_value=4),
+    ahead=st.integers(min_value=0, max_value=3),
+    column=st.sampled_from(["0", "1"]),
+    direction=st.sampled_from(["asc", "desc"]),
+    search=st.text(alphabet="aehlrtoZ9", min_size=1, max_size=3),
+)
+def test_should_give_the_rows_of_a_search_whether_its_matches_are_few_or_many(
+    characters, monkeypatch, start, length, ahead, column, direction, search
+):
+    """The keys of a search's matches are read first, up to a count past the page: when
+    they are fewer, the page is sorted among them; else it is read along the sort."""
+    monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", ahead)
+    params = {
+        "start": str(start),
+        "length": str(length),
+        "order[0][column]": column,
+        "order[0][dir]": direction,
+        "search[value]": search,
+    }
+    plain = table().page(params)
+
+    page = table(keys_first=True).page(params)
+
+    assert page["data"] == plain["data"]
+    assert page["recordsTotal"] == plain["recordsTotal"] == len(characters)
+    if plain["recordsFiltered"] > start + length + ahead:
+        assert page["recordsFiltered"] == start + length + ahead
+        assert page["recordsFilteredMore"] is True
+    else:
+        assert page["recordsFiltered"] == plain["recordsFiltered"]
+        assert "recordsFilteredMore" not in page
+
+
+@pytest.mark.parametrize("search", ["Delta", "zz", "a"])
+def test_should_ask_a_search_of_the_rows_once_for_the_page_and_its_count(characters, search):
+    """A text few rows hold is searched in one pass over the rows: not once for the page
+    and again for its count."""
+    with CaptureQueriesContext(connection) as queries:
+        table(keys_first=True).page({"search[value]": search, "length": "2"})
+
+    searched = [query["sql"] for query in queries if "LIKE" in query["sql"].upper()]
+    assert len(searched) == 1
+    assert searched[0].upper().count("LIKE") == 1
+
+
 def test_should_load_a_page_found_keys_first_in_constant_queries(
     django_assert_num_queries, characters
 ):
@@ -173,9 +223,9 @@ def test_should_count_with_the_keys_as_a_separate_count_does(characters, params)
 
     assert counted_with_keys == counted_apart
     if counted_with_keys["data"]:
-        # the counts (of the rows found and, searched, of all), the page's keys and its
-        # rows: the first three are one query
-        assert len(queries) == 2
+        # unsearched: the count and the page's keys are one query, then its rows; searched:
+        # the keys of the matches with the count of all rows, then the page's keys and rows
+        assert len(queries) == (3 if "search[value]" in params else 2)
 
 
 def test_should_count_with_the_keys_by_default_without_a_window_over_every_row(characters):
