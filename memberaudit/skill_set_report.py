@@ -180,6 +180,15 @@ def in_short_lists(field: str, keys: list, size: int = MARIADB_IN_TABLE_SIZE - 1
     return condition
 
 
+def _every_skill_set_named_with(text: str) -> bool:
+    """Whether the name of every active skill set holds ``text`` (as the search of the
+    skill set column reads it)."""
+    column = next(column for column in SKILL_SET_COLUMNS if column.name == "skill_set")
+    return (
+        not SkillSet.objects.filter(is_active=True).exclude(column.search.condition(text)).exists()
+    )
+
+
 def skill_set_checks():
     """Every skill set check with the owner of its character (``owner_pk``), for any viewer:
     the rows of :func:`skill_set_rows` once their keys are chosen."""
@@ -221,7 +230,14 @@ class SkillSetReportTable(ServerSideTable):
         self.counted = None if counted is None else CharacterSkillSetCheck.objects.filter(counted)
 
     def page(self, params, seen: Callable[[Any], None] | None = None) -> dict:
-        if self.search_scope is not None and query_params.table_request(params).search:
+        search = query_params.table_request(params).search
+        if search and _every_skill_set_named_with(search):
+            # every row is of an active skill set whose name holds the text: the search
+            # matches every row, which the page then reads as if unsearched
+            params = params.copy()
+            params["search[value]"] = ""
+            search = ""
+        if self.search_scope is not None and search:
             # the rows of the covered characters are chosen by the search's condition (see
             # _search_condition); all rows are still counted by ``counted``
             self.searching_scope = True

@@ -67,6 +67,11 @@ def test_should_sort_by_each_sortable_column_read_from_the_table(tiny_alliance):
     for column in sortable:
         assert f"table wallet_journal: sort {column}" in names
     assert "table wallet_journal: last page" in names
+    # searched for a few texts and for texts nearly every name or about half of them hold
+    assert len(alliance_endpoints.SEARCH_TEXTS) >= 4
+    for text in alliance_endpoints.SEARCH_TEXTS:
+        assert f"table wallet_journal: search '{text}'" in names
+        assert f"report skill_sets: search '{text}'" in names
     assert "table mails: folder inbox" in names
 
 

@@ -177,6 +177,25 @@ def test_should_find_exactly_the_covered_rows_a_text_matches(
     assert result["recordsTotal"] == covered.count()
 
 
+@pytest.mark.parametrize("scope", SCOPES)
+def test_should_read_a_text_every_active_skill_set_holds_as_every_row(client, scenario, scope):
+    """The text "i" is in "Cruiser" and "Frigate" (not in an inactive skill set's name): every row
+    matches, and the page is read as the unsearched one, without searching names."""
+    login(client, scenario, scope)
+    SkillSet.objects.create(name="Dread", is_active=False)
+    unsearched = page(client)
+
+    with CaptureQueriesContext(connection) as queries:
+        searched = page(client, **{"search[value]": "i"})
+
+    assert searched["data"] == unsearched["data"]
+    assert searched["recordsFiltered"] == searched["recordsTotal"] == unsearched["recordsTotal"]
+    names_searched = re.compile(r"character_name\W? LIKE")
+    assert not [query for query in queries if names_searched.search(query["sql"])]
+    narrowed = page(client, **{"search[value]": "ig"})  # "Frigate" only
+    assert {row["skill_set"] for row in narrowed["data"]} == {"Frigate"}
+
+
 @pytest.mark.parametrize("scope", ["corporation", "alliance"])
 def test_should_look_up_only_the_covered_characters_a_search_finds(client, scenario, scope):
     """A search of a scope asks for the rows of the few covered characters the text finds, by
