@@ -9,7 +9,7 @@ by the indexes of :class:`~memberaudit.models.ChangeEvent`.
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,7 +19,7 @@ from allianceauth.notifications import notify
 
 from . import access, images
 from .models import ChangeEvent, Character, RedFlagsVisit
-from .tables import Column, ServerSideTable
+from .tables import Column, SearchAmong, ServerSideTable
 
 Kind = ChangeEvent.Kind
 Severity = ChangeEvent.Severity
@@ -256,7 +256,10 @@ def red_flags_table(user: User, since: datetime | None = None) -> ServerSideTabl
             Column(
                 "character",
                 lambda row: row.character.eve_character.character_name,
-                search=_characters_named,
+                # the characters are found first (one query), then their flags through the
+                # index on character and severity; as a subquery MariaDB read every
+                # character's flags before looking at the name
+                search=SearchAmong("character_id", Character, "eve_character__character_name"),
                 title=_("Character"),
                 render="character",
                 priority=1,
@@ -274,14 +277,6 @@ def red_flags_table(user: User, since: datetime | None = None) -> ServerSideTabl
         filters={"severity": at_least, "new": only_new},
         keys_first=True,  # MariaDB would join every flag's character before sorting
     )
-
-
-def _characters_named(text: str) -> Q:
-    """Flags of the characters whose name contains ``text``: the characters are found first
-    (one query), then their flags through the index on character and severity. As a subquery
-    MariaDB read every character's flags before looking at the name."""
-    named = Character.objects.filter(eve_character__character_name__icontains=text)
-    return Q(character_id__in=list(named.values_list("pk", flat=True)))
 
 
 def owner_pk(event: ChangeEvent) -> int | None:

@@ -354,19 +354,23 @@ class ServerSideTable:
         sorted_by = {key.removeprefix("-") for key in ordering}
         among = queryset.annotate(**self._keys(sorted_by)).filter(pk__in=keys)
         objects = self._page_objects_from_either_end(
-            among.order_by(*ordering), len(keys), start, length
+            among.order_by(*ordering), len(keys), start, length, loaded=queryset
         )
         return objects, len(keys), total, False
 
-    def _page_objects(self, queryset: QuerySet, start: int, length: int):
+    def _page_objects(
+        self, queryset: QuerySet, start: int, length: int, loaded: QuerySet | None = None
+    ):
         """The objects of one page. With ``keys_first`` the page's keys are found first, in a
         query without the joins of ``select_related`` (so the database can walk an index of
         the sort order and stop at the page's end instead of joining and sorting every row),
-        then their rows are loaded by key."""
+        then their rows are loaded by key (from ``unscoped``, else ``loaded``, else
+        ``queryset``)."""
         if not self.keys_first:
             return queryset[start : start + length]
         keys = list(queryset.values_list("pk", flat=True)[start : start + length])
-        rows = queryset if self.unscoped is None else self.unscoped
+        rows = queryset if loaded is None else loaded
+        rows = rows if self.unscoped is None else self.unscoped
         by_key = rows.order_by().in_bulk(keys)
         return [by_key[key] for key in keys if key in by_key]
 
@@ -411,7 +415,9 @@ class ServerSideTable:
         total = filtered if unsearched is None else read.get("all_rows", total)
         return [by_key[key] for key in keys if key in by_key], filtered, total
 
-    def _page_objects_from_either_end(self, queryset: QuerySet, rows: int, start: int, length: int):
+    def _page_objects_from_either_end(
+        self, queryset: QuerySet, rows: int, start: int, length: int, loaded: QuerySet | None = None
+    ):
         """The objects of a page of ``queryset``, which has ``rows`` rows: a page past the
         middle is found from the end, in the reverse order, and turned round, so that the
         database walks the sort's index backwards and stops after the page instead of passing
@@ -419,9 +425,9 @@ class ServerSideTable:
         if start >= rows:
             return []
         if 2 * start + length <= rows:
-            return self._page_objects(queryset, start, length)
+            return self._page_objects(queryset, start, length, loaded)
         end = min(start + length, rows)
-        return list(self._page_objects(queryset.reverse(), rows - end, end - start))[::-1]
+        return list(self._page_objects(queryset.reverse(), rows - end, end - start, loaded))[::-1]
 
     def _page_objects_by_group(
         self,

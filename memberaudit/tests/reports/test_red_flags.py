@@ -3,6 +3,7 @@ what is new since the viewer's last visit, constant queries; and the daily diges
 
 import datetime as dt
 import json
+import re
 
 import pytest
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from allianceauth.notifications.models import Notification
 
-from memberaudit import access, red_flags
+from memberaudit import access, red_flags, tables
 from memberaudit.models import ChangeEvent, Character
 
 from ..factories import (
@@ -141,6 +142,29 @@ def test_should_find_the_flags_of_characters_whose_name_contains_the_search(clie
 
     assert character_pks(answer["data"]) == {wanted.pk, also.pk}
     assert answer["recordsFiltered"] == 2
+
+
+def test_should_find_the_flags_of_a_text_nearly_every_name_holds_without_listing_them(
+    client, monkeypatch
+):
+    """More characters found than are listed: the search names those not found (MariaDB)
+    or finds them by a subquery (SQLite), never a list of every character found."""
+    monkeypatch.setattr(tables, "LISTED_KEYS", 2)
+    viewer = create_user_with_main()
+    grant(viewer, "memberaudit.basic_access", *REPORTS, *SCOPES["everything"])
+    found = [create_character(character_name=f"Harrow {letter}") for letter in "ABCD"]
+    other = create_character(character_name="Someone Else")
+    for character in (*found, other):
+        flag(character)
+    client.force_login(viewer)
+
+    with CaptureQueriesContext(connection) as context:
+        answer = page(client, **{"search[value]": "harrow"})
+
+    assert character_pks(answer["data"]) == {character.pk for character in found}
+    assert answer["recordsFiltered"] == len(found)
+    long_list = re.compile(r"character_id\W* IN \((\d+, ){2,}\d+\)")
+    assert not [q for q in context.captured_queries if long_list.search(q["sql"])]
 
 
 def test_should_never_show_a_character_the_viewer_cannot_open(client):
