@@ -34,6 +34,7 @@ from allianceauth.authentication.models import CharacterOwnership
 from . import access, query_params
 from .exports import CHUNK_SIZE, objects_in_order
 from .json_tables.common import name_column, number_column
+from .models import Character
 from .skill_set_report import (
     MARIADB_IN_TABLE_SIZE,
     SKILL_SET_COLUMNS,
@@ -153,12 +154,33 @@ def _with_compliance(users):
     return users.annotate(**_compliance_keys())
 
 
+def _users_with_every_character_registered(user_pks: list[int]) -> set[int]:
+    """Those of ``user_pks`` who own characters and have every one registered and enabled.
+
+    The ownerships and the enabled characters are read apart (of these users when they are
+    a few hundred, else of everyone) and matched in Python: one pass over each table's index,
+    where counting in the database joined the ownerships to the EVE characters and the
+    registered characters and grouped every row in a temporary table."""
+    ownerships = CharacterOwnership.objects.order_by()
+    enabled = Character.objects.filter(is_disabled=False).order_by()
+    if len(user_pks) < MARIADB_IN_TABLE_SIZE:
+        ownerships = ownerships.filter(user_id__in=user_pks)
+        enabled = enabled.filter(eve_character__character_ownership__user_id__in=user_pks)
+    registered = set(enabled.values_list("eve_character_id", flat=True))
+    owners, lacking = set(), set()
+    for user, character in ownerships.values_list("user_id", "character_id"):
+        owners.add(user)
+        if character not in registered:
+            lacking.add(user)
+    return owners - lacking
+
+
 def corporation_compliance_rows(viewer: User) -> list[dict]:
     """Per corporation of the covered users' mains: users, compliant users, percentage.
 
-    Two queries: the covered users with their mains' corporations, then the characters each
-    owner has, known and registered, counted in one pass over the ownerships (rather than
-    subqueries for every user); those of a few hundred users are found by their keys.
+    Three queries: the covered users with their mains' corporations, then the ownerships
+    and the enabled characters (see :func:`_users_with_every_character_registered`), rather
+    than subqueries for every user.
     Users without a main are counted under an empty corporation.
     """
     users = list(
@@ -169,15 +191,7 @@ def corporation_compliance_rows(viewer: User) -> list[dict]:
             f"{_MAIN}__alliance_name",
         )
     )
-    ownerships = CharacterOwnership.objects.order_by()
-    if len(users) < MARIADB_IN_TABLE_SIZE:
-        ownerships = ownerships.filter(user_id__in=[pk for pk, *_corporation in users])
-    owned = (
-        ownerships.values("user")
-        .annotate(known=Count("pk"), registered=Count("pk", filter=_REGISTERED))
-        .values_list("user", "known", "registered")
-    )
-    compliant = {user for user, known, registered in owned if known and known == registered}
+    compliant = _users_with_every_character_registered([pk for pk, *_corporation in users])
     groups: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for pk, *corporation in users:
         group = groups[tuple(corporation)]
