@@ -16,6 +16,7 @@ from .intel_tabs import (
 )
 from .launcher import (
     access_log_entries,
+    launcher_cards,
     launcher_characters,
     share_views,
     unregistered_characters,
@@ -59,6 +60,7 @@ __all__ = [
     "industry_jobs_tab",
     "jump_clones_tab",
     "killmails_tab",
+    "launcher_cards",
     "launcher_characters",
     "loyalty_tab",
     "mails_tab",

@@ -67,6 +67,21 @@ def launcher_characters(user: User) -> QuerySet[Character]:
     )
 
 
+# What a launcher card shows of a character's related rows, any of which may be missing.
+CARD_RELATIONS = ("location", "ship", "wallet_balance", "skillpoints", "jump_fatigue")
+
+
+def launcher_cards(user: User) -> list[Character]:
+    """The characters of :func:`launcher_characters`, each with ``card``: its rows of
+    :data:`CARD_RELATIONS` by name, None for those it lacks. A template then reads a missing
+    row as None, where looking it up on the character raises, which the template engine
+    answers by listing every attribute of the character, for each lookup."""
+    characters = list(launcher_characters(user))
+    for character in characters:
+        character.card = {name: getattr(character, name, None) for name in CARD_RELATIONS}
+    return characters
+
+
 def _training_now() -> dict:
     """Subqueries for the skill queue entry in training now (None for a paused queue)."""
     active = CharacterSkillqueueEntry.objects.filter(character=OuterRef("pk")).active()

@@ -25,7 +25,7 @@ def index(request):
 @login_required
 @permission_required("memberaudit.basic_access", raise_exception=True)
 def launcher(request):
-    characters = list(selectors.launcher_characters(request.user))
+    characters = selectors.launcher_cards(request.user)
     can_share = request.user.has_perm(access.SHARE_CHARACTERS)
     context = {
         "app_name": app_settings.MEMBERAUDIT_APP_NAME,

@@ -48,6 +48,29 @@ class TestLauncherContent:
         assert "character-status status-incomplete" in html  # not every section loaded
         assert "Eclipse Shipyards" in html and "Northern Lights Collective" in html
 
+    def test_should_show_a_card_without_location_ship_wallet_or_skillpoints(
+        self, client, monkeypatch
+    ):
+        """Rows a character lacks are read from its card: the template never looks them up
+        on the character, which makes the engine list every attribute of the character."""
+        user = create_user()
+        create_character(user, character_name="Bare Pilot")
+        listed = []
+        monkeypatch.setattr(
+            Character,
+            "__dir__",
+            lambda character: listed.append(character) or object.__dir__(character),
+        )
+
+        html = launcher_page(client, user)
+
+        assert listed == []
+        card = html.split('class="card h-100 character-card', 1)[1].split("card-footer")[0]
+        assert "Bare Pilot" in card
+        for kind in ("location", "ship", "wallet", "skillpoints"):
+            assert f'class="character-{kind}' in card
+        assert '<dd class="character-ship text-truncate">-</dd>' in card
+
     def test_should_show_the_portrait_of_each_character(self, make_character, client):
         user = create_user()
         make_character(ARIA, user=user)
