@@ -15,7 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise
 
@@ -220,7 +231,7 @@ class ServerSideTable:
             matches = self._matches_found_first(search)
             if matches is not None:  # the page reads the few matches by key
                 all_rows = _count(queryset, known_total)
-                queryset = queryset.model._default_manager.filter(pk__in=matches)
+                queryset = among_keys(queryset.model._default_manager.all(), matches)
                 search, known_total = "", len(matches)
         searched_by = set()
         if search:
@@ -352,7 +363,7 @@ class ServerSideTable:
                 True,
             )
         sorted_by = {key.removeprefix("-") for key in ordering}
-        among = queryset.annotate(**self._keys(sorted_by)).filter(pk__in=keys)
+        among = among_keys(queryset.annotate(**self._keys(sorted_by)), keys)
         objects = self._page_objects_from_either_end(
             among.order_by(*ordering), len(keys), start, length, loaded=queryset
         )
@@ -550,6 +561,17 @@ def read_keys(keys: QuerySet) -> "list | QuerySet":
     """``keys`` (a query of keys) for a condition ``<field>__in``: read as a list, or left a
     subquery, as :func:`keys_read_as_list` decides."""
     return list(keys) if keys_read_as_list() else keys
+
+
+def among_keys(queryset: QuerySet, keys: list) -> QuerySet:
+    """The rows of ``queryset`` whose key is one of ``keys`` (a few hundred, read before),
+    for a page sorted among them. On SQLite the keys are a condition on each row, not a
+    constraint of an index: SQLite would otherwise walk the index of the sort (of a joined
+    table) and, for each of its rows, look up every key of the list again."""
+    if keys_read_as_list():
+        return queryset.filter(pk__in=keys)
+    key = ExpressionWrapper(F("pk") + 0, output_field=BigIntegerField())
+    return queryset.alias(listed_key=key).filter(listed_key__in=keys)
 
 
 def keys_of(queryset: QuerySet) -> "list | QuerySet":

@@ -348,3 +348,34 @@ def test_should_find_a_page_past_the_middle_of_a_known_total_from_the_end(charac
     assert "OFFSET" not in keys.upper()
     reverse = "DESC" if direction == "asc" else "ASC"
     assert f"{connection.ops.quote_name('character_name')} {reverse}" in keys
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 5])
+def test_should_keep_the_rows_among_keys_read_before(characters, size):
+    keys = [character.pk for character in characters[:size]] + [10**9]
+
+    rows = tables.among_keys(Character.objects.order_by("eve_character__character_name"), keys)
+
+    assert list(rows.values_list("pk", flat=True)) == [
+        character.pk
+        for character in sorted(characters[:size], key=lambda character: character.name)
+    ]
+
+
+def test_should_not_look_up_every_key_for_each_row_of_a_joined_sort(characters):
+    """SQLite would walk the joined table's index of the sort and, for each of its rows,
+    seek every key of the list in the index of (EVE character, key) (at 10,000 characters
+    the superuser's finder searched for a name's start took 800 ms): the keys are a
+    condition on each row's key plus 0 instead, which no index serves. MariaDB gets the
+    plain list, which it reads as a table of keys and joins."""
+    keys = [character.pk for character in characters]
+    rows = tables.among_keys(Character.objects.all(), keys).order_by(
+        "eve_character__character_name"
+    )
+
+    sql, _params = rows.values_list("pk").query.sql_with_params()
+
+    if connection.vendor == "sqlite":
+        assert '"memberaudit_character"."id" + %s) IN (' in sql
+    else:
+        assert "+ %s" not in sql and "`memberaudit_character`.`id` IN (" in sql
