@@ -37,6 +37,9 @@ DEFAULT_PAGE_LENGTH = 50
 # A searched page of a large table counts its matches up to this many past its end, and
 # reports more as "more than" (counting on would read every row where the page reads a few)
 SEARCH_COUNT_AHEAD = 1_000
+# A search reads the keys of its matches first for pages whose end and count need at most
+# this many (see ServerSideTable._page_of_matches_found_first)
+MAX_MATCHES_LISTED = 2 * SEARCH_COUNT_AHEAD + MAX_PAGE_LENGTH
 # A page sorted by a related row's value puts at most this many related rows in order itself
 MAX_RELATED_ROWS = 10_000
 
@@ -255,7 +258,7 @@ class ServerSideTable:
                 objects = self._page_objects_by_group(found, counts, *grouped, start, length)
             else:  # too many to put in order by key: the database sorts the rows
                 objects = self._page_objects(found.order_by(*ordering), start, length)
-        elif self.count_with_keys and search and self.matches_first:
+        elif self.count_with_keys and search and self._lists_matches(start + length):
             objects, filtered, total, more = self._page_of_matches_found_first(
                 queryset, counted, found, ordering, known_total, start, length
             )
@@ -324,6 +327,19 @@ class ServerSideTable:
         if len(keys) > first.limit:
             return None
         return first.among(keys) if keys else []
+
+    def _lists_matches(self, end: int) -> bool:
+        """Whether a search for a page ending at row ``end`` reads the keys of its matches
+        first (see :meth:`_page_of_matches_found_first`): for a page near the start, as long
+        as the keys fit into a query (SQLite takes 999 parameters at most; a deeper page,
+        or such a database, searches the rows for the page and its count)."""
+        listed = end + SEARCH_COUNT_AHEAD + 1
+        most = connection.features.max_query_params
+        return (
+            self.matches_first
+            and listed <= MAX_MATCHES_LISTED
+            and (most is None or 2 * listed <= most)
+        )
 
     def _page_of_matches_found_first(
         self,
