@@ -37,9 +37,9 @@ DEFAULT_PAGE_LENGTH = 50
 # A searched page of a large table counts its matches up to this many past its end, and
 # reports more as "more than" (counting on would read every row where the page reads a few)
 SEARCH_COUNT_AHEAD = 1_000
-# A search reads the keys of its matches first for pages whose end and count need at most
-# this many (see ServerSideTable._page_of_matches_found_first)
-MAX_MATCHES_LISTED = 2 * SEARCH_COUNT_AHEAD + MAX_PAGE_LENGTH
+# A search reads the keys of its matches for pages whose end and count need at most this
+# many (see ServerSideTable._page_of_matches_read); a deeper page counts them
+MAX_MATCHES_READ = 2 * SEARCH_COUNT_AHEAD + MAX_PAGE_LENGTH
 # A page sorted by a related row's value puts at most this many related rows in order itself
 MAX_RELATED_ROWS = 10_000
 
@@ -200,8 +200,7 @@ class ServerSideTable:
         self.tiebreaker = tiebreaker
         self.leading_order = leading_order
 
-    # whether a search reads the keys of its matches before the page (see
-    # _page_of_matches_found_first)
+    # whether a search reads the keys of its matches (see _page_of_matches_read)
     matches_first = True
 
     def browser_spec(self) -> dict:
@@ -258,9 +257,9 @@ class ServerSideTable:
                 objects = self._page_objects_by_group(found, counts, *grouped, start, length)
             else:  # too many to put in order by key: the database sorts the rows
                 objects = self._page_objects(found.order_by(*ordering), start, length)
-        elif self.count_with_keys and search and self._lists_matches(start + length):
-            objects, filtered, total, more = self._page_of_matches_found_first(
-                queryset, counted, found, ordering, known_total, start, length
+        elif self.count_with_keys and search and self._reads_matches(start + length):
+            objects, filtered, total, more = self._page_of_matches_read(
+                queryset, found, ordering, known_total, start, length
             )
         elif self.count_with_keys:
             objects, filtered, total = self._page_objects_and_counts(
@@ -328,23 +327,15 @@ class ServerSideTable:
             return None
         return first.among(keys) if keys else []
 
-    def _lists_matches(self, end: int) -> bool:
+    def _reads_matches(self, end: int) -> bool:
         """Whether a search for a page ending at row ``end`` reads the keys of its matches
-        first (see :meth:`_page_of_matches_found_first`): for a page near the start, as long
-        as the keys fit into a query (SQLite takes 999 parameters at most; a deeper page,
-        or such a database, searches the rows for the page and its count)."""
-        listed = end + SEARCH_COUNT_AHEAD + 1
-        most = connection.features.max_query_params
-        return (
-            self.matches_first
-            and listed <= MAX_MATCHES_LISTED
-            and (most is None or 2 * listed <= most)
-        )
+        (see :meth:`_page_of_matches_read`): for a page near the start; a deeper page counts
+        its matches instead of reading them."""
+        return self.matches_first and end + SEARCH_COUNT_AHEAD + 1 <= MAX_MATCHES_READ
 
-    def _page_of_matches_found_first(
+    def _page_of_matches_read(
         self,
         queryset: QuerySet,
-        counted: QuerySet,
         found: QuerySet,
         ordering: list[str],
         total: int | None,
@@ -352,52 +343,38 @@ class ServerSideTable:
         length: int,
     ):
         """A searched page: the objects, how many rows match, how many there are and
-        whether more match than were counted. The keys of the matches are read first, in no
-        order, up to one more than :data:`SEARCH_COUNT_AHEAD` past the page's end, all rows
-        counted in the same query (unless ``total`` tells). The search is thus asked of each
-        row at most once: a text few rows hold is searched in one pass over the rows, not in
-        one for the page and another for its count, and the page sorts only those matches; a
-        text many rows hold stops the pass early, and the page is then read along the index
-        of its sort."""
+        whether more match than were read. The keys of the matches are read in the page's
+        order, along the index of its sort, up to one more than :data:`SEARCH_COUNT_AHEAD`
+        past the page's end, all rows counted in the same query (unless ``total`` tells);
+        the page is a slice of them. The search is thus asked of each row at most once: a
+        text few rows hold is looked for in one pass, not in one for the page and another
+        for its count."""
         limit = start + length + SEARCH_COUNT_AHEAD + 1
-        matches = counted.order_by().values_list("pk", flat=True)
+        matches = found.order_by(*ordering).values_list("pk", flat=True)
         if total is None:
-            read = list(
-                matches.annotate(all_rows=_RowCount(queryset.order_by().values("pk"))).values_list(
-                    "pk", "all_rows"
-                )[:limit]
-            )
+            counted = matches.annotate(all_rows=_RowCount(queryset.order_by().values("pk")))
+            read = list(counted.values_list("pk", "all_rows")[:limit])
             keys = [key for key, _ in read]
             total = read[0][1] if read else queryset.count()
         else:
             keys = list(matches[:limit])
-        if len(keys) >= limit:  # more than are counted: the page along its sort's index
-            return (
-                self._page_objects(found.order_by(*ordering), start, length),
-                limit - 1,
-                total,
-                True,
-            )
-        sorted_by = {key.removeprefix("-") for key in ordering}
-        among = among_keys(queryset.annotate(**self._keys(sorted_by)), keys)
-        objects = self._page_objects_from_either_end(
-            among.order_by(*ordering), len(keys), start, length, loaded=queryset
-        )
+        page_keys = keys[start : start + length]
+        rows = queryset if self.unscoped is None else self.unscoped
+        by_key = rows.order_by().in_bulk(page_keys)
+        objects = [by_key[key] for key in page_keys if key in by_key]
+        if len(keys) >= limit:
+            return objects, limit - 1, total, True
         return objects, len(keys), total, False
 
-    def _page_objects(
-        self, queryset: QuerySet, start: int, length: int, loaded: QuerySet | None = None
-    ):
+    def _page_objects(self, queryset: QuerySet, start: int, length: int):
         """The objects of one page. With ``keys_first`` the page's keys are found first, in a
         query without the joins of ``select_related`` (so the database can walk an index of
         the sort order and stop at the page's end instead of joining and sorting every row),
-        then their rows are loaded by key (from ``unscoped``, else ``loaded``, else
-        ``queryset``)."""
+        then their rows are loaded by key."""
         if not self.keys_first:
             return queryset[start : start + length]
         keys = list(queryset.values_list("pk", flat=True)[start : start + length])
-        rows = queryset if loaded is None else loaded
-        rows = rows if self.unscoped is None else self.unscoped
+        rows = queryset if self.unscoped is None else self.unscoped
         by_key = rows.order_by().in_bulk(keys)
         return [by_key[key] for key in keys if key in by_key]
 
@@ -442,9 +419,7 @@ class ServerSideTable:
         total = filtered if unsearched is None else read.get("all_rows", total)
         return [by_key[key] for key in keys if key in by_key], filtered, total
 
-    def _page_objects_from_either_end(
-        self, queryset: QuerySet, rows: int, start: int, length: int, loaded: QuerySet | None = None
-    ):
+    def _page_objects_from_either_end(self, queryset: QuerySet, rows: int, start: int, length: int):
         """The objects of a page of ``queryset``, which has ``rows`` rows: a page past the
         middle is found from the end, in the reverse order, and turned round, so that the
         database walks the sort's index backwards and stops after the page instead of passing
@@ -452,9 +427,9 @@ class ServerSideTable:
         if start >= rows:
             return []
         if 2 * start + length <= rows:
-            return self._page_objects(queryset, start, length, loaded)
+            return self._page_objects(queryset, start, length)
         end = min(start + length, rows)
-        return list(self._page_objects(queryset.reverse(), rows - end, end - start, loaded))[::-1]
+        return list(self._page_objects(queryset.reverse(), rows - end, end - start))[::-1]
 
     def _page_objects_by_group(
         self,
