@@ -175,6 +175,11 @@ class TestRowsLoadedWithTheCharacter:
     def test_should_show_the_same_on_the_page_and_in_the_tab_endpoint(
         self, aria, client, tab, expected
     ):
+        # updated hours ago: "Last updated ..." reads the same in both answers, however
+        # long apart they come (just updated, it turns from "now" to "1 second ago")
+        SectionUpdateStatus.objects.filter(character=aria).update(
+            last_success_at=timezone.now() - timedelta(hours=3)
+        )
         page = tab_body(viewer_html(client, aria), tab)
         response = client.get(reverse("memberaudit:character_tab", args=[aria.pk, tab]))
 
