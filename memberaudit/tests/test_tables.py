@@ -36,6 +36,16 @@ def table(keys_first=False, count_with_keys=True, queryset=None, total=None):
     )
 
 
+def page_params(start, length, column, direction, search):
+    return {
+        "start": str(start),
+        "length": str(length),
+        "order[0][column]": column,
+        "order[0][dir]": direction,
+        "search[value]": search,
+    }
+
+
 @pytest.fixture
 def characters():
     names = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
@@ -134,13 +144,7 @@ def test_should_refuse_an_unknown_renderer():
 def test_should_give_the_same_pages_when_finding_keys_first(
     characters, start, length, column, direction, search
 ):
-    params = {
-        "start": str(start),
-        "length": str(length),
-        "order[0][column]": column,
-        "order[0][dir]": direction,
-        "search[value]": search,
-    }
+    params = page_params(start, length, column, direction, search)
 
     assert table(keys_first=True).page(params) == table().page(params)
 
@@ -159,16 +163,10 @@ def test_should_give_the_same_pages_when_finding_keys_first(
 def test_should_give_the_rows_of_a_search_whether_its_matches_are_few_or_many(
     characters, monkeypatch, start, length, ahead, column, direction, search
 ):
-    """The keys of a search's matches are read first, up to a count past the page: when
-    they are fewer, the page is sorted among them; else it is read along the sort."""
+    """The keys of a search's matches are read in the page's order, up to a count past the
+    page: when they end before it, they are all counted; else there are "more"."""
     monkeypatch.setattr(tables, "SEARCH_COUNT_AHEAD", ahead)
-    params = {
-        "start": str(start),
-        "length": str(length),
-        "order[0][column]": column,
-        "order[0][dir]": direction,
-        "search[value]": search,
-    }
+    params = page_params(start, length, column, direction, search)
     plain = table().page(params)
 
     page = table(keys_first=True).page(params)
