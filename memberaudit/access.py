@@ -226,7 +226,9 @@ def finder_characters(user: User) -> QuerySet[Character]:
     :func:`_keys_of_any_rule`): a page then sorts and counts only those, however many
     characters there are outside the viewer's scope."""
     keys = finder_character_keys(user)
-    return Character.objects.all() if keys is None else Character.objects.filter(pk__in=keys)
+    if keys is None:
+        return Character.objects.all()
+    return Character.objects.filter(tables.in_keys("pk", keys))
 
 
 def finder_characters_by_rules(user: User) -> QuerySet[Character]:
@@ -258,7 +260,7 @@ class Scope:
 
     def characters(self) -> QuerySet[Character]:
         if self.keys is not None:
-            return Character.objects.filter(pk__in=self.keys)
+            return Character.objects.filter(tables.in_keys("pk", self.keys))
         if self.condition is not None:
             return Character.objects.filter(self.condition)
         return Character.objects.all()

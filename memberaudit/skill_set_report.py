@@ -176,7 +176,7 @@ def in_short_lists(field: str, keys: list, size: int = MARIADB_IN_TABLE_SIZE - 1
     checks along the index of the sort, a page's rows found as the index is walked."""
     condition = Q(pk__in=[])
     for start in range(0, len(keys), size):
-        condition |= Q(**{f"{field}__in": keys[start : start + size]})
+        condition |= tables.in_keys(field, keys[start : start + size])
     return condition
 
 

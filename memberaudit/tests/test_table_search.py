@@ -305,7 +305,7 @@ def test_should_find_the_same_rows_by_the_keys_found_or_those_not_found(
     )
 
     with CaptureQueriesContext(connection) as queries:
-        condition = tables.found_keys_condition(field, found)
+        condition = tables.found_keys_condition(field, EveEntity, Q(name__icontains=text))
         rows = set(character.contracts.filter(condition).values_list("pk", flat=True))
 
     assert rows == expected

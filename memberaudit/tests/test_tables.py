@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from django.db import connection
+from django.db.models import IntegerField
 from django.test.utils import CaptureQueriesContext
 
 from memberaudit import tables
@@ -395,3 +398,48 @@ def test_should_read_the_keys_of_matches_only_near_the_start(characters, monkeyp
     assert page == table(keys_first=True, count_with_keys=False).page(params)
     searched = "".join(query["sql"] for query in queries).upper()
     assert (searched.count("LIKE") == 1) == read
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(chosen=st.lists(st.integers(min_value=-2, max_value=7), max_size=12))
+def test_should_keep_the_same_rows_by_a_key_list_as_by_a_lookup(characters, chosen):
+    """A list of keys written as it is (``in_keys``) keeps, and its negation leaves out,
+    the rows a lookup ``__in`` does, whatever the keys: none, repeated, unknown."""
+    first = characters[0].pk
+    keys = [first + number for number in chosen]
+    rows = Character.objects.values_list("pk", flat=True)
+
+    assert set(rows.filter(tables.in_keys("pk", keys))) == set(rows.filter(pk__in=keys))
+    assert set(rows.filter(~tables.in_keys("pk", keys))) == set(rows.exclude(pk__in=keys))
+    assert set(rows.filter(tables.in_keys("pk", rows.filter(pk__in=keys)))) == set(
+        rows.filter(pk__in=keys)
+    )
+
+
+def test_should_not_prepare_each_key_of_a_long_list_through_the_field(characters, monkeypatch):
+    """A condition on thousands of keys read from the database passes them as they are: a
+    lookup ``__in`` prepares each value through the field, which cost more than the query."""
+    prepared = []
+    get_prep_value = IntegerField.get_prep_value
+
+    def counted(field, value):
+        prepared.append(value)
+        return get_prep_value(field, value)
+
+    monkeypatch.setattr(IntegerField, "get_prep_value", counted)
+    keys = [*range(10**6, 10**6 + 5_000), *(character.pk for character in characters)]
+    lookup = Character.objects.filter(pk__in=keys)
+    str(lookup.query)
+    assert len(prepared) >= len(keys)  # what a lookup costs
+    prepared.clear()
+
+    listed = Character.objects.filter(tables.in_keys("pk", keys))
+
+    assert set(listed) == set(characters)
+    assert prepared == []
+    # a condition of its own, not a value compared with true (MariaDB would then read no
+    # index by it)
+    sql = str(listed.query)
+    assert re.search(r"IN \([0-9, ]+\)\s*(WHERE|ORDER|LIMIT|$)", sql), sql[-200:]

@@ -253,9 +253,9 @@ def test_should_search_the_names_of_characters_mains_and_corporations_in_one_que
     asked = []
     found_keys_condition = tables.found_keys_condition
 
-    def recorded(field, found):
-        asked.append(found.model)
-        return found_keys_condition(field, found)
+    def recorded(field, model, found):
+        asked.append(model)
+        return found_keys_condition(field, model, found)
 
     monkeypatch.setattr(tables, "found_keys_condition", recorded)
 
