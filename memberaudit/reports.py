@@ -36,13 +36,13 @@ from .exports import CHUNK_SIZE, objects_in_order
 from .json_tables.common import name_column, number_column
 from .models import Character
 from .skill_set_report import (
-    MARIADB_IN_TABLE_SIZE,
     SKILL_SET_COLUMNS,
     SkillSetReportTable,
     skill_set_table,
 )
 from .tables import (
     DEFAULT_PAGE_LENGTH,
+    MARIADB_IN_TABLE_SIZE,
     MAX_PAGE_LENGTH,
     Column,
     ServerSideTable,

@@ -26,7 +26,7 @@ from .exports import key_chunks
 from .json_tables.common import name_column
 from .models import Character, CharacterSkillSetCheck, SkillSet
 from .selectors.finder import search_main
-from .tables import Column, SearchAmong, ServerSideTable, sort_column
+from .tables import MARIADB_IN_TABLE_SIZE, Column, SearchAmong, ServerSideTable, sort_column
 
 
 def skill_set_rows(viewer: User):
@@ -157,27 +157,13 @@ def _coverage_of_everyone(users, stale) -> _Coverage:
     if connection.vendor != "mysql":
         return _coverage_by_subquery(users, stale)
     covered = Character.objects.exclude(pk__in=characters).values_list("pk", flat=True)
-    return _Coverage(condition & in_short_lists("character_id", sorted(covered)))
+    return _Coverage(condition & tables.in_keys("character_id", sorted(covered)))
 
 
 def _tagged(queryset, kind: str):
     """The keys of ``queryset`` as pairs (``kind``, key): to read keys of several tables in
     one query (``UNION``)."""
     return queryset.annotate(kind=Value(kind)).values_list("kind", "pk")
-
-
-# MariaDB turns a list of this many values or more into a table joined to the query
-# (``in_predicate_conversion_threshold``), from which it then sorts every row in scope.
-MARIADB_IN_TABLE_SIZE = 1000
-
-
-def in_short_lists(field: str, keys: list, size: int = MARIADB_IN_TABLE_SIZE - 1) -> Q:
-    """``<field>__in=keys`` as lists of at most ``size`` values each: conditions MariaDB
-    checks along the index of the sort, a page's rows found as the index is walked."""
-    condition = Q(pk__in=[])
-    for start in range(0, len(keys), size):
-        condition |= tables.in_keys(field, keys[start : start + size])
-    return condition
 
 
 def _every_skill_set_named_with(text: str) -> bool:
@@ -263,7 +249,7 @@ class SkillSetReportTable(ServerSideTable):
         }
         characters, covered = found.pop("character_id", []), scope.covered
         if len(characters) <= access.CHECKED_CHARACTERS:
-            matches = [in_short_lists("character_id", scope.among(characters))]
+            matches = [tables.in_keys("character_id", scope.among(characters))]
         else:
             keys = scope.keys()
             found_keys = sorted(set(characters).intersection(keys))
@@ -272,8 +258,8 @@ class SkillSetReportTable(ServerSideTable):
                 # a text found in nearly every name of the scope
                 matches = [covered & ~Q(character_id__in=not_found)]
             else:
-                covered = in_short_lists("character_id", keys)
-                matches = [in_short_lists("character_id", found_keys)]
+                covered = tables.in_keys("character_id", keys)
+                matches = [tables.in_keys("character_id", found_keys)]
         if condition:
             matches.append(condition & covered)
         for field, keys in found.items():

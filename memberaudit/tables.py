@@ -562,12 +562,23 @@ class _KeyList(In):
         return "(" + ", ".join(["%s"] * len(self.rhs)) + ")", tuple(self.rhs)
 
 
-def in_keys(field: str, keys: "list[int] | QuerySet") -> Q:
-    """The condition ``<field>__in=keys``; a list of keys is written as :class:`_KeyList`
-    (a subquery, or no keys, as Django writes them)."""
+# MariaDB turns a list of this many values or more into a table joined to the query
+# (``in_predicate_conversion_threshold``), from which it may then sort every row it finds
+# instead of walking the index of a page's sort.
+MARIADB_IN_TABLE_SIZE = 1000
+
+
+def in_keys(field: str, keys: "list[int] | QuerySet", size: int = MARIADB_IN_TABLE_SIZE - 1) -> Q:
+    """The condition ``<field>__in=keys``. A list of keys is written as lists of at most
+    ``size`` keys each (:class:`_KeyList`): conditions MariaDB checks along the index of a
+    page's sort, finding the page's rows as it walks it. A subquery, or no keys, as Django
+    writes them."""
     if isinstance(keys, QuerySet) or not keys:
         return Q(**{f"{field}__in": keys})
-    return Q(_KeyList(F(field), keys))
+    condition = Q()
+    for start in range(0, len(keys), size):
+        condition |= Q(_KeyList(F(field), keys[start : start + size]))
+    return condition
 
 
 def read_keys(keys: QuerySet) -> "list | QuerySet":

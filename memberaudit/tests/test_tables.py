@@ -442,4 +442,23 @@ def test_should_not_prepare_each_key_of_a_long_list_through_the_field(characters
     # a condition of its own, not a value compared with true (MariaDB would then read no
     # index by it)
     sql = str(listed.query)
-    assert re.search(r"IN \([0-9, ]+\)\s*(WHERE|ORDER|LIMIT|$)", sql), sql[-200:]
+    assert re.findall(r"IN \([0-9, ]+\)", sql)
+    assert not re.search(r"IN \([0-9, ]+\)\)*\s*=", sql), sql[-200:]
+
+
+@pytest.mark.parametrize(
+    "count", [tables.MARIADB_IN_TABLE_SIZE - 1, tables.MARIADB_IN_TABLE_SIZE, 2_500]
+)
+def test_should_write_a_list_of_keys_in_lists_mariadb_reads_as_conditions(characters, count):
+    """MariaDB turns a list of 1,000 values or more into a table joined to the query, and
+    then may sort every row found (a search finding 1,000 characters: the report's page
+    sorted 9,000 rows, 45 ms instead of 33): no list written is that long."""
+    keys = [*(character.pk for character in characters), *range(10**6, 10**6 + count - 5)]
+    listed = Character.objects.filter(tables.in_keys("pk", keys))
+
+    sql = str(listed.query)
+
+    lengths = [len(found.split(",")) for found in re.findall(r"IN \(([0-9, ]+)\)", sql)]
+    assert sum(lengths) == count
+    assert max(lengths) < tables.MARIADB_IN_TABLE_SIZE
+    assert set(listed) == set(characters)

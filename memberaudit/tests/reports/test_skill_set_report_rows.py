@@ -20,7 +20,6 @@ from allianceauth.authentication.models import CharacterOwnership
 from memberaudit import access, tables
 from memberaudit.models import CharacterSkillSetCheck, SkillSet
 from memberaudit.skill_set_checks import update_checks_for_characters
-from memberaudit.skill_set_report import in_short_lists
 
 from ..skill_sets.helpers import give_skills
 from .scenario import SCOPES, login
@@ -381,10 +380,10 @@ def test_should_find_the_same_rows_by_short_lists_of_keys(scenario):
     )
 
     for size in (1, 2, 5, len(keys)):
-        condition = in_short_lists("character_id", keys, size)
+        condition = tables.in_keys("character_id", keys, size)
         found = CharacterSkillSetCheck.objects.filter(condition).values_list("pk", flat=True)
         assert set(found) == expected
-    assert not CharacterSkillSetCheck.objects.filter(in_short_lists("character_id", [])).exists()
+    assert not CharacterSkillSetCheck.objects.filter(tables.in_keys("character_id", [])).exists()
 
 
 def test_should_leave_out_characters_without_owner_or_of_users_without_access(client, scenario):
