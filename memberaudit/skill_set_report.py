@@ -256,7 +256,7 @@ class SkillSetReportTable(ServerSideTable):
             not_found = sorted(set(keys).difference(characters))
             if len(not_found) < min(len(found_keys), tables.LISTED_KEYS + 1):
                 # a text found in nearly every name of the scope
-                matches = [covered & ~Q(character_id__in=not_found)]
+                matches = [covered & ~tables.in_keys("character_id", not_found)]
             else:
                 covered = tables.in_keys("character_id", keys)
                 matches = [tables.in_keys("character_id", found_keys)]
