@@ -493,3 +493,27 @@ def test_should_read_a_page_in_the_second_half_from_the_other_end(
         result = page(client, start=start, length=5, **order)
         assert result["data"] == every_row[start : start + 5], start
         assert result["recordsTotal"] == result["recordsFiltered"] == total
+
+
+@pytest.mark.parametrize("scope", ["corporation", "alliance"])
+def test_should_count_a_searched_scope_by_the_keys_it_read(client, scenario, scope, monkeypatch):
+    """With more characters found than are checked one by one, the scope's keys are read
+    (MariaDB); all rows are then counted by those keys, not by the join from the users in
+    scope again (26 -> 16 ms for an alliance's 5,024 characters). On SQLite the scope is
+    one subquery, which counts them."""
+    monkeypatch.setattr(access, "CHECKED_CHARACTERS", 0)
+    monkeypatch.setattr(tables, "LISTED_KEYS", -1)
+    viewer = login(client, scenario, scope)
+    covered = CharacterSkillSetCheck.objects.filter(
+        character__eve_character__character_ownership__user__in=access.report_users(viewer)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        result = page(client, **{"search[value]": "alt"})
+
+    assert result["data"]
+    assert result["recordsTotal"] == covered.count()
+    (sql,) = [query["sql"] for query in queries if "all_rows" in query["sql"]]
+    counted = sql[sql.index("found_rows") : sql.index("all_rows")]
+    joins_owners = "characterownership" in counted
+    assert joins_owners == (connection.vendor != "mysql"), counted
