@@ -403,16 +403,21 @@ def test_should_read_the_keys_of_matches_only_near_the_start(characters, monkeyp
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(chosen=st.lists(st.integers(min_value=-2, max_value=7), max_size=12))
-def test_should_keep_the_same_rows_by_a_key_list_as_by_a_lookup(characters, chosen):
-    """A list of keys written as it is (``in_keys``) keeps, and its negation leaves out,
-    the rows a lookup ``__in`` does, whatever the keys: none, repeated, unknown."""
+@given(
+    chosen=st.lists(st.integers(min_value=-2, max_value=7), max_size=12),
+    size=st.integers(min_value=1, max_value=13),
+)
+def test_should_keep_the_same_rows_by_a_key_list_as_by_a_lookup(characters, chosen, size):
+    """A list of keys written as it is (``in_keys``), in lists of ``size`` keys, keeps, and
+    its negation leaves out, the rows a lookup ``__in`` does, whatever the keys: none,
+    repeated, unknown."""
     first = characters[0].pk
     keys = [first + number for number in chosen]
     rows = Character.objects.values_list("pk", flat=True)
 
-    assert set(rows.filter(tables.in_keys("pk", keys))) == set(rows.filter(pk__in=keys))
-    assert set(rows.filter(~tables.in_keys("pk", keys))) == set(rows.exclude(pk__in=keys))
+    listed = tables.in_keys("pk", keys, size)
+    assert set(rows.filter(listed)) == set(rows.filter(pk__in=keys))
+    assert set(rows.filter(~listed)) == set(rows.exclude(pk__in=keys))
     assert set(rows.filter(tables.in_keys("pk", rows.filter(pk__in=keys)))) == set(
         rows.filter(pk__in=keys)
     )
