@@ -61,12 +61,15 @@ def objects_in_order(
     The objects come from ``rows`` when given (its ``select_related``, annotations and
     prefetches): the same rows without the conditions that chose the keys, so that a
     chunk is looked up by key alone. A row deleted meanwhile is left out."""
-    unordered = (queryset if rows is None else rows).order_by()
     for keys in key_chunks(queryset, chunk_size):
-        by_key = unordered.in_bulk(keys)
-        for key in keys:
-            if key in by_key:
-                yield by_key[key]
+        yield from in_key_order(queryset if rows is None else rows, keys)
+
+
+def in_key_order(rows: QuerySet, keys: list) -> list[Model]:
+    """The objects of ``rows`` with the given ``keys``, in the keys' order, in one query; a
+    key without a row (deleted meanwhile, or not among ``rows``) is left out."""
+    by_key = rows.order_by().in_bulk(keys)
+    return [by_key[key] for key in keys if key in by_key]
 
 
 def _chunks_after_key(

@@ -238,7 +238,8 @@ class SkillSetReportTable(ServerSideTable):
         characters are read: when fewer of them are not found than are found, and at most
         :data:`memberaudit.tables.LISTED_KEYS`, the covered rows but theirs match; else the
         found ones are kept to the scope's in Python (and the rows of the skill sets found are
-        those of characters in the scope's lists)."""
+        those of characters in the scope's lists). Once read, the scope's keys also count all
+        rows."""
         if not self.searching_scope:
             return super()._search_condition(search)
         scope = self.search_scope
@@ -256,7 +257,7 @@ class SkillSetReportTable(ServerSideTable):
             # table, which costs less than the join from the users in scope (26 -> 16 ms
             # for an alliance's 5,024 characters)
             self.counted = CharacterSkillSetCheck.objects.filter(
-                tables.in_keys("character_id", keys, size=max(len(keys), 1)) & scope.active
+                tables.in_keys("character_id", keys, size=len(keys)) & scope.active
             )
             found_keys = sorted(set(characters).intersection(keys))
             not_found = sorted(set(keys).difference(characters))

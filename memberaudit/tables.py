@@ -32,6 +32,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.functional import Promise
 
 from . import query_params
+from .exports import in_key_order
 
 MAX_PAGE_LENGTH = 500
 DEFAULT_PAGE_LENGTH = 50
@@ -359,10 +360,7 @@ class ServerSideTable:
             total = read[0][1] if read else queryset.count()
         else:
             keys = list(matches[:limit])
-        page_keys = keys[start : start + length]
-        rows = queryset if self.unscoped is None else self.unscoped
-        by_key = rows.order_by().in_bulk(page_keys)
-        objects = [by_key[key] for key in page_keys if key in by_key]
+        objects = self._rows_by_key(queryset, keys[start : start + length])
         if len(keys) >= limit:
             return objects, limit - 1, total, True
         return objects, len(keys), total, False
@@ -375,9 +373,13 @@ class ServerSideTable:
         if not self.keys_first:
             return queryset[start : start + length]
         keys = list(queryset.values_list("pk", flat=True)[start : start + length])
-        rows = queryset if self.unscoped is None else self.unscoped
-        by_key = rows.order_by().in_bulk(keys)
-        return [by_key[key] for key in keys if key in by_key]
+        return self._rows_by_key(queryset, keys)
+
+    def _rows_by_key(self, queryset: QuerySet, keys: list) -> list:
+        """The rows of a page whose ``keys`` were read first, in their order, from
+        ``unscoped`` when given (the table's rows without the conditions that chose the
+        keys), else from ``queryset``."""
+        return in_key_order(queryset if self.unscoped is None else self.unscoped, keys)
 
     def _page_objects_and_counts(
         self,
@@ -412,13 +414,11 @@ class ServerSideTable:
             if unsearched is None:
                 return [], filtered, filtered
             return [], filtered, _count(unsearched, total)
-        keys = [key for key, *_ in found]
-        rows = queryset if self.unscoped is None else self.unscoped
-        by_key = rows.order_by().in_bulk(keys)
+        objects = self._rows_by_key(queryset, [key for key, *_ in found])
         read = dict(zip(counts, found[0][1:], strict=True))
         filtered = read["found_rows"]
         total = filtered if unsearched is None else read.get("all_rows", total)
-        return [by_key[key] for key in keys if key in by_key], filtered, total
+        return objects, filtered, total
 
     def _page_objects_from_either_end(self, queryset: QuerySet, rows: int, start: int, length: int):
         """The objects of a page of ``queryset``, which has ``rows`` rows: a page past the
