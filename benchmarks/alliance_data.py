@@ -384,6 +384,7 @@ REF_TYPES = (
 
 def create_journal(character: int, scale: Scale, universe: Universe, rng: random.Random) -> None:
     from memberaudit.models import CharacterWalletJournalEntry
+    from memberaudit.models.finances import fill_journal_search_rows
 
     now = dt.datetime.now(dt.timezone.utc)
     balance = Decimal("1000000000.00")
@@ -419,6 +420,7 @@ def create_journal(character: int, scale: Scale, universe: Universe, rng: random
         "second_party",
     ]
     bulk_data.insert_rows(CharacterWalletJournalEntry, fields, rows())
+    fill_journal_search_rows()
 
 
 LABELS = ((1, "Inbox"), (2, "Sent"), (4, "[Corp]"), (8, "[Alliance]"), (16, "Bench"))

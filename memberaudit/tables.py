@@ -9,6 +9,7 @@ Named ``filters`` narrow the rows by extra request parameters (e.g. a mail label
 they are applied to the table's own queryset, so they can never reach rows outside it.
 """
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,6 +158,16 @@ class SearchFirst:
     rows: QuerySet
     among: Callable[[list], list]
     limit: int
+    # what a text matches among ``rows`` (None: that text is searched in the table's rows
+    # as any other); without it, what the columns' searches match. With it, a text with more
+    # matches than ``limit`` matches the table's rows whose key is among them (a subquery),
+    # so that a search matches the same rows whatever their number
+    condition: Callable[[str], Q | None] | None = None
+    key: str = "pk"  # the field of ``rows`` that holds a row's key
+    # the order of ``rows`` that is the table's default order: a page in that order near
+    # the start is then read from the matches in that order, as a searched page of the
+    # table is (see ServerSideTable._page_of_matches_read), whatever their number
+    in_default_order: tuple[str, ...] = ()
 
 
 class ServerSideTable:
@@ -231,20 +242,36 @@ class ServerSideTable:
         ordering = self._ordering(asked)
         search = asked.search
         all_rows = None  # how many rows there are, when a search's matches were found first
+        search_condition = None  # what a search matches, when not the columns' searches
         if search and self.search_first is not None:
-            matches = self._matches_found_first(search)
+            found_first = self._search_first(search)
+            if found_first is not None and self._in_order_of(found_first, asked, start + length):
+                objects, filtered, total, more = self._page_of_matches_read(
+                    queryset,
+                    found_first,
+                    list(self.search_first.in_default_order),
+                    known_total,
+                    start,
+                    length,
+                    key=self.search_first.key,
+                )
+                return self._result(asked, objects, total, filtered, more, seen)
+            matches = None if found_first is None else self._matches_found_first(found_first)
             if matches is not None:  # the page reads the few matches by key
                 all_rows = _count(queryset, known_total)
                 queryset = among_keys(queryset.model._default_manager.all(), matches)
                 search, known_total = "", len(matches)
+            elif found_first is not None and self.search_first.condition is not None:
+                # many: the rows among them, so that every page matches the same way
+                search_condition = Q(pk__in=found_first.values(self.search_first.key))
         searched_by = set()
-        if search:
+        if search and search_condition is None:
             searched_by = self._searched_by()
         # only the keys this page searches or sorts by: each joins the tables it reads; the
         # rows are counted without those only the order needs
         found = queryset.annotate(**self._keys(searched_by))
         if search:
-            found = found.filter(self._search_condition(search))
+            found = found.filter(search_condition or self._search_condition(search))
         counted = found
         found = found.annotate(
             **self._keys({key.removeprefix("-") for key in ordering} - searched_by)
@@ -278,6 +305,19 @@ class ServerSideTable:
             total = _count(queryset, known_total)
             filtered = counted.count() if search else total
             objects = self._page_objects(found.order_by(*ordering), start, length)
+        total = total if all_rows is None else all_rows
+        return self._result(asked, objects, total, filtered, more, seen)
+
+    def _result(
+        self,
+        asked: query_params.TableRequest,
+        objects,
+        total: int,
+        filtered: int,
+        more: bool = False,
+        seen: Callable[[Any], None] | None = None,
+    ) -> dict:
+        """The JSON of a page of ``objects``, of ``filtered`` rows found among ``total``."""
         rows = []
         for obj in objects:
             if seen:
@@ -285,7 +325,7 @@ class ServerSideTable:
             rows.append({column.name: column.value(obj) for column in self.columns})
         result = {
             "draw": asked.draw,
-            "recordsTotal": total if all_rows is None else all_rows,
+            "recordsTotal": total,
             "recordsFiltered": filtered,
             "data": rows,
         }
@@ -318,13 +358,31 @@ class ServerSideTable:
                 condition |= Q(**{f"{column.search}__icontains": search})
         return condition, among
 
-    def _matches_found_first(self, search: str) -> list | None:
-        """The keys of the rows ``search`` matches, found as :class:`SearchFirst` says; None
-        for more matches than its limit."""
+    def _search_first(self, search: str) -> QuerySet | None:
+        """The rows of :class:`SearchFirst` that ``search`` matches; None when it cannot
+        tell (the text is searched in the table's rows)."""
         first = self.search_first
-        rows = first.rows.annotate(**self._keys(self._searched_by()))
-        matches = rows.filter(self._search_condition(search)).order_by().values_list("pk")
-        keys = [key for (key,) in matches[: first.limit + 1]]
+        if first.condition is None:
+            rows = first.rows.annotate(**self._keys(self._searched_by()))
+            return rows.filter(self._search_condition(search))
+        condition = first.condition(search)
+        return None if condition is None else first.rows.filter(condition)
+
+    def _in_order_of(self, matches: QuerySet, asked: query_params.TableRequest, end: int) -> bool:
+        """Whether a page ending at row ``end`` is read from the search's ``matches``, in
+        the order they are kept in: for a page in the table's default order near the start
+        (see :meth:`_reads_matches`)."""
+        if not self.search_first.in_default_order or not self._reads_matches(end):
+            return False
+        unordered = dataclasses.replace(asked, order=())
+        return self._ordering(asked) == self._ordering(unordered)
+
+    def _matches_found_first(self, matches: QuerySet) -> list | None:
+        """The keys of the rows of ``matches`` (see :meth:`_search_first`), as
+        :class:`SearchFirst` keeps them; None for more than its limit."""
+        first = self.search_first
+        read = matches.order_by().values_list(first.key, flat=True)[: first.limit + 1]
+        keys = list(read)
         if len(keys) > first.limit:
             return None
         return first.among(keys) if keys else []
@@ -343,19 +401,20 @@ class ServerSideTable:
         total: int | None,
         start: int,
         length: int,
+        key: str = "pk",
     ):
         """A searched page: the objects, how many rows match, how many there are and
-        whether more match than were read. The keys of the matches are read in the page's
-        order, along the index of its sort, up to one more than :data:`SEARCH_COUNT_AHEAD`
-        past the page's end, all rows counted in the same query (unless ``total`` tells);
-        the page is a slice of them. The search is thus asked of each row at most once: a
-        text few rows hold is looked for in one pass, not in one for the page and another
-        for its count."""
+        whether more match than were read. The keys of the matches (their field ``key``)
+        are read in the page's order, along the index of its sort, up to one more than
+        :data:`SEARCH_COUNT_AHEAD` past the page's end, all rows counted in the same query
+        (unless ``total`` tells); the page is a slice of them. The search is thus asked of
+        each row at most once: a text few rows hold is looked for in one pass, not in one
+        for the page and another for its count."""
         limit = start + length + SEARCH_COUNT_AHEAD + 1
-        matches = found.order_by(*ordering).values_list("pk", flat=True)
+        matches = found.order_by(*ordering).values_list(key, flat=True)
         if total is None:
             counted = matches.annotate(all_rows=_RowCount(queryset.order_by().values("pk")))
-            read = list(counted.values_list("pk", "all_rows")[:limit])
+            read = list(counted.values_list(key, "all_rows")[:limit])
             keys = [key for key, _ in read]
             total = read[0][1] if read else queryset.count()
         else:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import (
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -17,18 +18,39 @@ from ..models import (
     Character,
     CharacterMarketOrder,
     CharacterWalletJournalEntry,
+    CharacterWalletJournalSearch,
     CharacterWalletTransaction,
 )
+from ..models.finances import JOURNAL_SEARCH_SEPARATOR, folded
 from ..models.locations import Location
-from ..tables import Column, ServerSideTable
+from ..tables import (
+    LISTED_KEYS,
+    MAX_MATCHES_READ,
+    Column,
+    SearchFirst,
+    ServerSideTable,
+    in_keys,
+    keys_read_as_list,
+)
 from .common import entity_name, iso, labels_of, name_contains, number, place_name, place_sort
 
 
 def wallet_journal(character: Character) -> ServerSideTable:
     """The journal, newest first. A page's keys are found on the character's indexes of the
-    sorted column; only the page's rows are joined with their parties."""
+    sorted column; only the page's rows are joined with their parties. A search finds its
+    matches among the character's search rows first (read one after the other, see
+    :class:`~memberaudit.models.CharacterWalletJournalSearch`); a text that more entries
+    hold than a page's matches are read for is searched in the journal itself."""
     rows = CharacterWalletJournalEntry.objects.select_related(
         "first_party", "second_party", "tax_receiver"
+    )
+    search_first = SearchFirst(
+        CharacterWalletJournalSearch.objects.filter(character=character),
+        among=list,
+        limit=MAX_MATCHES_READ,
+        condition=_journal_search,
+        key="entry_id",
+        in_default_order=("-date", "-entry"),
     )
     return ServerSideTable(
         character.wallet_journal.all(),
@@ -102,7 +124,35 @@ def wallet_journal(character: Character) -> ServerSideTable:
         default_order="-date",
         keys_first=True,
         unscoped=rows,
+        search_first=search_first,
     )
+
+
+def _journal_search(text: str) -> Q | None:
+    """What a search of the journal for ``text`` matches among its search rows: the entries
+    whose type, description or reason holds it, whatever their case and accents, or either
+    party's name does. None for a text that is no search there (it would match across two
+    texts of an entry, or it folds to nothing)."""
+    searched = folded(text)
+    if not searched or JOURNAL_SEARCH_SEPARATOR in searched:
+        return None
+    # the texts are folded: compared character by character (LIKE BINARY on MariaDB)
+    condition = Q(text__contains=searched)
+    parties = _parties_named(text)
+    if isinstance(parties, QuerySet) or parties:
+        condition |= in_keys("first_party", parties) | in_keys("second_party", parties)
+    return condition
+
+
+def _parties_named(text: str) -> "list | QuerySet":
+    """The keys of the entities whose name holds ``text``: read as a list when they are at
+    most :data:`~memberaudit.tables.LISTED_KEYS` and keys are read so (a list the database
+    checks each row against, none at all for a name no entity has), else a subquery."""
+    keys = EveEntity.objects.filter(name__icontains=text).values_list("pk", flat=True)
+    if not keys_read_as_list():
+        return keys
+    listed = list(keys[: LISTED_KEYS + 1])
+    return listed if len(listed) <= LISTED_KEYS else keys
 
 
 def wallet_transactions(character: Character) -> ServerSideTable:
