@@ -381,8 +381,7 @@ class ServerSideTable:
         """The keys of the rows of ``matches`` (see :meth:`_search_first`), as
         :class:`SearchFirst` keeps them; None for more than its limit."""
         first = self.search_first
-        read = matches.order_by().values_list(first.key, flat=True)[: first.limit + 1]
-        keys = list(read)
+        keys = list(matches.order_by().values_list(first.key, flat=True)[: first.limit + 1])
         if len(keys) > first.limit:
             return None
         return first.among(keys) if keys else []
@@ -415,7 +414,7 @@ class ServerSideTable:
         if total is None:
             counted = matches.annotate(all_rows=_RowCount(queryset.order_by().values("pk")))
             read = list(counted.values_list(key, "all_rows")[:limit])
-            keys = [key for key, _ in read]
+            keys = [found_key for found_key, _ in read]
             total = read[0][1] if read else queryset.count()
         else:
             keys = list(matches[:limit])

@@ -38,9 +38,10 @@ from .common import entity_name, iso, labels_of, name_contains, number, place_na
 def wallet_journal(character: Character) -> ServerSideTable:
     """The journal, newest first. A page's keys are found on the character's indexes of the
     sorted column; only the page's rows are joined with their parties. A search finds its
-    matches among the character's search rows first (read one after the other, see
-    :class:`~memberaudit.models.CharacterWalletJournalSearch`); a text that more entries
-    hold than a page's matches are read for is searched in the journal itself."""
+    matches among the character's search rows (read one after the other, see
+    :class:`~memberaudit.models.CharacterWalletJournalSearch`): a page in the default order
+    is a slice of them; in another order, the matches are sorted among themselves, or when
+    there are more than are read as keys, the entries whose search rows match are."""
     rows = CharacterWalletJournalEntry.objects.select_related(
         "first_party", "second_party", "tax_receiver"
     )

@@ -47,9 +47,9 @@ class CharacterWalletJournalEntryQuerySet(models.QuerySet):
 class CharacterWalletJournalEntry(models.Model):
     """One line of a character's wallet journal; kept after ESI stops reporting it.
 
-    Entries are never changed once stored; each has a row in
-    :class:`CharacterWalletJournalSearch`, written when it is created (``bulk_create`` or
-    ``save``)."""
+    Each entry has a row in :class:`CharacterWalletJournalSearch`, written when it is
+    created (``bulk_create`` or ``save``) and again when it is saved changed. The app never
+    changes an entry once stored; ``QuerySet.update`` would leave its row as it was."""
 
     character = models.ForeignKey(
         Character, on_delete=models.CASCADE, related_name="wallet_journal"
@@ -130,8 +130,20 @@ class CharacterWalletJournalEntry(models.Model):
     def save(self, *args, **kwargs):
         created = self._state.adding
         super().save(*args, **kwargs)
-        if created:
-            CharacterWalletJournalSearch.add_for([self])
+        if not created:  # its row again: the date, a part of the row's key, may be new
+            CharacterWalletJournalSearch.objects.filter(entry=self).delete()
+        CharacterWalletJournalSearch.add_for([self])
+
+
+def _party_key() -> models.ForeignKey:
+    return models.ForeignKey(
+        EveEntity,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
 
 class CharacterWalletJournalSearch(models.Model):
@@ -153,22 +165,9 @@ class CharacterWalletJournalSearch(models.Model):
     )
     # the entry's type, description and reason, one per line, folded (see folded)
     text = models.TextField()
-    first_party = models.ForeignKey(
-        EveEntity,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    second_party = models.ForeignKey(
-        EveEntity,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    # the entry's parties, as keys only (searched through a list of keys, never joined)
+    first_party = _party_key()
+    second_party = _party_key()
 
     class Meta:
         default_permissions = ()

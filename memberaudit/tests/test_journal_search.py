@@ -187,11 +187,20 @@ def test_should_keep_a_search_row_for_an_entry_saved_alone(character, parties):
         description="Café for Ärger",
         first_party=parties[0],
     )
-    entry.reason = "changed later"
-    entry.save()
-
     assert search_rows(character) == {
         entry.pk: (NOW, "player_donation\ncafe for arger\n", parties[0].pk, None)
+    }
+
+    entry.reason = "Changed later"
+    entry.date = NOW - dt.timedelta(days=1)
+    entry.save()
+    assert search_rows(character) == {
+        entry.pk: (
+            entry.date,
+            "player_donation\ncafe for arger\nchanged later",
+            parties[0].pk,
+            None,
+        )
     }
 
 
