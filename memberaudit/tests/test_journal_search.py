@@ -97,6 +97,12 @@ def with_keys(table):
 
 def found(character, search: str, **params) -> list[int]:
     """The keys of the entries a search of the journal table finds, in the page's order."""
+    return searched_page(character, search, **params)[0]
+
+
+def searched_page(character, search: str, **params) -> tuple[list[int], list[str]]:
+    """The keys of the entries a search of the journal table finds, in the page's order,
+    and the SQL of the page's queries; every match is on the page and counted."""
     entries = character.wallet_journal.count()
     table = with_keys(json_tables.wallet_journal(character))
     with CaptureQueriesContext(connection) as queries:
@@ -104,8 +110,7 @@ def found(character, search: str, **params) -> list[int]:
     keys = [row["pk"] for row in page["data"]]
     assert page["recordsFiltered"] == len(keys)
     assert page["recordsTotal"] == entries
-    found.queries = [query["sql"] for query in queries]
-    return keys
+    return keys, [query["sql"] for query in queries]
 
 
 def searches(queries: list[str]) -> list[str]:
@@ -292,9 +297,11 @@ def test_should_find_the_entries_whose_texts_or_parties_hold_a_search(character,
 def test_should_find_for_a_plain_text_what_the_journal_columns_find(character, journal, search):
     """Among entries of plain texts, a search of plain characters finds what it found when
     it was asked of the journal's columns."""
-    plain = {entry.pk for entry in journal if all(ord(c) < 128 for c in entry.description)}
-    plain &= {entry.pk for entry in journal if all(ord(c) < 128 for c in entry.reason)}
-    plain &= {entry.pk for entry in journal if all(ord(c) < 128 for c in entry.ref_type)}
+    plain = {
+        entry.pk
+        for entry in journal
+        if (entry.ref_type + entry.description + entry.reason).isascii()
+    }
     text = query_params.text({"search": search}, "search")
     if not text:
         return
@@ -360,11 +367,13 @@ def test_should_match_many_entries_as_few_in_another_order(character, journal, m
     wanted = expected(journal, "e")
     assert len(wanted) > 3
 
-    keys = found(character, "e", **{"order[0][column]": "4", "order[0][dir]": "desc"})
+    keys, queries = searched_page(
+        character, "e", **{"order[0][column]": "4", "order[0][dir]": "desc"}
+    )
 
     entries = {entry.pk: entry for entry in journal}
     assert keys == sorted(wanted, key=lambda pk: (entries[pk].amount, pk), reverse=True)
-    searched = searches(found.queries)
+    searched = searches(queries)
     assert searched
     assert all(SEARCH_TABLE in sql and "description" not in sql for sql in searched)
 
@@ -374,12 +383,12 @@ def test_should_read_a_searched_page_from_the_search_rows_alone(character, journ
     """A searched page in the default order reads its matches from the search rows, with
     the count of all entries in the same query when any match; the journal's columns are
     not searched."""
-    keys = found(character, search)
+    keys, queries = searched_page(character, search)
 
-    searched = searches(found.queries)
+    searched = searches(queries)
     assert len(searched) == 1
     assert f"FROM {connection.ops.quote_name(SEARCH_TABLE)} WHERE" in searched[0]
     assert "description" not in searched[0]
     assert "COUNT(*)" in searched[0]
-    counts = [sql for sql in found.queries if sql.startswith("SELECT COUNT(*)")]
+    counts = [sql for sql in queries if sql.startswith("SELECT COUNT(*)")]
     assert len(counts) == (0 if keys else 1)  # no row to carry the count
