@@ -40,9 +40,11 @@ def expect_forbidden(page, url: str) -> None:
     assert refused, f"{url} answered {response.status} at {page.url}"
 
 
-def finder_names(page) -> set[str]:
-    """Names in the character column once the table has loaded its rows."""
-    expect(page.locator(f"{FINDER_ROWS} td.dt-empty")).to_have_count(0)
+def finder_names(page, including: str) -> set[str]:
+    """Names in the character column once the table has drawn its rows, `including` among
+    them (before its first draw the table has no rows at all, so waiting for any would not
+    do)."""
+    expect(page.locator(FINDER_ROWS, has_text=including)).to_have_count(1)
     return {
         text.strip()
         for text in page.locator(f"{FINDER_ROWS} td:first-child").all_inner_texts()
@@ -84,7 +86,7 @@ def test_recruiter_finds_and_opens_only_shared_characters(page, site, role_user)
     login(page, site, CYRA)
 
     page.goto(f"{site}/member-audit/finder/")
-    names = finder_names(page)
+    names = finder_names(page, including="Elin Sato")
     assert "Elin Sato" in names
     assert "Cyra Oris" in names
     assert "Aria Jaxon" not in names
@@ -171,7 +173,7 @@ def test_corp_leadership_and_recruiter_has_reports_and_shared_characters(page, s
     page.goto(f"{site}/member-audit/reports/")
     expect(page.locator("[id^=report-table-]").first).to_contain_text("Cyra Oris")
     page.goto(f"{site}/member-audit/finder/")
-    names = finder_names(page)
+    names = finder_names(page, including="Elin Sato")
     assert "Elin Sato" in names
     assert "Bruno Velkan" not in names
     expect_forbidden(page, character_url(site, BRUNO))
@@ -186,7 +188,7 @@ def test_alliance_auditor_opens_every_character_of_the_alliance(page, site, role
     login(page, site, BRUNO)
 
     page.goto(f"{site}/member-audit/finder/")
-    names = finder_names(page)
+    names = finder_names(page, including="Aria Jaxon")
     assert {"Aria Jaxon", "Bruno Velkan"} <= names
     assert "Cyra Oris" not in names
     assert "Elin Sato" not in names
