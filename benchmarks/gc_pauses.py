@@ -63,12 +63,23 @@ def drop_repeated_signal_finalizers() -> int:
     nothing per request; one finalizer per signal and receiver is all it holds."""
     from django.dispatch import Signal
 
+    # a collection during the copy would run finalizers, which change the registry
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        registered = weakref.finalize._registry.copy()
+    finally:
+        if enabled:
+            gc.enable()
     seen, dropped = set(), 0
-    for finalizer, info in list(weakref.finalize._registry.items()):
+    for finalizer, info in registered.items():
         remove = info.func
         if getattr(remove, "__func__", None) is not Signal._remove_receiver:
             continue
-        key = (id(remove.__self__), id(info.weakref()))
+        target = info.weakref()
+        if target is None:  # gone: its finalizer is about to run
+            continue
+        key = (id(remove.__self__), id(target))
         if key in seen:
             finalizer.detach()
             dropped += 1

@@ -135,3 +135,41 @@ def test_should_freeze_what_the_started_process_holds():
         assert len(gc.get_objects()) < before - 1000
     finally:
         gc.unfreeze()
+
+
+def _on_event(sender, **kwargs):
+    """A receiver that lives as long as the process, as Django's own do."""
+    _on_event.calls += 1
+
+
+_on_event.calls = 0
+
+
+def test_should_leave_one_finalizer_per_signal_and_receiver():
+    import weakref
+
+    import gc_pauses
+
+    from django.dispatch import Signal
+
+    def finalizers_of(signal):
+        return [
+            info
+            for info in weakref.finalize._registry.values()
+            if getattr(info.func, "__self__", None) is signal
+        ]
+
+    signal, other = Signal(), Signal()
+    for _ in range(5):  # as the test client reconnects its receivers on every request
+        signal.disconnect(_on_event)
+        signal.connect(_on_event)
+    other.connect(_on_event)
+    assert len(finalizers_of(signal)) == 5
+
+    gc_pauses.drop_repeated_signal_finalizers()
+
+    assert len(finalizers_of(signal)) == 1
+    assert len(finalizers_of(other)) == 1  # another signal's receiver is its own
+    signal.send(sender=None)
+    assert _on_event.calls == 1  # still connected
+    assert gc_pauses.drop_repeated_signal_finalizers() == 0
