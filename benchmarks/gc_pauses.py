@@ -63,16 +63,8 @@ def drop_repeated_signal_finalizers() -> int:
     nothing per request; one finalizer per signal and receiver is all it holds."""
     from django.dispatch import Signal
 
-    # a collection during the copy would run finalizers, which change the registry
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        registered = weakref.finalize._registry.copy()
-    finally:
-        if enabled:
-            gc.enable()
     seen, dropped = set(), 0
-    for finalizer, info in registered.items():
+    for finalizer, info in registered_finalizers().items():
         remove = info.func
         if getattr(remove, "__func__", None) is not Signal._remove_receiver:
             continue
@@ -86,3 +78,16 @@ def drop_repeated_signal_finalizers() -> int:
         else:
             seen.add(key)
     return dropped
+
+
+def registered_finalizers() -> dict:
+    """The process's live ``weakref.finalize`` objects with what each will call, copied with
+    the collector off: a collection during the copy would run finalizers, which leave the
+    registry."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return weakref.finalize._registry.copy()
+    finally:
+        if enabled:
+            gc.enable()

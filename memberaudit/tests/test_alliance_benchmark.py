@@ -146,8 +146,6 @@ _on_event.calls = 0
 
 
 def test_should_leave_one_finalizer_per_signal_and_receiver():
-    import weakref
-
     import gc_pauses
 
     from django.dispatch import Signal
@@ -155,7 +153,7 @@ def test_should_leave_one_finalizer_per_signal_and_receiver():
     def finalizers_of(signal):
         return [
             info
-            for info in weakref.finalize._registry.values()
+            for info in gc_pauses.registered_finalizers().values()
             if getattr(info.func, "__self__", None) is signal
         ]
 
