@@ -41,6 +41,8 @@ class TableRequest:
     order: tuple[tuple[int, bool], ...]  # (column index, descending) in priority order
     search: str
     column_names: dict[int, str]  # ``columns[i][data]`` as sent by the browser
+    # the browser knows how many rows there are without a search (``total_known``)
+    total_known: bool = False
 
 
 def integer(params: Mapping, name: str, *, minimum: int, maximum: int) -> int | None:
@@ -147,6 +149,7 @@ def table_request(params: Mapping) -> TableRequest:
         order=tuple(order),
         search=text(params, "search[value]"),
         column_names=column_names,
+        total_known=flag(params, "total_known") is True,
     )
 
 

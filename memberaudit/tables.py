@@ -241,6 +241,12 @@ class ServerSideTable:
                 queryset, known_total = narrow(queryset, value), None
         ordering = self._ordering(asked)
         search = asked.search
+        # a searched page whose browser read how many rows there are (the same table with the
+        # same filters, unsearched) does not count them again: the count of all rows can cost
+        # as much as the search (every row of the viewer's scope)
+        uncounted = bool(search) and asked.total_known and known_total is None
+        if uncounted:
+            known_total = 0  # whatever the paths below make of it, none is sent
         all_rows = None  # how many rows there are, when a search's matches were found first
         search_condition = None  # what a search matches, when not the columns' searches
         if search and self.search_first is not None:
@@ -255,7 +261,9 @@ class ServerSideTable:
                     length,
                     key=self.search_first.key,
                 )
-                return self._result(asked, objects, total, filtered, more, seen)
+                return self._result(
+                    asked, objects, None if uncounted else total, filtered, more, seen
+                )
             matches = None if found_first is None else self._matches_found_first(found_first)
             if matches is not None:  # the page reads the few matches by key
                 all_rows = _count(queryset, known_total)
@@ -305,19 +313,20 @@ class ServerSideTable:
             total = _count(queryset, known_total)
             filtered = counted.count() if search else total
             objects = self._page_objects(found.order_by(*ordering), start, length)
-        total = total if all_rows is None else all_rows
+        total = None if uncounted else total if all_rows is None else all_rows
         return self._result(asked, objects, total, filtered, more, seen)
 
     def _result(
         self,
         asked: query_params.TableRequest,
         objects,
-        total: int,
+        total: int | None,
         filtered: int,
         more: bool = False,
         seen: Callable[[Any], None] | None = None,
     ) -> dict:
-        """The JSON of a page of ``objects``, of ``filtered`` rows found among ``total``."""
+        """The JSON of a page of ``objects``, of ``filtered`` rows found among ``total`` (None:
+        not counted, the browser knows it)."""
         rows = []
         for obj in objects:
             if seen:

@@ -33,6 +33,7 @@ PARAMETER_NAMES = (
     "columns[99999999999999999999][data]",
     "search[value]",
     "search[regex]",
+    "total_known",
     "location",
     "folder",
     "corporation",

@@ -20,7 +20,10 @@
  * Dates show in EVE time (UTC) as YYYY-MM-DD HH:MM.
  * Tables in hidden tabs are set up when their tab is first shown.
  * A searched page may count its matches only so far (recordsFilteredMore): the table's info
- * then says "more than" that many.
+ * then says "more than" that many. How many rows a table has without a search is kept per
+ * state of its filter form as the server last counted it; a search sent while it is known says
+ * so (total_known=1), and the server, which then leaves recordsTotal empty, need not count
+ * every row again for the "filtered from" figure.
  * Texts come from the data attributes of #memberaudit-table-texts (server_tables_texts.html),
  * among them the URL of Alliance Auth's DataTables translation for the user's language.
  */
@@ -274,7 +277,7 @@
 
   // A search of a large table counts its matches only so far (recordsFilteredMore): "more
   // than" that many, instead of DataTables' exact count.
-  function infoOf(settings, start, end, shown) {
+  function infoOf(settings, start, end, total, shown) {
     const json = settings.json;
     const text = texts().moreThan;
     if (!json || !json.recordsFilteredMore || !text) {
@@ -284,7 +287,34 @@
       .replace("__START__", formatNumber(start, 0))
       .replace("__END__", formatNumber(end, 0))
       .replace("__FOUND__", formatNumber(json.recordsFiltered, 0))
-      .replace("__TOTAL__", formatNumber(json.recordsTotal, 0));
+      .replace("__TOTAL__", formatNumber(total, 0));
+  }
+
+  // How many rows the table has without a search, per state of its filter form, as the
+  // server last counted them. ask() marks a searched request when that is known; read() gives
+  // a page's total: the server's count, kept, or the kept one when the server left it empty.
+  function totalsOf(form) {
+    const totals = new Map();
+    const askedWith = new Map(); // draw -> the state of the form the request was sent with
+    const stateOf = () => (form ? new URLSearchParams(new FormData(form)).toString() : "");
+    return {
+      ask(params) {
+        const state = stateOf();
+        askedWith.set(params.draw, state);
+        if (params.search && params.search.value && totals.has(state)) {
+          params.total_known = "1";
+        }
+      },
+      read(json) {
+        const state = askedWith.get(json.draw);
+        askedWith.delete(json.draw);
+        if (typeof json.recordsTotal === "number") {
+          totals.set(state, json.recordsTotal);
+          return json.recordsTotal;
+        }
+        return totals.get(state) ?? json.recordsFiltered;
+      },
+    };
   }
 
   function init(table) {
@@ -297,6 +327,7 @@
       : null;
     const languageUrl = texts().datatablesLanguage;
     const spec = specOf(table);
+    const totals = totalsOf(form);
     table.classList.add("ma-table");
     const dataTable = new DataTable(table, {
       ...(languageUrl ? { language: { url: languageUrl } } : {}),
@@ -310,7 +341,7 @@
       order: spec.order || [],
       columns: columnsOf(spec),
       infoCallback: (settings, start, end, max, total, shown) =>
-        infoOf(settings, start, end, shown),
+        infoOf(settings, start, end, max, shown),
       ajax: {
         url: table.dataset.maServerTable,
         data: (params) => {
@@ -319,7 +350,9 @@
               params[name] = value;
             });
           }
+          totals.ask(params);
         },
+        dataSrc: { data: "data", recordsTotal: (json) => totals.read(json) },
       },
     });
     table.maDataTable = dataTable;
