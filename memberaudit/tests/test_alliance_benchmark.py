@@ -72,6 +72,11 @@ def test_should_sort_by_each_sortable_column_read_from_the_table(tiny_alliance):
     for text in alliance_endpoints.SEARCH_TEXTS:
         assert f"table wallet_journal: search '{text}'" in names
         assert f"report skill_sets: search '{text}'" in names
+    # searched as the browser does once it knows the table's total, and once without it
+    by_name = {endpoint.name: endpoint for endpoint in endpoints}
+    assert by_name["report skill_sets: search '1'"].params["total_known"] == "1"
+    counted = by_name["report skill_sets: search '1', total counted"]
+    assert "total_known" not in counted.params
     assert "table mails: folder inbox" in names
 
 
