@@ -258,6 +258,38 @@ class TestFinderPages:
             for table in ("userprofile", "authentication_state", "share", "corporationrole"):
                 assert table not in sql, sql
 
+    @pytest.mark.parametrize("shares", ["list", "none"])
+    def test_should_sort_by_share_end_by_the_ends_read_with_the_shared_characters(
+        self, crowd, client, shares, monkeypatch
+    ):
+        """With the shared characters read as a list of keys (MariaDB), when their shares
+        end is read in the same query: a page sorted by the share's end sorts by those
+        values, without a subquery of the shares for every character; with no end to sort
+        by, by the tiebreaker alone."""
+        monkeypatch.setattr(tables, "keys_read_as_list", lambda: True)
+        if shares == "none":
+            CharacterShare.objects.all().delete()
+        auditor(client)
+        names = [column.name for column in json_tables.finder().columns if column.is_shown]
+        params = {"order[0][column]": names.index("share_ends_at"), "order[0][dir]": "desc"}
+        client.get(reverse("memberaudit:finder_data"), params)
+
+        with CaptureQueriesContext(connection) as queries:
+            rows = client.get(reverse("memberaudit:finder_data"), params).json()["data"]
+
+        keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
+        assert "charactershare" not in keys  # the viewer sees every character
+        ends = [row["share_ends_at"] for row in rows]
+        if shares == "none":
+            assert "CASE" not in keys.upper()
+            assert ends == [None] * len(rows)
+        else:
+            shared = access.live_shares().filter(expires_at__isnull=False)
+            expected = sorted((share.expires_at.isoformat() for share in shared), reverse=True)
+            assert len(expected) >= 2
+            assert ends[: len(expected)] == expected  # latest first, then until revoked
+            assert ends[len(expected) :] == [None] * (len(rows) - len(expected))
+
     def test_should_sort_by_roles_and_shares(self, crowd, client):
         auditor(client)
         names = [column.name for column in json_tables.finder().columns if column.is_shown]
@@ -316,6 +348,7 @@ class TestFinderQueries:
             client.get(reverse("memberaudit:finder_data"), {"length": 2})
 
         keys = next(q["sql"] for q in queries if "counted_rows" in q["sql"])
+        print("KEYS", keys)
         order = keys.rpartition("ORDER BY")[2]
         table = quote("eveonline_evecharacter")
         assert f"{table}.{quote('character_name')} ASC, {table}.{quote('id')} ASC" in order
