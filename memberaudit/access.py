@@ -16,9 +16,10 @@ nothing even before a task tidies it away. Who opens a character that is not the
 recorded in the access log, with the right that let them (:mod:`memberaudit.access_log`).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
@@ -246,17 +247,23 @@ class Scope:
     condition ``pk__in`` (a list on MariaDB and MySQL, a subquery on SQLite); for a scope of
     more than :data:`WIDE_SCOPE` characters, ``condition`` instead, the viewer's rules, which
     a page walking an index tests on each character it passes; both None for every
-    character. ``count``: how many characters there are, when known without a query."""
+    character. ``count``: how many characters there are, when known without a query, or
+    how to count them when asked (a wide scope: see :meth:`how_many`)."""
 
     keys: "list[int] | QuerySet | None" = None
     condition: Q | None = None
-    count: int | None = None
+    count: "int | Callable[[], int] | None" = None
     rules: tuple = ()  # the viewer's rules the scope was found from (see :func:`_rules`)
 
     def keys_among(self, keys: "list[int] | QuerySet") -> list[int]:
         """Those of the characters ``keys`` that are in the scope, found as
         :func:`accessible_character_keys_among` finds them, from the rules already built."""
         return _keys_among([condition for _, condition in self.rules], keys)
+
+    def how_many(self) -> int | None:
+        """How many characters there are: ``count``, counted now if needs be; None when not
+        known without a query."""
+        return self.count() if callable(self.count) else self.count
 
     def characters(self) -> QuerySet[Character]:
         if self.keys is not None:
@@ -272,9 +279,12 @@ def finder_scope(user: User, shared: "list[int] | None" = None) -> Scope:
     :func:`shared_character_keys`).
 
     On MariaDB and MySQL a viewer with a scope of affiliation (corporation, alliance) has its
-    characters counted first: the affiliation on its own (one join from the owners in scope),
-    then those of the other rules (their own, the shared ones: a few) outside it. Up to
-    :data:`WIDE_SCOPE` their keys are read; more are not (a page tests the rules instead)."""
+    characters counted first, up to one more than :data:`WIDE_SCOPE`: the affiliation on its
+    own (one join from the owners in scope, which the database leaves once it has found that
+    many), then those of the other rules (their own, the shared ones: a few) outside it. Up
+    to :data:`WIDE_SCOPE` their keys are read; more are not (a page tests the rules
+    instead), and are counted in full only when a page asks how many there are (a searched
+    page whose browser knows it does not)."""
     if not user.has_perm(FINDER_ACCESS):
         return Scope(keys=[], count=0)
     rules = _rules(user, timezone.now(), shared)
@@ -283,9 +293,9 @@ def finder_scope(user: User, shared: "list[int] | None" = None) -> Scope:
     affiliation = [condition for reason, condition in rules if reason in _AFFILIATIONS]
     if affiliation and tables.keys_read_as_list():
         others = [condition for reason, condition in rules if reason not in _AFFILIATIONS]
-        count = _count_of_any_rule(affiliation[0], others)
-        if count > WIDE_SCOPE:
+        if _count_of_any_rule(affiliation[0], others, up_to=WIDE_SCOPE + 1) > WIDE_SCOPE:
             condition = _any_rule([condition for _, condition in rules])
+            count = partial(_count_of_any_rule, affiliation[0], others)
             return Scope(condition=condition, count=count, rules=tuple(rules))
     keys = _keys_of_any_rule(rules)
     count = len(keys) if isinstance(keys, list) else None
@@ -561,14 +571,16 @@ def _any_rule(conditions: list[Q]) -> Q:
     return combined
 
 
-def _count_of_any_rule(widest: Q, others: list[Q]) -> int:
-    """How many characters meet ``widest`` or any of ``others``: ``widest`` counted on its
-    own, then the characters of ``others`` (a few) that it leaves out, two counts that each
-    read only their own characters; a count of the union (or of the rules joined by OR) reads
-    and sorts every key of the scope, or tests every character against every rule."""
-    count = Character.objects.filter(widest).count()
-    if others:
-        count += Character.objects.filter(_any_rule(others)).exclude(widest).count()
+def _count_of_any_rule(widest: Q, others: list[Q], up_to: int | None = None) -> int:
+    """How many characters meet ``widest`` or any of ``others`` (at most ``up_to``, when
+    given: the database stops there): ``widest`` counted on its own, then the characters of
+    ``others`` (a few) that it leaves out, two counts that each read only their own
+    characters; a count of the union (or of the rules joined by OR) reads and sorts every
+    key of the scope, or tests every character against every rule."""
+    count = Character.objects.filter(widest).order_by()[:up_to].count()
+    if others and (up_to is None or count < up_to):
+        outside = Character.objects.filter(_any_rule(others)).exclude(widest).order_by()
+        count += outside[: None if up_to is None else up_to - count].count()
     return count
 
 

@@ -183,7 +183,9 @@ class ServerSideTable:
     ``sort_keys`` are annotations that columns sort or search by; a page adds only those it
     sorts or searches by, after the total is counted, so neither that count nor a page sorted
     by another column joins the tables they read. ``count_with_keys`` (the default) counts the
-    rows found in the query of the page's keys: one query less per page."""
+    rows found in the query of the page's keys: one query less per page. ``total``: how many
+    rows there are, when known, or how to count them (a callable, not called for a searched
+    page whose browser knows the total); None: counted with the page."""
 
     def __init__(
         self,
@@ -197,7 +199,7 @@ class ServerSideTable:
         unscoped: QuerySet | None = None,
         sort_keys: dict[str, Any] | None = None,
         count_with_keys: bool = True,
-        total: int | None = None,
+        total: int | Callable[[], int] | None = None,
         search_first: SearchFirst | None = None,
     ):
         self.total = total
@@ -244,9 +246,13 @@ class ServerSideTable:
         # a searched page whose browser read how many rows there are (the same table with the
         # same filters, unsearched) does not count them again: the count of all rows can cost
         # as much as the search (every row of the viewer's scope)
-        uncounted = bool(search) and asked.total_known and known_total is None
+        uncounted = (
+            bool(search) and asked.total_known and (known_total is None or callable(known_total))
+        )
         if uncounted:
             known_total = 0  # whatever the paths below make of it, none is sent
+        elif callable(known_total):
+            known_total = known_total()
         all_rows = None  # how many rows there are, when a search's matches were found first
         search_condition = None  # what a search matches, when not the columns' searches
         if search and self.search_first is not None:

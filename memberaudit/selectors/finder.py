@@ -1,5 +1,6 @@
 """The character finder's rows and filter options."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,15 +65,16 @@ class FinderRows:
     the last one), added only to a page sorted by them. ``shown``: every character with what
     a row shows (the owner's main and state as they are now), loaded by key for the page's
     characters only. ``count``: how many ``characters`` there are, when known without a
-    query (the viewer's scope read as keys, not narrowed by a filter). ``search_first``: for
-    a scope not read as keys (a wide one, or every character), how a search finds its matches
-    among all characters first and keeps those in the scope (see
+    query (the viewer's scope read as keys, not narrowed by a filter), or how to count them
+    when a page asks (a wide scope, see :func:`memberaudit.access.finder_scope`).
+    ``search_first``: for a scope not read as keys (a wide one, or every character), how a
+    search finds its matches among all characters first and keeps those in the scope (see
     :class:`memberaudit.tables.SearchFirst`)."""
 
     characters: QuerySet[Character]
     sort_keys: dict[str, Any]
     shown: QuerySet[Character]
-    count: int | None = None
+    count: "int | Callable[[], int] | None" = None
     search_first: SearchFirst | None = None
 
 

@@ -256,8 +256,8 @@ def test_should_give_the_finder_scope_of_the_role_in_every_form(world, role, for
     scope = access.finder_scope(viewer)
 
     assert world.names(scope.characters()) == MATRIX[role][1]
-    if scope.count is not None:
-        assert scope.count == len(MATRIX[role][1])
+    if scope.how_many() is not None:
+        assert scope.how_many() == len(MATRIX[role][1])
 
 
 @pytest.mark.parametrize("form", ["list", "wide"])
@@ -277,7 +277,7 @@ def test_should_count_shared_characters_outside_a_wide_scope_once(world, form, m
     # dee is shared with all recruiters, hal with the auditor (the orphan's share is not live)
     expected = A1_MAINS | {"ann_alt", "dee", "hal"}
     assert world.names(scope.characters()) == expected
-    assert scope.count == len(expected)
+    assert scope.how_many() == len(expected)
 
 
 @pytest.mark.parametrize("role", MATRIX)

@@ -517,6 +517,43 @@ class TestFinderScopes:
         assert keys_sent == []
         assert not any("counted_rows" in query["sql"] for query in queries)
 
+    @pytest.mark.parametrize("wide_scope", ["one less", "half", "none"])
+    def test_should_count_a_wide_scope_in_full_only_for_a_page_that_needs_its_total(
+        self, crowd, client, monkeypatch, wide_scope
+    ):
+        """Whether a scope is wide is found by counting up to one more than WIDE_SCOPE; all
+        its characters are counted only for a page that sends the total, not for a search
+        whose browser knows it."""
+        viewer = role_viewer("alliance")
+        client.force_login(viewer)
+        scope = access.finder_characters(viewer).count()
+        read_scope_as_list(monkeypatch)  # as on MariaDB
+        limit = {"one less": scope - 1, "half": scope // 2, "none": 0}[wide_scope]
+        monkeypatch.setattr(access, "WIDE_SCOPE", limit)
+        searched = {"search[value]": "Alpha"}
+        client.get(reverse("memberaudit:finder_data"))
+
+        answers, counts = {}, {}
+        for name, params in {
+            "plain": {},
+            "searched": searched,
+            "known": {**searched, "total_known": "1"},
+        }.items():
+            with CaptureQueriesContext(connection) as queries:
+                answers[name] = client.get(reverse("memberaudit:finder_data"), params).json()
+            counts[name] = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(")]
+
+        assert answers["plain"]["recordsTotal"] == scope
+        assert answers["searched"]["recordsTotal"] == scope
+        assert answers["known"]["recordsTotal"] is None
+        assert answers["known"]["data"] == answers["searched"]["data"]
+        assert answers["known"]["recordsFiltered"] == answers["searched"]["recordsFiltered"]
+        # the counts that tell a wide scope stop one past WIDE_SCOPE; only a page that
+        # sends the total counts every character
+        bounded = [sql for sql in counts["known"] if f"LIMIT {limit + 1}" in sql]
+        assert bounded and bounded == counts["known"]
+        assert len(counts["searched"]) > len(counts["known"])
+
     def test_should_check_the_matches_of_a_wide_scope_by_the_rules_of_its_page(
         self, crowd, client, monkeypatch
     ):
