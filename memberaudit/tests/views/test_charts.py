@@ -1,15 +1,19 @@
 """The chart endpoint: data for Chart.js, only for characters the user may open."""
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 import pytest
 
+from django.db import connection
+from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
 from eveuniverse.tests.testdata.factories_2 import EveSolarSystemFactory
 
+from memberaudit import charts
 from memberaudit.models import (
     CharacterMiningEntry,
     CharacterSkillpoints,
@@ -127,3 +131,86 @@ def test_the_chart_of_another_users_character_is_refused(client, pilot):
 
     assert response.status_code in (403, 404)
     assert b"99999" not in response.content
+
+
+def entries_around_midnights(seed: int, count: int = 120) -> list[tuple]:
+    """Generated journal entries over 400 days, half of them within two seconds of a day's
+    turn (and so of many a month's): (entry id, date, amount, balance, reference type)."""
+    rng = random.Random(seed)
+    start = dt.datetime(2024, 12, 31, tzinfo=dt.timezone.utc)
+    entries = []
+    for entry_id in range(1, count + 1):
+        moment = start + dt.timedelta(seconds=rng.randrange(400 * 86_400))
+        if rng.random() < 0.5:
+            midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+            moment = midnight + dt.timedelta(microseconds=rng.randint(-2_000_000, 2_000_000))
+        amount = rng.choice([-1, 1]) * rng.randint(1, 10_000)
+        ref_type = rng.choice(["bounty_prizes", "market_transaction"])
+        entries.append((entry_id, moment, amount, rng.randint(0, 10**9), ref_type))
+    return entries
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_days_and_months_of_generated_entries_are_those_of_their_utc_time(client, pilot, seed):
+    entries = entries_around_midnights(seed)
+    for entry_id, moment, amount, balance, ref_type in entries:
+        journal(pilot, entry_id, moment, amount, balance, ref_type=ref_type)
+
+    balance = chart(client, pilot, "wallet_balance")
+    flow = chart(client, pilot, "isk_flow")
+
+    last_of_day = {}
+    for _entry_id, moment, _, balance_after, _ in sorted(entries, key=lambda e: (e[1], e[0])):
+        last_of_day[moment.date().isoformat()] = float(balance_after)
+    days = sorted(last_of_day)[-charts.MAX_BALANCE_DAYS :]
+    assert balance["labels"] == days
+    assert balance["datasets"][0]["data"] == [last_of_day[day] for day in days]
+    sums = {}
+    for _, moment, amount, _, ref_type in entries:
+        direction = "in" if amount > 0 else "out"
+        key = (f"{ref_type.replace('_', ' ')} ({direction})", moment.strftime("%Y-%m"))
+        sums[key] = sums.get(key, 0) + amount
+    months = sorted({moment.strftime("%Y-%m") for _, moment, *_ in entries})
+    assert flow["labels"] == months
+    shown = {
+        (series["label"], month): value
+        for series in flow["datasets"]
+        for month, value in zip(flow["labels"], series["data"], strict=True)
+        if value
+    }
+    assert shown == {key: float(value) for key, value in sums.items()}
+
+
+def test_days_and_months_are_read_by_the_databases_own_functions_in_utc(pilot):
+    """On SQLite, without a time zone to convert, no Python function is called for each
+    entry; in another time zone the days are still that zone's (Django's functions)."""
+    entries = entries_around_midnights(seed=7)
+    for entry_id, moment, amount, balance, ref_type in entries:
+        journal(pilot, entry_id, moment, amount, balance, ref_type=ref_type)
+
+    def rows(day, month):
+        return pilot.wallet_journal.annotate(day=day("date"), month=month("date"))
+
+    def read(day, month):
+        return sorted(rows(day, month).values_list("entry_id", "day", "month"))
+
+    sql = str(rows(charts._Day, charts._Month).query)
+    with timezone.override("Pacific/Auckland"):
+        zoned_sql = str(rows(charts._Day, charts._Month).query)
+        if connection.vendor == "sqlite":  # MariaDB needs its time zone tables for this
+            assert read(charts._Day, charts._Month) == read(TruncDate, TruncMonth)
+
+    if connection.vendor == "sqlite":
+        assert "django_datetime" not in sql
+        assert "django_datetime_cast_date" in zoned_sql
+        assert "django_datetime_trunc" in zoned_sql
+    else:  # the other databases' own SQL, as Django writes it
+        assert sql == str(rows(TruncDate, TruncMonth).query)
+        assert zoned_sql != sql
+    read_in_utc = read(charts._Day, charts._Month)
+    assert read_in_utc == read(TruncDate, TruncMonth)
+    expected = sorted(
+        (e[0], e[1].date(), e[1].replace(day=1, hour=0, minute=0, second=0, microsecond=0))
+        for e in entries
+    )
+    assert read_in_utc == expected
