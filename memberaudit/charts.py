@@ -17,36 +17,34 @@ from .models import Character
 MAX_BALANCE_DAYS = 365
 
 
-def _converts_time_zone(trunc, connection) -> bool:
-    """Whether ``trunc`` (a truncation of a date and time) reads its value in another time
-    zone than the database connection's."""
-    tzname = trunc.get_tzname()
-    return bool(settings.USE_TZ and tzname and tzname != connection.timezone_name)
+class _InUtcOnSqlite:
+    """A truncation of a date and time that, on SQLite, when no time zone is converted (the
+    site's is the connection's, UTC by default), is SQLite's own function
+    (``sqlite_template``, the value's SQL in braces): Django's is a Python function, called
+    for each row (the balance chart of a journal of 100,000 entries took 636 ms with it,
+    about 110 ms without)."""
 
-
-class _Day(TruncDate):
-    """The day of a date and time, as ``TruncDate`` gives it. On SQLite, when no time zone is
-    converted (the site's is the connection's, UTC by default), SQLite's own ``date()``:
-    Django's is a Python function, called for each row (the balance chart of a journal of
-    100,000 entries took 636 ms with it, about 120 ms without)."""
+    sqlite_template = ""
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        if _converts_time_zone(self, connection):
+        tzname = self.get_tzname()
+        if settings.USE_TZ and tzname and tzname != connection.timezone_name:
             return self.as_sql(compiler, connection, **extra_context)
         sql, params = compiler.compile(self.lhs)
-        return f"date({sql})", params
+        return self.sqlite_template.format(sql), params
 
 
-class _Month(TruncMonth):
-    """The first moment of the month of a date and time, as ``TruncMonth`` gives it; on
-    SQLite, without a time zone to convert, from SQLite's own ``strftime()`` (see
-    :class:`_Day`)."""
+class _Day(_InUtcOnSqlite, TruncDate):
+    """The day of a date and time, as ``TruncDate`` gives it (see :class:`_InUtcOnSqlite`)."""
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        if _converts_time_zone(self, connection):
-            return self.as_sql(compiler, connection, **extra_context)
-        sql, params = compiler.compile(self.lhs)
-        return f"strftime('%%Y-%%m-01 00:00:00', {sql})", params
+    sqlite_template = "date({})"
+
+
+class _Month(_InUtcOnSqlite, TruncMonth):
+    """The first moment of the month of a date and time, as ``TruncMonth`` gives it (see
+    :class:`_InUtcOnSqlite`)."""
+
+    sqlite_template = "strftime('%%Y-%%m-01 00:00:00', {})"
 
 
 def wallet_balance(character: Character) -> dict:
