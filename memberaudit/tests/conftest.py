@@ -13,7 +13,7 @@ from fake_eve.tokens import create_token
 from memberaudit.models import Character
 from memberaudit.scopes import REGISTRATION_SCOPES
 
-from .factories import create_user
+from .factories import create_character, create_user
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -55,6 +55,13 @@ def no_waiting_for_the_error_limit(monkeypatch):
     from memberaudit import updater
 
     monkeypatch.setattr(updater, "ERROR_LIMIT_MAX_WAIT_SECONDS", 0)
+
+
+@pytest.fixture
+def character(db) -> Character:
+    """A registered character of a user of its own, without data (modules that need another
+    one define their own)."""
+    return create_character()
 
 
 @pytest.fixture

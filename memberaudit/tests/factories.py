@@ -128,3 +128,13 @@ def keep_asset_summaries(character) -> None:
         asset.container_name = sort_names.get(asset.parent_id, "")
     CharacterAsset.objects.bulk_update(assets, ["sort_name", "container_name"], batch_size=500)
     asset_places.refresh_summary(character)
+
+
+def create_entities(names, first_id: int, category: str = "character") -> list:
+    """EVE entities of ``category`` named ``names`` in order, with keys from ``first_id``."""
+    from eveuniverse.models import EveEntity
+
+    return [
+        EveEntity.objects.create(id=first_id + index, name=name, category=category)
+        for index, name in enumerate(names)
+    ]

@@ -24,7 +24,7 @@ from memberaudit.models.finances import fill_journal_search_rows, folded, journa
 from memberaudit.sections import wallet_journal as journal_section
 from memberaudit.tables import Column
 
-from .factories import create_character
+from .factories import create_entities
 
 pytestmark = pytest.mark.django_db
 
@@ -55,16 +55,8 @@ ALPHABET = "aAeEéÉsSßfiﬁïÜu%_\\ 05\n\u0301"
 
 
 @pytest.fixture
-def character():
-    return create_character()
-
-
-@pytest.fixture
 def parties():
-    return [
-        EveEntity.objects.create(id=3_000_001 + index, name=name, category="character")
-        for index, name in enumerate(PARTY_NAMES)
-    ]
+    return create_entities(PARTY_NAMES, first_id=3_000_001)
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from eveuniverse.models import EveEntity
-
 from memberaudit import json_tables, selectors, tables
 from memberaudit.models import (
     CharacterAsset,
@@ -28,7 +26,7 @@ from memberaudit.models import (
 from memberaudit.models.finances import REASON_SORT_LENGTH
 from memberaudit.tables import Column
 
-from .factories import create_character, create_item_type, keep_asset_summaries
+from .factories import create_entities, create_item_type, keep_asset_summaries
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +35,9 @@ NOW = timezone.now()
 
 
 @pytest.fixture
-def character():
-    return create_character()
-
-
-@pytest.fixture
 def parties():
     names = ["Amarr", "Caldari", "Caldari", "Gallente"]  # a name twice: ties between parties
-    return [
-        EveEntity.objects.create(id=3_000_001 + index, name=name, category="character")
-        for index, name in enumerate(names)
-    ]
+    return create_entities(names, first_id=3_000_001)
 
 
 @pytest.fixture

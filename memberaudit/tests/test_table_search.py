@@ -19,7 +19,7 @@ from memberaudit import json_tables, tables
 from memberaudit.models import CharacterContract, CharacterMail, CharacterMailingList, Location
 from memberaudit.tables import Column
 
-from .factories import create_character
+from .factories import create_entities
 
 pytestmark = pytest.mark.django_db
 
@@ -41,16 +41,8 @@ TEXTS = ["ä", "Ä", "ärger", "ß", "ss", "%", "100%", "_", "r_s", "\\", "k\\s"
 
 
 @pytest.fixture
-def character():
-    return create_character()
-
-
-@pytest.fixture
 def entities():
-    return [
-        EveEntity.objects.create(id=3_100_001 + number, name=name, category="character")
-        for number, name in enumerate(NAMES)
-    ]
+    return create_entities(NAMES, first_id=3_100_001)
 
 
 def searched(table, text: str) -> set:
