@@ -265,8 +265,8 @@ class SkillSetReportTable(ServerSideTable):
                 # a text found in nearly every name of the scope
                 matches = [covered & ~tables.in_keys("character_id", not_found)]
             else:
-                covered = tables.in_keys("character_id", keys)
-                matches = [tables.in_keys("character_id", found_keys)]
+                covered = tables.walked_keys("character_id", keys)
+                matches = [tables.walked_keys("character_id", found_keys)]
         if condition:
             matches.append(condition & covered)
         for field, keys in found.items():

@@ -18,8 +18,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
+    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -623,22 +625,78 @@ def keys_read_as_list() -> bool:
 
 
 class _KeyList(In):
-    """``<field> IN (<keys>)`` for integer keys read from the database: each key is passed
-    to the driver as it is. The lookup ``__in`` prepares every value through the field
-    first, which for a list of thousands of keys took longer than the query did. A lookup,
-    so that MariaDB reads it as a condition on the field's index."""
+    """``<field> IN (<keys>)`` for integer keys read from the database, written into the
+    query as the integers they are. The lookup ``__in`` prepares every value through the
+    field first, which for a list of thousands of keys took longer than the query did, and
+    the MySQL driver quotes each parameter (about 2 µs a key: 10 ms for an alliance's 5,024
+    characters); an integer needs neither. A lookup, so that MariaDB reads it as a condition
+    on the field's index."""
 
     def get_prep_lookup(self):
         return list(dict.fromkeys(int(key) for key in self.rhs))
 
     def process_rhs(self, compiler, connection):
-        return "(" + ", ".join(["%s"] * len(self.rhs)) + ")", tuple(self.rhs)
+        return "(" + ", ".join(str(key) for key in self.rhs) + ")", ()
 
 
 # MariaDB turns a list of this many values or more into a table joined to the query
 # (``in_predicate_conversion_threshold``), from which it may then sort every row it finds
 # instead of walking the index of a page's sort.
 MARIADB_IN_TABLE_SIZE = 1000
+
+
+class _KeyDocument(Expression):
+    """``(<field> IN (<keys>)) = 1`` with the keys sent as one JSON document, read by
+    ``JSON_TABLE`` (MariaDB 10.6, MySQL 8): the database reads one value instead of
+    thousands (a list of 5,000 keys took MariaDB about 7 ms to read, in every query and
+    subquery it stood in). Written as a value compared rather than as a condition ``IN``, so
+    that MariaDB never turns it into a join driven from the document's rows, whose number it
+    guesses at 40, sorting every row they find: it reads the keys once into a table and looks
+    each row it walks up in it. An empty field matches neither it nor its negation, as with
+    ``IN``."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, keyed: Expression, keys: list[int]):
+        super().__init__()
+        self.keyed = keyed
+        self.keys = keys
+
+    def get_source_expressions(self):
+        return [self.keyed]
+
+    def set_source_expressions(self, exprs):
+        (self.keyed,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.keyed)
+        document = json.dumps([int(key) for key in self.keys], separators=(",", ":"))
+        return (
+            f"(({sql}) IN (SELECT listed.id FROM JSON_TABLE(%s, '$[*]' "
+            "COLUMNS (id BIGINT PATH '$')) AS listed)) = 1",
+            (*params, document),
+        )
+
+
+def _reads_key_documents() -> bool:
+    """Whether the database reads a JSON document as a table (``JSON_TABLE``)."""
+    if connection.vendor != "mysql":
+        return False
+    if connection.mysql_is_mariadb:
+        return connection.mysql_version >= (10, 6)
+    return connection.mysql_version >= (8, 0, 4)
+
+
+def walked_keys(field: str, keys: list[int]) -> Q:
+    """The condition that ``field`` holds one of ``keys`` (read before), for a query that
+    walks an index and tests each row it meets (a page in a sort's order, a count of a
+    search's matches), not one that finds its rows by these keys: more than fit in one list
+    (see :func:`in_keys`) are sent as one document (:class:`_KeyDocument`) where the database
+    reads one, else as :func:`in_keys` writes them."""
+    if len(keys) >= MARIADB_IN_TABLE_SIZE and _reads_key_documents():
+        return Q(_KeyDocument(F(field), keys))
+    return in_keys(field, keys)
 
 
 def in_keys(field: str, keys: "list[int] | QuerySet", size: int = MARIADB_IN_TABLE_SIZE - 1) -> Q:
@@ -697,7 +755,7 @@ def found_keys_condition(field: str, model: Any, found: Q) -> Q:
         not_found = list(rows.exclude(found).values_list("pk", flat=True)[: LISTED_KEYS + 1])
         if len(not_found) <= LISTED_KEYS:
             return Q(**{f"{field}__isnull": False}) & ~in_keys(field, not_found)
-        listed = list(keys)
+        return walked_keys(field, list(keys))
     return in_keys(field, listed)
 
 

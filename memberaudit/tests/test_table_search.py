@@ -3,6 +3,8 @@ Tables that find the few matching related rows first (parties, places, senders, 
 instead of joining every row to them match exactly the rows a join would, also for non-ASCII
 text and for the characters LIKE treats specially (``%``, ``_``, ``\\``)."""
 
+import datetime as dt
+import random
 import re
 
 import pytest
@@ -304,3 +306,99 @@ def test_should_find_the_same_rows_by_the_keys_found_or_those_not_found(
     not_found = EveEntity.objects.exclude(name__icontains=text).count()
     if found.count() > listed_keys >= not_found:
         assert re.search(r"\bNOT\b", queries[-1]["sql"]), queries[-1]["sql"]
+
+
+@pytest.mark.usefixtures("contracts")
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("field", ["issuer", "assignee", "acceptor"])
+def test_should_match_by_walked_keys_exactly_the_rows_whose_field_holds_one(
+    monkeypatch, character, field, seed
+):
+    """Keys a page walks an index with (:func:`memberaudit.tables.walked_keys`): a list
+    longer than one list holds goes to MariaDB as one JSON document. For generated sets of
+    keys (none, some, all, keys of no row), the rows matched and not matched are those whose
+    field holds one of them, and a row whose field is empty is neither (as with ``IN``); the
+    document is used on MariaDB, a list elsewhere."""
+    monkeypatch.setattr(tables, "MARIADB_IN_TABLE_SIZE", 2)
+    generator = random.Random(seed)
+    entity_keys = sorted(EveEntity.objects.values_list("pk", flat=True))
+    keys = generator.sample(entity_keys, generator.randint(0, len(entity_keys)))
+    keys += generator.sample(range(1, 1_000), 3)  # keys of no entity
+    contracts = character.contracts.all()
+    values = dict(contracts.values_list("pk", f"{field}_id"))
+
+    with CaptureQueriesContext(connection) as queries:
+        matched = set(
+            contracts.filter(tables.walked_keys(field, keys)).values_list("pk", flat=True)
+        )
+        unmatched = set(
+            contracts.exclude(tables.walked_keys(field, keys)).values_list("pk", flat=True)
+        )
+
+    assert matched == {pk for pk, value in values.items() if value in keys}
+    assert unmatched == {pk for pk, value in values.items() if value and value not in keys}
+    by_document = [q["sql"] for q in queries.captured_queries if "JSON_TABLE" in q["sql"]]
+    assert len(by_document) == (2 if tables._reads_key_documents() else 0)
+    assert tables._reads_key_documents() == (connection.vendor == "mysql")
+
+
+def test_should_walk_the_index_of_a_pages_sort_with_a_document_of_keys(monkeypatch, character):
+    """A document of keys is looked up by each row the page's walk meets: the database never
+    turns it into a join driven from the document's rows (MariaDB guesses there are 40 of
+    them, then sorts every row they find). Elsewhere the keys are a list."""
+    monkeypatch.setattr(tables, "MARIADB_IN_TABLE_SIZE", 2)
+    now = timezone.now()
+    acceptors = EveEntity.objects.bulk_create(
+        EveEntity(id=3_200_001 + number, name=f"Acceptor {number}") for number in range(100)
+    )
+    CharacterContract.objects.bulk_create(
+        CharacterContract(
+            character=character,
+            contract_id=number,
+            acceptor=acceptors[number // 2],
+            date_issued=now - dt.timedelta(minutes=number),
+        )
+        for number in range(2 * len(acceptors))
+    )
+    keys = [acceptor.pk for acceptor in acceptors[::2]]
+    walked = CharacterContract.objects.filter(tables.walked_keys("acceptor", keys))
+    page = walked.order_by("character_id", "date_issued", "pk")[:5]
+    sql, params = page.query.sql_with_params()
+
+    assert [contract.acceptor_id for contract in page] == [
+        key for key in keys[::-1] for _ in range(2)
+    ][:5]
+    if connection.vendor != "mysql":
+        assert "JSON_TABLE" not in sql
+        return
+    assert "JSON_TABLE" in sql
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        columns = [column[0] for column in cursor.description]
+        plan = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    assert plan[0]["table"] == "memberaudit_charactercontract", plan
+    assert plan[0]["select_type"] == "PRIMARY", plan
+    document = [row for row in plan if row["table"] in ("listed", "<subquery2>")]
+    assert document and all(row["select_type"] != "PRIMARY" for row in document), plan
+
+
+@pytest.mark.usefixtures("contracts")
+@pytest.mark.parametrize("seed", range(4))
+def test_should_write_listed_keys_into_the_query_as_integers(character, seed):
+    """Keys listed by :func:`memberaudit.tables.in_keys` are written into the query as the
+    integers they are, not passed as parameters the driver quotes one by one: for generated
+    lists (repeated keys, keys given as text, keys of no row) the rows are those holding
+    them."""
+    generator = random.Random(seed)
+    contract_keys = list(character.contracts.values_list("pk", flat=True))
+    keys = generator.choices(contract_keys, k=generator.randint(1, 2 * len(contract_keys)))
+    keys += [str(key) for key in generator.sample(contract_keys, 2)] + [10**12 + seed]
+
+    found = character.contracts.filter(tables.in_keys("pk", keys, size=5))
+    sql, params = found.query.sql_with_params()
+
+    assert set(found.values_list("pk", flat=True)) == {int(key) for key in keys} & set(
+        contract_keys
+    )
+    assert params == character.contracts.all().query.sql_with_params()[1]  # the character
+    assert str(10**12 + seed) in sql

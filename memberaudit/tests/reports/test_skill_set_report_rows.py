@@ -139,7 +139,9 @@ def test_should_search_characters_mains_corporations_and_skill_sets(client, scen
     assert result["recordsFiltered"] == result["recordsTotal"] // 2
 
 
-@pytest.mark.parametrize("checked", ["by the rules", "by the scope's keys", "by those not found"])
+@pytest.mark.parametrize(
+    "checked", ["by the rules", "by the scope's keys", "by those not found", "by documents"]
+)
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize(
     "text", ["alt", "Alt 02", "main 04", "corp three", "cruis", "e", "02-1", "no such name"]
@@ -152,28 +154,38 @@ def test_should_find_exactly_the_covered_rows_a_text_matches(
     text finds in a scope are checked against the viewer's rules, or, more of them than are
     checked one by one, kept to the scope's keys in Python, or, when few of the scope's
     characters are not found, named by those (as the rows a text finds are for a viewer who
-    sees everyone)."""
+    sees everyone); long lists of keys go to MariaDB as JSON documents."""
     if checked != "by the rules":
         monkeypatch.setattr(access, "CHECKED_CHARACTERS", 0)
         monkeypatch.setattr(tables, "LISTED_KEYS", 3 if checked == "by those not found" else -1)
+    if checked == "by documents":
+        monkeypatch.setattr(tables, "MARIADB_IN_TABLE_SIZE", 1)
     viewer = login(client, scenario, scope)
     covered = CharacterSkillSetCheck.objects.filter(
         character__eve_character__character_ownership__user__in=access.report_users(viewer)
     )
-    expected = covered.filter(
+    names_found = covered.filter(
         Q(character_name__icontains=text)
         | Q(main_name__icontains=text)
         | Q(corporation_name__icontains=text)
-        | Q(skill_set_name__icontains=text)
     )
+    expected = names_found | covered.filter(skill_set_name__icontains=text)
+    # a text in every active skill set's name matches every row, unsearched
+    searched = SkillSet.objects.filter(is_active=True).exclude(name__icontains=text).exists()
 
-    result = page(client, **{"search[value]": text})
+    with CaptureQueriesContext(connection) as queries:
+        result = page(client, **{"search[value]": text})
 
     assert {(row["character"], row["skill_set"]) for row in result["data"]} == set(
         expected.values_list("character_name", "skill_set_name")
     )
     assert result["recordsFiltered"] == expected.count()
     assert result["recordsTotal"] == covered.count()
+    by_document = any("JSON_TABLE" in query["sql"] for query in queries.captured_queries)
+    if checked != "by documents" or not tables._reads_key_documents():
+        assert not by_document
+    elif scope != "none" and names_found.exists() and searched:
+        assert by_document  # the keys of the scope's characters, or of those found
 
 
 @pytest.mark.parametrize("scope", SCOPES)
