@@ -745,7 +745,8 @@ def found_keys_condition(field: str, model: Any, found: Q) -> Q:
     ``found``: their keys as :func:`keys_of` gives them; on MariaDB and MySQL, when more
     than :data:`LISTED_KEYS` are found and at most that many of the model's rows are not,
     that ``field`` holds a key and none of those (the rows not found are read by the
-    condition's negation, which the database can stop reading at the limit)."""
+    condition's negation, which the database can stop reading at the limit); when both are
+    more, the keys found as :func:`walked_keys` writes them (one document)."""
     rows = model._default_manager
     keys = rows.filter(found).values_list("pk", flat=True)
     if not keys_read_as_list():
