@@ -236,10 +236,10 @@ class SkillSetReportTable(ServerSideTable):
         covered characters' rows. Up to :data:`memberaudit.access.CHECKED_CHARACTERS` found
         characters are checked against the viewer's rules; with more, the keys of the scope's
         characters are read: when fewer of them are not found than are found, and at most
-        :data:`memberaudit.tables.LISTED_KEYS`, the covered rows but theirs match; else the
-        found ones are kept to the scope's in Python (and the rows of the skill sets found are
-        those of characters in the scope's lists). Once read, the scope's keys also count all
-        rows."""
+        :data:`memberaudit.tables.LISTED_KEYS`, the rows of the scope's keys but theirs
+        match; else the found ones are kept to the scope's in Python. Once read, the scope's
+        keys also stand for the scope in the rest of the condition (the rows of the skill sets
+        found) and count all rows."""
         if not self.searching_scope:
             return super()._search_condition(search)
         scope = self.search_scope
@@ -261,11 +261,13 @@ class SkillSetReportTable(ServerSideTable):
             )
             found_keys = sorted(set(characters).intersection(keys))
             not_found = sorted(set(keys).difference(characters))
+            # the scope's keys, read now, rather than each rule read again by the page and
+            # by its count (an alliance's 5,024 characters: 13 ms each time)
+            covered = tables.walked_keys("character_id", keys)
             if len(not_found) < min(len(found_keys), tables.LISTED_KEYS + 1):
                 # a text found in nearly every name of the scope
                 matches = [covered & ~tables.in_keys("character_id", not_found)]
             else:
-                covered = tables.walked_keys("character_id", keys)
                 matches = [tables.walked_keys("character_id", found_keys)]
         if condition:
             matches.append(condition & covered)
