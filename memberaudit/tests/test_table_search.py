@@ -348,9 +348,7 @@ def test_should_walk_the_index_of_a_pages_sort_with_a_document_of_keys(monkeypat
     them, then sorts every row they find). Elsewhere the keys are a list."""
     monkeypatch.setattr(tables, "MARIADB_IN_TABLE_SIZE", 2)
     now = timezone.now()
-    acceptors = EveEntity.objects.bulk_create(
-        EveEntity(id=3_200_001 + number, name=f"Acceptor {number}") for number in range(100)
-    )
+    acceptors = create_entities([f"Acceptor {number}" for number in range(100)], 3_200_001)
     CharacterContract.objects.bulk_create(
         CharacterContract(
             character=character,
